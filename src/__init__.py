@@ -1,0 +1,1 @@
+"""Appointments and one-stop-shop queues for welcome centres (import name ``wcr``)."""

@@ -1,0 +1,111 @@
+"""The application factory: one Litestar app per :class:`Settings`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, get
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.stores.base import Store
+from litestar.stores.memory import MemoryStore
+from piccolo.engine.base import Engine
+
+from .booking.controllers import AgencyController, PublicBookingController
+from .booking.piccolo_app import APP_CONFIG as BOOKING_APP
+from .catalogue.controllers import CatalogueController
+from .catalogue.piccolo_app import APP_CONFIG as CATALOGUE_APP
+from .config import Settings
+from .database import bind_tables, connection_pool, make_engine, prepare
+from .errors import EXCEPTION_HANDLERS
+
+ALL_TABLES = [*CATALOGUE_APP.table_classes, *BOOKING_APP.table_classes]
+
+# Paths the per-address limit leaves alone: probes, docs, and agencies' scripts,
+# which authenticate with a key and publish in bulk.
+RATE_LIMIT_EXEMPT = [r"^/health", r"^/schema", r"^/api/v1/agency/"]
+
+
+@get("/health", operation_id="health", tags=["operations"])
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def _stores(settings: Settings) -> dict[str, Store]:
+    if settings.redis_url:
+        from litestar.stores.redis import RedisStore  # noqa: PLC0415 - optional backend
+
+        root = RedisStore.with_client(url=settings.redis_url, namespace="wcr")
+        return {"rate_limit": root.with_namespace("rate_limit")}
+    return {"rate_limit": MemoryStore()}
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    engine = engine or make_engine(settings.database_url)
+    bind_tables(engine, ALL_TABLES)
+
+    @asynccontextmanager
+    async def database(_: Litestar) -> AsyncIterator[None]:
+        await prepare(engine)
+        async with connection_pool(engine, settings):
+            yield
+
+    middleware = []
+    if settings.rate_limit_per_minute > 0:
+        middleware.append(
+            RateLimitConfig(
+                rate_limit=("minute", settings.rate_limit_per_minute),
+                exclude=RATE_LIMIT_EXEMPT,
+                store="rate_limit",
+            ).middleware
+        )
+
+    def provide_engine() -> Engine:
+        return engine
+
+    def provide_settings() -> Settings:
+        return settings
+
+    return Litestar(
+        route_handlers=[health, CatalogueController, PublicBookingController, AgencyController],
+        dependencies={
+            "engine": Provide(provide_engine, sync_to_thread=False),
+            "settings": Provide(provide_settings, sync_to_thread=False),
+        },
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[database],
+        middleware=middleware,
+        stores=_stores(settings),
+        state=State({"settings": settings, "engine": engine}),
+        openapi_config=OpenAPIConfig(
+            title="WCR welcome centres: appointments and one-stop visits",
+            version="1",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer"),
+                }
+            ),
+        ),
+        logging_config=None,
+        debug=False,
+    )
+
+
+def configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def app_from_env() -> Any:
+    """Entry point for ``uvicorn --factory wcr.app:app_from_env``."""
+    configure_logging()
+    return create_app()

@@ -1,0 +1,59 @@
+"""Free places, by local day ranges of the site (``from``/``to`` are the site's dates)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from ..catalogue import service as catalogue
+from ..errors import InvalidInput
+from ..timezones import local_range, today, zone
+from . import repository as repo
+from .repository import SlotFacts
+from .schemas import SlotView
+
+DEFAULT_DAYS = 14
+MAX_DAYS = 366
+DEFAULT_ZONE = "Europe/Berlin"
+
+
+def day_range(
+    first: date | None, last: date | None, tz: ZoneInfo, *, default_days: int = DEFAULT_DAYS
+) -> tuple[date, date]:
+    first = first or today(tz)
+    last = last or first + timedelta(days=default_days - 1)
+    if last < first:
+        raise InvalidInput.field("to", "must not be before from")
+    if (last - first).days >= MAX_DAYS:
+        raise InvalidInput.field("to", f"at most {MAX_DAYS} days at once")
+    return first, last
+
+
+def slot_view(slot: SlotFacts) -> SlotView:
+    return SlotView(
+        id=slot.id,
+        site=slot.site,
+        agency=slot.agency,
+        service=slot.service,
+        start=slot.starts_at.astimezone(slot.tz).isoformat(),
+        end=slot.ends_at.astimezone(slot.tz).isoformat(),
+        remaining=slot.remaining,
+    )
+
+
+async def available(
+    site: str | None, service: str | None, first: date | None, last: date | None
+) -> list[SlotView]:
+    site_row = await catalogue.site_by_slug(site) if site else None
+    service_row = await catalogue.service_by_slug(service) if service else None
+    tz = zone(site_row["timezone"] if site_row else DEFAULT_ZONE)
+    first, last = day_range(first, last, tz)
+    start, end = local_range(first, last, tz)
+    slots = await repo.find_slots(
+        start=start,
+        end=end,
+        site_id=site_row["id"] if site_row else None,
+        service_id=service_row["id"] if service_row else None,
+        bookable_only=True,
+    )
+    return [slot_view(s) for s in slots]

@@ -1,0 +1,188 @@
+"""Booking, viewing, cancelling and rescheduling, each all or nothing.
+
+A booking holds one slot, or several for a one-stop visit. Places are taken with
+the conditional updates of :mod:`.repository` inside one write transaction: if any
+slot is full the transaction rolls back and nothing is reserved.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from piccolo.engine.base import Engine
+
+from ..database import is_unique_violation, write_transaction
+from ..errors import Conflict, InvalidInput, NotFound
+from ..timezones import as_utc
+from ..tokens import digest, matches, new_manage_token, new_reference, normalise_reference
+from . import repository as repo
+from .contact import Contact
+from .repository import SlotFacts
+from .schemas import MAX_VISIT_SLOTS, AppointmentView, BookingView
+from .tables import Booking
+
+# A fresh reference collides with one in 1.5e11 per existing booking; retry then.
+REFERENCE_ATTEMPTS = 5
+
+
+def requested_slot_ids(slot_id: int | None, slot_ids: list[int] | None) -> list[int]:
+    if slot_id is not None and slot_ids:
+        raise InvalidInput.field("slot_ids", "give slot_id or slot_ids, not both")
+    ids = [slot_id] if slot_id is not None else list(slot_ids or [])
+    if not ids:
+        raise InvalidInput.field("slot_id", "give the slot to book (slot_id or slot_ids)")
+    if len(set(ids)) != len(ids):
+        raise InvalidInput.field("slot_ids", "the same slot twice")
+    if len(ids) > MAX_VISIT_SLOTS:
+        raise InvalidInput.field("slot_ids", f"at most {MAX_VISIT_SLOTS} appointments a visit")
+    return ids
+
+
+async def load_visit(ids: list[int]) -> list[SlotFacts]:
+    """The requested slots in visiting order, checked for one site and no overlaps."""
+    facts = await repo.slots_by_id(ids)
+    unknown = [i for i in ids if i not in facts]
+    field = "slot_id" if len(ids) == 1 else "slot_ids"
+    if unknown:
+        raise InvalidInput.field(field, f"no slot {unknown[0]}")
+    visit = sorted(facts.values(), key=lambda s: (s.starts_at, s.id))
+    if len({s.site for s in visit}) > 1:
+        raise InvalidInput.field(field, "all appointments of a visit must be at one site")
+    for earlier, later in zip(visit, visit[1:], strict=False):
+        if later.starts_at < earlier.ends_at:
+            raise InvalidInput.field(field, f"slots {earlier.id} and {later.id} overlap")
+    return visit
+
+
+def _appointment(slot: SlotFacts, position: int, language: str) -> AppointmentView:
+    return AppointmentView(
+        slot_id=slot.id,
+        position=position,
+        site=slot.site,
+        agency=slot.agency,
+        service=slot.service,
+        service_name=slot.service_name(language),
+        start=slot.starts_at.astimezone(slot.tz).isoformat(),
+        end=slot.ends_at.astimezone(slot.tz).isoformat(),
+        site_name=slot.site_name,
+        address=slot.address,
+    )
+
+
+def appointments_view(visit: list[SlotFacts], language: str) -> list[AppointmentView]:
+    return [_appointment(slot, i, language) for i, slot in enumerate(visit)]
+
+
+async def _take_places(ids: list[int], at: datetime) -> None:
+    for slot_id in sorted(ids):  # ascending: the one lock order of every writer
+        if not await repo.take_place(slot_id, at):
+            raise Conflict(f"slot {slot_id} has no free place left (or is no longer bookable)")
+
+
+async def book(engine: Engine, ids: list[int], contact: Contact) -> tuple[str, str, list[SlotFacts]]:
+    """Reserve every slot or none; returns (reference, manage token, visit)."""
+    visit = await load_visit(ids)
+    token = new_manage_token()
+    for attempt in range(REFERENCE_ATTEMPTS):
+        reference = new_reference()
+        try:
+            async with write_transaction(engine):
+                at = repo.now()
+                await _take_places(ids, at)
+                booking_id = await repo.insert_booking(
+                    Booking(
+                        reference=reference,
+                        token_hash=digest(token),
+                        name=contact.name,
+                        email=contact.email,
+                        phone=contact.phone,
+                        language=contact.language,
+                        created_at=at,
+                        updated_at=at,
+                    )
+                )
+                await repo.insert_appointments(booking_id, [s.id for s in visit])
+        except Exception as error:
+            if is_unique_violation(error) and attempt + 1 < REFERENCE_ATTEMPTS:
+                continue
+            raise
+        return reference, token, visit
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def authorised_booking(reference: str, token: str | None) -> dict[str, Any]:
+    """The booking, if ``token`` is its manage token; otherwise as if it did not exist."""
+    row = await repo.booking_by_reference(normalise_reference(reference))
+    if row is None or not token or not matches(token, row["token_hash"]):
+        raise NotFound("no booking with that reference and token")
+    return row
+
+
+async def view(row: dict[str, Any]) -> BookingView:
+    status = "active" if row["status"] == "confirmed" else "cancelled"
+    ids = await repo.itinerary(row["id"], status)
+    facts = await repo.slots_by_id(ids)
+    visit = [facts[i] for i in ids]
+    return BookingView(
+        reference=row["reference"],
+        status=row["status"],
+        name=row["name"],
+        email=row["email"],
+        phone=row["phone"],
+        language=row["language"],
+        created_at=as_utc(row["created_at"]).isoformat(),
+        appointments=appointments_view(visit, row["language"]),
+    )
+
+
+async def _ensure_changeable(row: dict[str, Any], what: str) -> list[int]:
+    if row["status"] != "confirmed":
+        raise Conflict(f"the booking is {row['status']}; it cannot be {what}")
+    ids = await repo.itinerary(row["id"])
+    facts = await repo.slots_by_id(ids)
+    if any(f.starts_at <= repo.now() for f in facts.values()):
+        raise Conflict(f"the visit has begun; it can no longer be {what}")
+    return ids
+
+
+async def cancel(engine: Engine, row: dict[str, Any]) -> None:
+    await _ensure_changeable(row, "cancelled")
+    await cancel_booking(engine, row["id"])
+
+
+async def cancel_booking(engine: Engine, booking_id: int) -> bool:
+    """Cancel and free its places; False if it was no longer confirmed (someone else won)."""
+    async with write_transaction(engine):
+        if not await repo.mark_booking(
+            booking_id, from_status="confirmed", to_status="cancelled", at=repo.now()
+        ):
+            raise Conflict("the booking is already cancelled")
+        held = await repo.itinerary(booking_id)
+        await repo.end_appointments(booking_id, "cancelled")
+        for slot_id in sorted(held):
+            await repo.free_place(slot_id)
+    return True
+
+
+async def reschedule(engine: Engine, row: dict[str, Any], ids: list[int]) -> None:
+    """Replace the visit's slots by ``ids`` atomically; slots kept keep their place."""
+    await _ensure_changeable(row, "rescheduled")
+    visit = await load_visit(ids)
+    async with write_transaction(engine):
+        at = repo.now()
+        # Bumping the version first serialises concurrent changes of this booking.
+        if not await repo.mark_booking(
+            row["id"], from_status="confirmed", to_status="confirmed", at=at
+        ):
+            raise Conflict("the booking was cancelled meanwhile")
+        held = set(await repo.itinerary(row["id"]))
+        wanted = set(ids)
+        for slot_id in sorted(held | wanted):
+            if slot_id in wanted and slot_id not in held:
+                if not await repo.take_place(slot_id, at):
+                    raise Conflict(f"slot {slot_id} has no free place left")
+            elif slot_id in held and slot_id not in wanted:
+                await repo.free_place(slot_id)
+        await repo.end_appointments(row["id"], "replaced")
+        await repo.insert_appointments(row["id"], [s.id for s in visit])

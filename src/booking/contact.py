@@ -1,0 +1,86 @@
+"""Checks a visitor's contact details; the errors name the field for the form."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from ..config import SUPPORTED_LANGUAGES
+from ..errors import InvalidInput
+
+# Numbers typed without a country code are taken as German ones.
+DEFAULT_REGION = "DE"
+MAX_NAME_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    email: str | None
+    phone: str | None
+    language: str
+
+
+def clean_name(raw: str) -> str:
+    name = " ".join(raw.split())
+    if not name:
+        raise InvalidInput.field("name", "please give a name")
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidInput.field("name", f"at most {MAX_NAME_LENGTH} characters")
+    if any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn"} for ch in name):
+        raise InvalidInput.field("name", "contains characters that are not letters or marks")
+    return name
+
+
+def clean_email(raw: str | None) -> str | None:
+    if raw is None or not raw.strip():
+        return None
+    try:
+        # No DNS look-ups: the service must answer fast and works offline.
+        result = validate_email(raw.strip(), check_deliverability=False)
+    except EmailNotValidError as error:
+        raise InvalidInput.field("email", str(error)) from None
+    return result.normalized
+
+
+def clean_phone(raw: str | None) -> str | None:
+    if raw is None or not raw.strip():
+        return None
+    try:
+        number = phonenumbers.parse(raw, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        raise InvalidInput.field("phone", "not a phone number") from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidInput.field("phone", "not a valid phone number (add the country code)")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def clean_language(raw: str | None) -> str:
+    language = (raw or "de").strip().lower()
+    if language not in SUPPORTED_LANGUAGES:
+        supported = ", ".join(SUPPORTED_LANGUAGES)
+        raise InvalidInput.field("language", f"one of {supported}")
+    return language
+
+
+def clean_contact(
+    name: str, email: str | None, phone: str | None, language: str | None
+) -> Contact:
+    contact = Contact(
+        name=clean_name(name),
+        email=clean_email(email),
+        phone=clean_phone(phone),
+        language=clean_language(language),
+    )
+    if contact.email is None and contact.phone is None:
+        raise InvalidInput(
+            "email or phone: give at least one, so that we can reach you",
+            errors=[
+                {"field": "email", "message": "give an e-mail address or a phone number"},
+                {"field": "phone", "message": "give an e-mail address or a phone number"},
+            ],
+        )
+    return contact

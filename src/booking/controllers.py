@@ -1,0 +1,249 @@
+"""HTTP endpoints of the booking feature: the public side and the partner agencies' side."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.di import NamedDependency
+from litestar.params import Body, FromQuery, PathParameter, QueryParameter
+from piccolo.engine.base import Engine
+
+from ..auth import bearer_token
+from ..catalogue import service as catalogue
+from ..config import Settings
+from ..timezones import local_range, zone
+from . import availability, bookings, publishing
+from . import repository as repo
+from .availability import DEFAULT_ZONE, day_range
+from .calendar import booking_calendar
+from .contact import clean_contact
+from .schemas import (
+    AgencyBookingView,
+    AgencySlotView,
+    Availability,
+    BookingCreated,
+    BookingRequest,
+    BookingView,
+    CancelResult,
+    RescheduleRequest,
+    SlotPublication,
+    SlotsCreated,
+)
+
+EngineDep = NamedDependency[Engine]
+SettingsDep = NamedDependency[Settings]
+AgencyDep = NamedDependency[dict[str, Any]]
+FromDate = Annotated[date | None, QueryParameter(name="from", description="first local day (YYYY-MM-DD)")]
+ToDate = Annotated[date | None, QueryParameter(name="to", description="last local day (YYYY-MM-DD)")]
+Reference = Annotated[str, PathParameter(max_length=32, description="booking reference")]
+SlotIdPath = Annotated[int, PathParameter(ge=1, le=2**62)]
+Slug = Annotated[str | None, QueryParameter(max_length=64)]
+MANAGE_TOKEN_DOC = "the booking's manage token, as `Authorization: Bearer TOKEN`"
+
+
+def manage_url(settings: Settings, reference: Reference, token: str) -> str:
+    # The token travels in the fragment: browsers never send it to servers or in Referer.
+    return f"{settings.public_url}/manage/{reference}#token={token}"
+
+
+class PublicBookingController(Controller):
+    path = "/api/v1"
+    tags = ["booking"]
+
+    @get("/availability", operation_id="availability")
+    async def availability(
+        self,
+        from_: FromDate = None,
+        to: ToDate = None,
+        site: Slug = None,
+        service: Slug = None,
+    ) -> Availability:
+        """Bookable slots with free places, ordered by start."""
+        return Availability(slots=await availability.available(site, service, from_, to))
+
+    @post("/bookings", operation_id="createBooking", status_code=201)
+    async def create(
+        self,
+        data: Annotated[BookingRequest, Body()],
+        engine: EngineDep,
+        settings: SettingsDep,
+    ) -> BookingCreated:
+        """Book one slot, or several as one visit: all of them or none (409)."""
+        ids = bookings.requested_slot_ids(data.slot_id, data.slot_ids)
+        contact = clean_contact(data.name, data.email, data.phone, data.language)
+        reference, token, visit = await bookings.book(engine, ids, contact)
+        return BookingCreated(
+            reference=reference,
+            manage_token=token,
+            status="confirmed",
+            appointments=bookings.appointments_view(visit, contact.language),
+            manage_url=manage_url(settings, reference, token),
+        )
+
+    @get(
+        "/bookings/{reference:str}",
+        operation_id="getBooking",
+        description=MANAGE_TOKEN_DOC,
+    )
+    async def show(self, request: Request[Any, Any, Any], reference: Reference) -> BookingView:
+        row = await bookings.authorised_booking(reference, bearer_token(request, required=False))
+        return await bookings.view(row)
+
+    @post(
+        "/bookings/{reference:str}/cancel",
+        operation_id="cancelBooking",
+        status_code=200,
+        description=MANAGE_TOKEN_DOC,
+    )
+    async def cancel(
+        self, request: Request[Any, Any, Any], reference: Reference, engine: EngineDep
+    ) -> CancelResult:
+        row = await bookings.authorised_booking(reference, bearer_token(request, required=False))
+        await bookings.cancel(engine, row)
+        return CancelResult(status="cancelled")
+
+    @post(
+        "/bookings/{reference:str}/reschedule",
+        operation_id="rescheduleBooking",
+        status_code=200,
+        description=MANAGE_TOKEN_DOC,
+    )
+    async def reschedule(
+        self,
+        request: Request[Any, Any, Any],
+        reference: Reference,
+        data: Annotated[RescheduleRequest, Body()],
+        engine: EngineDep,
+    ) -> BookingView:
+        row = await bookings.authorised_booking(reference, bearer_token(request, required=False))
+        ids = bookings.requested_slot_ids(data.slot_id, data.slot_ids)
+        await bookings.reschedule(engine, row, ids)
+        return await bookings.view(await repo.booking_by_reference(row["reference"]) or row)
+
+    @get(
+        "/bookings/{reference:str}/calendar.ics",
+        operation_id="bookingCalendar",
+        media_type="text/calendar",
+        description=MANAGE_TOKEN_DOC,
+    )
+    async def calendar(
+        self, request: Request[Any, Any, Any], reference: Reference, settings: SettingsDep
+    ) -> Response[bytes]:
+        token = bearer_token(request, required=False) or request.query_params.get("token")
+        row = await bookings.authorised_booking(reference, token)
+        cancelled = row["status"] != "confirmed"
+        ids = await repo.itinerary(row["id"], "cancelled" if cancelled else "active")
+        facts = await repo.slots_by_id(ids)
+        body = booking_calendar(
+            reference=row["reference"],
+            version=row["version"],
+            cancelled=cancelled,
+            visit=[facts[i] for i in ids],
+            language=row["language"],
+            manage_url=f"{settings.public_url}/manage/{row['reference']}",
+        )
+        return Response(
+            body,
+            media_type="text/calendar; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="{row["reference"]}.ics"'
+            },
+        )
+
+
+async def current_agency(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    return await catalogue.agency_for_key(bearer_token(request) or "")
+
+
+class AgencyController(Controller):
+    """A partner agency's own slots and bookings; it never sees another agency's."""
+
+    path = "/api/v1/agency"
+    tags = ["agency"]
+    dependencies = {"agency": current_agency}  # noqa: RUF012
+    security = [{"bearer": []}]  # noqa: RUF012
+
+    @post("/slots", operation_id="publishSlots", status_code=201)
+    async def publish(
+        self,
+        data: Annotated[SlotPublication, Body()],
+        agency: AgencyDep,
+        engine: EngineDep,
+    ) -> SlotsCreated:
+        """One slot (start, end) or a weekly pattern (from_date … slot_minutes)."""
+        ids, skipped = await publishing.publish(engine, agency, data)
+        facts = await repo.slots_by_id(ids)
+        return SlotsCreated(
+            created=len(ids), slots=[agency_slot(facts[i]) for i in ids], skipped=skipped
+        )
+
+    @get("/slots", operation_id="agencySlots")
+    async def list_slots(
+        self,
+        agency: AgencyDep,
+        from_: FromDate = None,
+        to: ToDate = None,
+    ) -> list[AgencySlotView]:
+        start, end = _range(from_, to)
+        slots = await repo.find_slots(start=start, end=end, agency_id=agency["id"])
+        return [agency_slot(s) for s in slots]
+
+    @delete("/slots/{slot_id:int}", operation_id="withdrawSlot", status_code=204)
+    async def withdraw(
+        self,
+        slot_id: SlotIdPath,
+        agency: AgencyDep,
+        engine: EngineDep,
+        force: FromQuery[bool] = False,  # noqa: FBT001, FBT002 - a query flag
+    ) -> None:
+        """204 when nothing was booked; 409 when booked, unless force=true cancels them."""
+        await publishing.withdraw(engine, agency, slot_id, force=force)
+
+    @get("/bookings", operation_id="agencyBookings")
+    async def list_bookings(
+        self,
+        agency: AgencyDep,
+        from_: FromDate = None,
+        to: ToDate = None,
+    ) -> list[AgencyBookingView]:
+        start, end = _range(from_, to)
+        rows = await repo.agency_bookings(agency["id"], start, end)
+        facts = await repo.slots_by_id({r["slot_id"] for r in rows})
+        return [agency_booking(r, facts[r["slot_id"]]) for r in rows]
+
+
+def _range(first: date | None, last: date | None) -> tuple[Any, Any]:
+    tz = zone(DEFAULT_ZONE)
+    first, last = day_range(first, last, tz, default_days=31)
+    return local_range(first, last, tz)
+
+
+def agency_slot(slot: repo.SlotFacts) -> AgencySlotView:
+    return AgencySlotView(
+        id=slot.id,
+        site=slot.site,
+        service=slot.service,
+        start=slot.starts_at.astimezone(slot.tz).isoformat(),
+        end=slot.ends_at.astimezone(slot.tz).isoformat(),
+        capacity=slot.capacity,
+        booked=slot.booked,
+        withdrawn=slot.withdrawn,
+    )
+
+
+def agency_booking(row: dict[str, Any], slot: repo.SlotFacts) -> AgencyBookingView:
+    return AgencyBookingView(
+        reference=row["reference"],
+        status=row["status"],
+        name=row["name"],
+        email=row["email"],
+        phone=row["phone"],
+        language=row["language"],
+        slot_id=slot.id,
+        site=slot.site,
+        service=slot.service,
+        start=slot.starts_at.astimezone(slot.tz).isoformat(),
+        end=slot.ends_at.astimezone(slot.tz).isoformat(),
+    )

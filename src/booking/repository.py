@@ -1,0 +1,266 @@
+"""Every query of the booking feature.
+
+The capacity rules live here, as single conditional statements: a place is taken by
+``UPDATE … SET booked = booked + 1 WHERE booked < capacity … RETURNING``, which the
+database runs atomically, so no Python code ever checks a count and then writes.
+Callers that touch several slots do so in ascending id order, so two transactions
+never wait for each other in a cycle (no deadlocks on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from piccolo.columns.combination import WhereRaw
+
+from ..catalogue.service import json_value
+from ..catalogue.tables import Service
+from ..timezones import as_utc, zone
+from .tables import Appointment, Booking, Slot
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class SlotFacts:
+    id: int
+    site_id: int
+    site: str
+    site_name: str
+    address: str
+    tz: ZoneInfo
+    agency_id: int
+    agency: str
+    service_id: int
+    service: str
+    service_names: dict[str, str]
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    booked: int
+    withdrawn: bool
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.capacity - self.booked)
+
+    def service_name(self, language: str) -> str:
+        return self.service_names.get(language) or self.service_names.get("de") or self.service
+
+
+SLOT_COLUMNS = (
+    Slot.id,
+    Slot.site.id.as_alias("site_id"),
+    Slot.site.slug.as_alias("site_slug"),
+    Slot.site.name.as_alias("site_name"),
+    Slot.site.address.as_alias("site_address"),
+    Slot.site.timezone.as_alias("site_timezone"),
+    Slot.agency.id.as_alias("agency_id"),
+    Slot.agency.slug.as_alias("agency_slug"),
+    Slot.service.id.as_alias("service_id"),
+    Slot.service.slug.as_alias("service_slug"),
+    Slot.service.names.as_alias("service_names"),
+    Slot.starts_at,
+    Slot.ends_at,
+    Slot.capacity,
+    Slot.booked,
+    Slot.withdrawn_at,
+)
+
+
+def _facts(row: dict[str, Any]) -> SlotFacts:
+    return SlotFacts(
+        id=row["id"],
+        site_id=row["site_id"],
+        site=row["site_slug"],
+        site_name=row["site_name"],
+        address=row["site_address"],
+        tz=zone(row["site_timezone"]),
+        agency_id=row["agency_id"],
+        agency=row["agency_slug"],
+        service_id=row["service_id"],
+        service=row["service_slug"],
+        service_names=json_value(row["service_names"]),
+        starts_at=as_utc(row["starts_at"]),
+        ends_at=as_utc(row["ends_at"]),
+        capacity=row["capacity"],
+        booked=row["booked"],
+        withdrawn=row["withdrawn_at"] is not None,
+    )
+
+
+async def slots_by_id(ids: Iterable[int]) -> dict[int, SlotFacts]:
+    ids = list(ids)
+    if not ids:
+        return {}
+    rows = await Slot.select(*SLOT_COLUMNS).where(Slot.id.is_in(ids))
+    return {row["id"]: _facts(row) for row in rows}
+
+
+async def find_slots(
+    *,
+    start: datetime,
+    end: datetime,
+    site_id: int | None = None,
+    service_id: int | None = None,
+    agency_id: int | None = None,
+    bookable_only: bool = False,
+    limit: int = 5000,
+) -> list[SlotFacts]:
+    query = Slot.select(*SLOT_COLUMNS).where(Slot.starts_at >= start, Slot.starts_at < end)
+    if site_id is not None:
+        query = query.where(Slot.site == site_id)
+    if service_id is not None:
+        query = query.where(Slot.service == service_id)
+    if agency_id is not None:
+        query = query.where(Slot.agency == agency_id)
+    if bookable_only:
+        query = query.where(
+            Slot.withdrawn_at.is_null(), Slot.starts_at > now(), WhereRaw("booked < capacity")
+        )
+    rows = await query.order_by(Slot.starts_at).order_by(Slot.id).limit(limit)
+    return [_facts(row) for row in rows]
+
+
+# --- capacity -------------------------------------------------------------------
+
+
+async def take_place(slot_id: int, at: datetime) -> bool:
+    rows = await Slot.raw(
+        "UPDATE slot SET booked = booked + 1 "
+        "WHERE id = {} AND booked < capacity AND withdrawn_at IS NULL AND starts_at > {} "
+        "RETURNING id",
+        slot_id,
+        at,
+    )
+    return bool(rows)
+
+
+async def free_place(slot_id: int) -> None:
+    await Slot.raw("UPDATE slot SET booked = booked - 1 WHERE id = {} AND booked > 0", slot_id)
+
+
+async def withdraw_slot(slot_id: int, agency_id: int, *, only_if_unbooked: bool) -> bool:
+    condition = " AND booked = 0" if only_if_unbooked else ""
+    rows = await Slot.raw(
+        "UPDATE slot SET withdrawn_at = {} "
+        "WHERE id = {} AND agency = {} AND withdrawn_at IS NULL" + condition + " RETURNING id",
+        now(),
+        slot_id,
+        agency_id,
+    )
+    return bool(rows)
+
+
+async def lock_service(service_id: int) -> None:
+    """Serialise slot publication per service on PostgreSQL (SQLite: BEGIN IMMEDIATE does)."""
+    if Service._meta.db.engine_type == "postgres":  # noqa: SLF001
+        await Service.raw("SELECT id FROM service WHERE id = {} FOR UPDATE", service_id)
+
+
+async def overlapping_slots(
+    site_id: int, service_id: int, start: datetime, end: datetime
+) -> list[tuple[datetime, datetime]]:
+    rows = await Slot.select(Slot.starts_at, Slot.ends_at).where(
+        Slot.site == site_id,
+        Slot.service == service_id,
+        Slot.withdrawn_at.is_null(),
+        Slot.starts_at < end,
+        Slot.ends_at > start,
+    ).order_by(Slot.starts_at)
+    return [(as_utc(r["starts_at"]), as_utc(r["ends_at"])) for r in rows]
+
+
+async def insert_slots(rows: list[Slot]) -> list[int]:
+    if not rows:
+        return []
+    result = await Slot.insert(*rows).returning(Slot.id)
+    return [r["id"] for r in result]
+
+
+# --- bookings -------------------------------------------------------------------
+
+
+async def insert_booking(booking: Booking) -> int:
+    rows = await Booking.insert(booking).returning(Booking.id)
+    return int(rows[0]["id"])
+
+
+async def insert_appointments(booking_id: int, slot_ids: list[int]) -> None:
+    await Appointment.insert(
+        *(
+            Appointment(booking=booking_id, slot=slot_id, position=position)
+            for position, slot_id in enumerate(slot_ids)
+        )
+    )
+
+
+async def booking_by_reference(reference: str) -> dict[str, Any] | None:
+    return await Booking.select().where(Booking.reference == reference).first()
+
+
+async def itinerary(booking_id: int, status: str = "active") -> list[int]:
+    """Slot ids of the booking's appointments in ``status``, in visiting order.
+
+    A cancelled booking's appointments keep the status ``cancelled``, so the booking
+    can still be shown as it was; replaced ones (rescheduled away) are ``replaced``.
+    """
+    rows = await Appointment.select(Appointment.slot).where(
+        Appointment.booking == booking_id, Appointment.status == status
+    ).order_by(Appointment.position)
+    return [r["slot"] for r in rows]
+
+
+async def mark_booking(
+    booking_id: int, *, from_status: str, to_status: str, at: datetime
+) -> bool:
+    """Bump the version of a booking still in ``from_status``; False when another won."""
+    cancelled = ", cancelled_at = {}" if to_status == "cancelled" else ""
+    args: list[Any] = [to_status, at]
+    if cancelled:
+        args.append(at)
+    rows = await Booking.raw(
+        "UPDATE booking SET status = {}, version = version + 1, updated_at = {}"
+        + cancelled
+        + " WHERE id = {} AND status = {} RETURNING id",
+        *args,
+        booking_id,
+        from_status,
+    )
+    return bool(rows)
+
+
+async def end_appointments(booking_id: int, status: str) -> None:
+    await Appointment.update({Appointment.status: status}).where(
+        Appointment.booking == booking_id, Appointment.status == "active"
+    )
+
+
+async def bookings_in_slot(slot_id: int) -> list[dict[str, Any]]:
+    return await Booking.raw(
+        "SELECT DISTINCT b.id, b.reference FROM booking b "
+        "JOIN appointment a ON a.booking = b.id "
+        "WHERE a.slot = {} AND a.status = 'active' AND b.status = 'confirmed'",
+        slot_id,
+    )
+
+
+async def agency_bookings(agency_id: int, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    return await Booking.raw(
+        "SELECT b.reference, b.status, b.name, b.email, b.phone, b.language, "
+        "s.id AS slot_id FROM booking b "
+        "JOIN appointment a ON a.booking = b.id "
+        "JOIN slot s ON s.id = a.slot "
+        "WHERE s.agency = {} AND s.starts_at >= {} AND s.starts_at < {} "
+        "AND a.status = 'active' AND b.status = 'confirmed' "
+        "ORDER BY s.starts_at, b.reference",
+        agency_id,
+        start,
+        end,
+    )

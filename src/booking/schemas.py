@@ -1,0 +1,127 @@
+"""Request and response bodies of the booking API (msgspec, validated by Litestar)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Annotated
+
+import msgspec
+
+SlotId = Annotated[int, msgspec.Meta(ge=1, le=2**62)]
+MAX_VISIT_SLOTS = 5
+
+
+class BookingRequest(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(max_length=400)]
+    slot_id: SlotId | None = None
+    slot_ids: Annotated[list[SlotId], msgspec.Meta(max_length=MAX_VISIT_SLOTS)] | None = None
+    email: Annotated[str, msgspec.Meta(max_length=400)] | None = None
+    phone: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    language: Annotated[str, msgspec.Meta(max_length=16)] | None = None
+
+
+class RescheduleRequest(msgspec.Struct, forbid_unknown_fields=True):
+    slot_id: SlotId | None = None
+    slot_ids: Annotated[list[SlotId], msgspec.Meta(max_length=MAX_VISIT_SLOTS)] | None = None
+
+
+class AppointmentView(msgspec.Struct):
+    slot_id: int
+    position: int
+    site: str
+    agency: str
+    service: str
+    service_name: str
+    start: str
+    end: str
+    site_name: str
+    address: str
+
+
+class BookingView(msgspec.Struct):
+    reference: str
+    status: str
+    name: str
+    email: str | None
+    phone: str | None
+    language: str
+    created_at: str
+    appointments: list[AppointmentView]
+
+
+class BookingCreated(msgspec.Struct):
+    reference: str
+    manage_token: str
+    status: str
+    appointments: list[AppointmentView]
+    manage_url: str
+
+
+class CancelResult(msgspec.Struct):
+    status: str
+
+
+class SlotView(msgspec.Struct):
+    id: int
+    site: str
+    agency: str
+    service: str
+    start: str
+    end: str
+    remaining: int
+
+
+class Availability(msgspec.Struct):
+    slots: list[SlotView]
+
+
+Capacity = Annotated[int, msgspec.Meta(ge=1, le=1000)]
+
+
+class SlotPublication(msgspec.Struct, forbid_unknown_fields=True):
+    """One slot (``start``/``end``) or a weekly pattern (``from_date``…``slot_minutes``)."""
+
+    site: Annotated[str, msgspec.Meta(max_length=64)]
+    service: Annotated[str, msgspec.Meta(max_length=64)]
+    capacity: Capacity = 1
+    start: datetime | None = None
+    end: datetime | None = None
+    from_date: date | None = None
+    to_date: date | None = None
+    weekdays: Annotated[list[Annotated[int, msgspec.Meta(ge=1, le=7)]], msgspec.Meta(
+        max_length=7
+    )] | None = None
+    start_time: time | None = None
+    end_time: time | None = None
+    slot_minutes: Annotated[int, msgspec.Meta(ge=5, le=720)] | None = None
+
+
+class AgencySlotView(msgspec.Struct):
+    id: int
+    site: str
+    service: str
+    start: str
+    end: str
+    capacity: int
+    booked: int
+    withdrawn: bool
+
+
+class SlotsCreated(msgspec.Struct):
+    created: int
+    slots: list[AgencySlotView]
+    skipped: list[str] = msgspec.field(default_factory=list)
+
+
+class AgencyBookingView(msgspec.Struct):
+    reference: str
+    status: str
+    name: str
+    email: str | None
+    phone: str | None
+    language: str
+    slot_id: int
+    site: str
+    service: str
+    start: str
+    end: str

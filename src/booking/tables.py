@@ -1,0 +1,50 @@
+"""Bookable slots and the bookings that hold places in them.
+
+Capacity lives in ``Slot.booked``: it only changes through the conditional updates
+in :mod:`.repository`, inside the transaction that also writes the appointment.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from ..catalogue.tables import Agency, Service, Site
+
+
+class Slot(Table, tablename="slot"):
+    site = ForeignKey(references=Site, index=True)
+    service = ForeignKey(references=Service, index=True)
+    agency = ForeignKey(references=Agency, index=True)
+    starts_at = Timestamptz(index=True)
+    ends_at = Timestamptz()
+    capacity = Integer(default=1)
+    booked = Integer(default=0)
+    withdrawn_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Booking(Table, tablename="booking"):
+    reference = Varchar(length=16, unique=True)
+    # SHA-256 of the manage token; the token itself is shown once, at booking.
+    token_hash = Varchar(length=64)
+    name = Varchar(length=200)
+    email = Varchar(length=320, null=True, default=None)
+    phone = Varchar(length=20, null=True, default=None)
+    language = Varchar(length=8, default="de")
+    status = Varchar(length=16, default="confirmed")
+    # Rises with every change: the iCalendar SEQUENCE of its events.
+    version = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    cancelled_at = Timestamptz(null=True, default=None)
+
+
+class Appointment(Table, tablename="appointment"):
+    booking = ForeignKey(references=Booking, index=True)
+    slot = ForeignKey(references=Slot, index=True)
+    # Order within a one-stop visit: the front desk's "next stop".
+    position = Integer(default=0)
+    status = Varchar(length=16, default="active")
+    created_at = Timestamptz(default=TimestamptzNow())

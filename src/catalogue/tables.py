@@ -1,0 +1,37 @@
+"""Who offers what where: sites, partner agencies, their services and API keys."""
+
+from __future__ import annotations
+
+from piccolo.columns import JSON, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class Site(Table, tablename="site"):
+    slug = Varchar(length=64, unique=True)
+    name = Varchar(length=200)
+    address = Text()
+    timezone = Varchar(length=64, default="Europe/Berlin")
+    # {"1": [["08:00", "16:00"]], ...}: ISO weekday to local opening intervals.
+    opening_hours = JSON(default="{}")
+
+
+class Agency(Table, tablename="agency"):
+    slug = Varchar(length=64, unique=True)
+    name = Varchar(length=200)
+
+
+class Service(Table, tablename="service"):
+    slug = Varchar(length=64, unique=True)
+    agency = ForeignKey(references=Agency, index=True)
+    duration_minutes = Integer(default=30)
+    # {"de": "...", "en": "..."}; German is the fallback.
+    names = JSON(default="{}")
+
+
+class AgencyKey(Table, tablename="agency_key"):
+    agency = ForeignKey(references=Agency, index=True)
+    # SHA-256 of the key: keys carry 256 random bits, so a fast hash is enough.
+    key_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    revoked_at = Timestamptz(null=True, default=None)

@@ -1,0 +1,91 @@
+"""The operator command line, ``wcr``."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import click
+
+from .config import Settings
+
+PICCOLO_CONF = "wcr.piccolo_conf"
+
+
+def _run(work: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+    """Run ``work`` against the configured database, with tables bound to its engine."""
+    from .app import ALL_TABLES  # noqa: PLC0415 - keeps `wcr --help` fast
+    from .database import bind_tables, make_engine, prepare  # noqa: PLC0415
+
+    async def main() -> Any:
+        engine = make_engine(Settings.from_env().database_url)
+        bind_tables(engine, ALL_TABLES)
+        await prepare(engine)
+        return await work(engine, *args)
+
+    return asyncio.run(main())
+
+
+@click.group(help="Operate the welcome centres' appointment service.")
+def main() -> None:
+    os.environ.setdefault("PICCOLO_CONF", PICCOLO_CONF)
+
+
+@main.command(help="Apply all database migrations.")
+def migrate() -> None:
+    from piccolo.apps.migrations.commands.forwards import run_forwards  # noqa: PLC0415
+
+    from .database import prepare  # noqa: PLC0415
+    from .piccolo_conf import DB  # noqa: PLC0415
+
+    async def forwards() -> bool:
+        await prepare(DB)
+        result = await run_forwards(app_name="all")
+        return bool(result.success)
+
+    if not asyncio.run(forwards()):
+        sys.exit("migrations failed")
+
+
+@main.command("seed-demo", help="Add the demo sites, agencies, services and slots (idempotent).")
+def seed_demo() -> None:
+    from .demo import seed  # noqa: PLC0415
+
+    counts = _run(seed)
+    click.echo(", ".join(f"{key}: {value}" for key, value in counts.items()))
+
+
+@main.command("agency-key", help="Create an API key for an agency; the key is the last line.")
+@click.argument("agency_slug")
+def agency_key(agency_slug: str) -> None:
+    from .catalogue.service import create_agency_key  # noqa: PLC0415
+    from .errors import DomainError  # noqa: PLC0415
+
+    async def create(_: Any) -> str:
+        return await create_agency_key(agency_slug)
+
+    try:
+        key = _run(create)
+    except DomainError as error:
+        sys.exit(error.detail)
+    click.echo(f"API key for {agency_slug} (shown once; store it safely):")
+    click.echo(key)
+
+
+@main.command(help="Serve the app (what `make run` starts).")
+@click.option("--reload", is_flag=True, help="restart on code changes")
+def serve(reload: bool) -> None:  # noqa: FBT001
+    import uvicorn  # noqa: PLC0415
+
+    settings = Settings.from_env()
+    uvicorn.run(
+        "wcr.app:app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        reload=reload,
+        log_level="info",
+    )

@@ -1,0 +1,1 @@
+"""E-mail and SMS messages to visitors (issue 5)."""

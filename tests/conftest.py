@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+import pytest_asyncio
+from litestar import Litestar
+
+from tests.databases import DatabaseFactory, postgres_available
+from wcr.app import create_app
+from wcr.booking.tables import Slot
+from wcr.catalogue.service import create_agency_key
+from wcr.catalogue.tables import Agency, Service, Site
+from wcr.config import Settings
+
+BERLIN = ZoneInfo("Europe/Berlin")
+ENGINES = ["sqlite", "postgres"]
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session", params=ENGINES)
+async def databases(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[DatabaseFactory]:
+    kind = request.param
+    if kind == "postgres" and not await postgres_available():
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL must be reachable on CI (WCR_TEST_POSTGRES_URL)")
+        pytest.skip("PostgreSQL not reachable; set WCR_TEST_POSTGRES_URL")
+    factory = DatabaseFactory(kind, Path(tmp_path_factory.mktemp(kind)))
+    await factory.prepare()
+    yield factory
+    await factory.close()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(
+        database_url="",
+        rate_limit_per_minute=0,
+        public_url="http://testserver",
+    )
+
+
+@pytest_asyncio.fixture
+async def database_url(databases: DatabaseFactory) -> AsyncIterator[str]:
+    url = await databases.new()
+    yield url
+    await databases.drop(url)
+
+
+@pytest_asyncio.fixture
+async def app(database_url: str, settings: Settings) -> AsyncIterator[Litestar]:
+    application = create_app(
+        Settings(**{**settings.__dict__, "database_url": database_url, "pool_size": 20})
+    )
+    async with running(application):
+        yield application
+
+
+@asynccontextmanager
+async def running(application: Litestar) -> AsyncIterator[None]:
+    """Start-up and shut-down of the app in one task of its own.
+
+    ``Litestar.lifespan()`` holds an anyio task group, which must be left in the task
+    that entered it; fixture set-up and tear-down run in different tasks.
+    """
+    started, stop = asyncio.Event(), asyncio.Event()
+
+    async def lifespan() -> None:
+        async with application.lifespan():
+            started.set()
+            await stop.wait()
+
+    task = asyncio.create_task(lifespan())
+    waiter = asyncio.create_task(started.wait())
+    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        waiter.cancel()
+        task.result()  # start-up failed: raise its error here
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+
+
+@pytest_asyncio.fixture
+async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    # Same event loop as the test (not AsyncTestClient's thread), so races are real
+    # concurrency against one app and one connection pool.
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+@dataclass
+class World:
+    """A small, known catalogue: one site, two agencies with a service each."""
+
+    site: str
+    other_site: str
+    citizens_key: str
+    ihk_key: str
+    registration: str
+    recognition: str
+    client: httpx.AsyncClient
+
+    def headers(self, key: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {key}"}
+
+    async def slot(
+        self,
+        start: datetime,
+        minutes: int = 30,
+        capacity: int = 1,
+        *,
+        service: str | None = None,
+        site: str | None = None,
+    ) -> int:
+        """Publish one slot through the agency API; returns its id."""
+        service = service or self.registration
+        key = self.citizens_key if service == self.registration else self.ihk_key
+        response = await self.client.post(
+            "/api/v1/agency/slots",
+            json={
+                "site": site or self.site,
+                "service": service,
+                "start": start.isoformat(),
+                "end": (start + timedelta(minutes=minutes)).isoformat(),
+                "capacity": capacity,
+            },
+            headers=self.headers(key),
+        )
+        assert response.status_code == 201, response.text
+        return int(response.json()["slots"][0]["id"])
+
+    async def book(self, *slot_ids: int, **contact: str) -> httpx.Response:
+        body: dict[str, object] = {"name": "Test Person", "email": "test@example.org"}
+        body |= contact
+        body |= {"slot_id": slot_ids[0]} if len(slot_ids) == 1 else {"slot_ids": list(slot_ids)}
+        return await self.client.post("/api/v1/bookings", json=body)
+
+
+def local(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=BERLIN)
+
+
+def next_weekday(weekday: int, weeks_ahead: int = 1) -> date:
+    """A date at least a week away with the given ISO weekday."""
+    day = datetime.now(UTC).date() + timedelta(days=7 * weeks_ahead)
+    while day.isoweekday() != weekday:
+        day += timedelta(days=1)
+    return day
+
+
+@pytest_asyncio.fixture
+async def world(app: Litestar, client: httpx.AsyncClient) -> World:
+    sites = await Site.insert(
+        Site(slug="bochum", name="Welcome Office Bochum", address="Universitätsstraße 43, Bochum"),
+        Site(slug="neuss", name="WCR Neuss", address="Friedrichstraße 40, Neuss"),
+    ).returning(Site.id)
+    assert len(sites) == 2
+    agencies = await Agency.insert(
+        Agency(slug="citizens-office", name="Bürgerbüro"), Agency(slug="ihk", name="IHK")
+    ).returning(Agency.id)
+    await Service.insert(
+        Service(slug="registration", agency=agencies[0]["id"], duration_minutes=20,
+                names='{"de": "Wohnsitzanmeldung", "en": "Residence registration"}'),
+        Service(slug="recognition", agency=agencies[1]["id"], duration_minutes=30,
+                names='{"de": "Anerkennungsberatung", "en": "Recognition advice"}'),
+    )
+    return World(
+        site="bochum",
+        other_site="neuss",
+        citizens_key=await create_agency_key("citizens-office"),
+        ihk_key=await create_agency_key("ihk"),
+        registration="registration",
+        recognition="recognition",
+        client=client,
+    )

@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	mkdir -p $(VENV)/mypy-path && ln -sfn ../../src $(VENV)/mypy-path/wcr
 	touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install everything

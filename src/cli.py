@@ -77,7 +77,7 @@ def agency_key(agency_slug: str) -> None:
 
 @main.command(help="Serve the app (what `make run` starts).")
 @click.option("--reload", is_flag=True, help="restart on code changes")
-def serve(reload: bool) -> None:  # noqa: FBT001
+def serve(reload: bool) -> None:
     import uvicorn  # noqa: PLC0415
 
     settings = Settings.from_env()

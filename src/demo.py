@@ -10,6 +10,7 @@ import json
 import random
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from piccolo.engine.base import Engine
@@ -26,6 +27,7 @@ from .timezones import combine, today, zone
 DAYS = 14
 WEEKDAYS = (1, 2, 3, 4, 5)
 BERLIN = "Europe/Berlin"
+GROUP_SESSION_WEEKDAY = 3  # info sessions for groups run on Wednesdays
 
 SITES = [
     ("wcr-aachen", "Welcome Center Rheinisches Revier – Aachen", "Theaterplatz 14, 52062 Aachen"),
@@ -66,39 +68,119 @@ class DemoService:
 
 
 SERVICES = [
-    DemoService("skilled-worker-advice", "wcr", 45, "Beratung für internationale Fachkräfte",
-                "Advice for international skilled workers",
-                ("wcr-aachen", "wcr-moenchengladbach", "wcr-neuss")),
-    DemoService("sme-company-advice", "wcr", 60, "Unternehmensberatung für KMU",
-                "Company advice for SMEs",
-                ("wcr-aachen", "wcr-moenchengladbach", "wcr-neuss")),
-    DemoService("residence-permit-aachen", "stadt-aachen", 30, "Aufenthaltstitel",
-                "Residence permit", ("wcr-aachen",)),
-    DemoService("integration-counselling", "kia-staedteregion-aachen", 45,
-                "Integrationsberatung", "Integration counselling", ("wcr-aachen",)),
-    DemoService("recognition-crafts-aachen", "hwk-aachen", 30,
-                "Anerkennungsberatung Handwerk", "Recognition advice for crafts",
-                ("wcr-aachen",)),
-    DemoService("recognition-advice-ihk-mn", "ihk-mittlerer-niederrhein", 30,
-                "Anerkennungsberatung (IHK)", "Recognition advice (IHK)",
-                ("wcr-moenchengladbach", "wcr-neuss")),
-    DemoService("residence-registration", "buergerbuero-bochum", 20, "Wohnsitzanmeldung",
-                "Residence registration", ("bochum",)),
-    DemoService("residence-permit", "auslaenderbehoerde-bochum", 30, "Aufenthaltstitel",
-                "Residence permit", ("bochum",)),
-    DemoService("recognition-advice", "ihk-mittleres-ruhrgebiet", 30,
-                "Anerkennungsberatung (IHK)", "Recognition advice (IHK)", ("bochum",)),
-    DemoService("employment-agency", "agentur-fuer-arbeit-bochum", 30,
-                "Beratung der Agentur für Arbeit", "Employment agency advice", ("bochum",)),
-    DemoService("recognition-crafts", "hwk-dortmund", 30, "Anerkennungsberatung Handwerk",
-                "Recognition advice for crafts", ("bochum",)),
-    DemoService("company-advice-hannover", "region-hannover", 60,
-                "Beratung für Unternehmen", "Advice for companies", ("hannover",)),
-    DemoService("thamm-plus-placement", "region-hannover", 45,
-                "Vermittlung THAMM Plus (Tunesien, Marokko, Ägypten)",
-                "THAMM Plus placement (Tunisia, Morocco, Egypt)", ("hannover",)),
-    DemoService("welcome-info-session", "wcr", 90, "Infoveranstaltung: Ankommen im Revier",
-                "Info session: settling in the Rhineland", ("wcr-aachen",), capacity=15),
+    DemoService(
+        "skilled-worker-advice",
+        "wcr",
+        45,
+        "Beratung für internationale Fachkräfte",
+        "Advice for international skilled workers",
+        ("wcr-aachen", "wcr-moenchengladbach", "wcr-neuss"),
+    ),
+    DemoService(
+        "sme-company-advice",
+        "wcr",
+        60,
+        "Unternehmensberatung für KMU",
+        "Company advice for SMEs",
+        ("wcr-aachen", "wcr-moenchengladbach", "wcr-neuss"),
+    ),
+    DemoService(
+        "residence-permit-aachen",
+        "stadt-aachen",
+        30,
+        "Aufenthaltstitel",
+        "Residence permit",
+        ("wcr-aachen",),
+    ),
+    DemoService(
+        "integration-counselling",
+        "kia-staedteregion-aachen",
+        45,
+        "Integrationsberatung",
+        "Integration counselling",
+        ("wcr-aachen",),
+    ),
+    DemoService(
+        "recognition-crafts-aachen",
+        "hwk-aachen",
+        30,
+        "Anerkennungsberatung Handwerk",
+        "Recognition advice for crafts",
+        ("wcr-aachen",),
+    ),
+    DemoService(
+        "recognition-advice-ihk-mn",
+        "ihk-mittlerer-niederrhein",
+        30,
+        "Anerkennungsberatung (IHK)",
+        "Recognition advice (IHK)",
+        ("wcr-moenchengladbach", "wcr-neuss"),
+    ),
+    DemoService(
+        "residence-registration",
+        "buergerbuero-bochum",
+        20,
+        "Wohnsitzanmeldung",
+        "Residence registration",
+        ("bochum",),
+    ),
+    DemoService(
+        "residence-permit",
+        "auslaenderbehoerde-bochum",
+        30,
+        "Aufenthaltstitel",
+        "Residence permit",
+        ("bochum",),
+    ),
+    DemoService(
+        "recognition-advice",
+        "ihk-mittleres-ruhrgebiet",
+        30,
+        "Anerkennungsberatung (IHK)",
+        "Recognition advice (IHK)",
+        ("bochum",),
+    ),
+    DemoService(
+        "employment-agency",
+        "agentur-fuer-arbeit-bochum",
+        30,
+        "Beratung der Agentur für Arbeit",
+        "Employment agency advice",
+        ("bochum",),
+    ),
+    DemoService(
+        "recognition-crafts",
+        "hwk-dortmund",
+        30,
+        "Anerkennungsberatung Handwerk",
+        "Recognition advice for crafts",
+        ("bochum",),
+    ),
+    DemoService(
+        "company-advice-hannover",
+        "region-hannover",
+        60,
+        "Beratung für Unternehmen",
+        "Advice for companies",
+        ("hannover",),
+    ),
+    DemoService(
+        "thamm-plus-placement",
+        "region-hannover",
+        45,
+        "Vermittlung THAMM Plus (Tunesien, Marokko, Ägypten)",
+        "THAMM Plus placement (Tunisia, Morocco, Egypt)",
+        ("hannover",),
+    ),
+    DemoService(
+        "welcome-info-session",
+        "wcr",
+        90,
+        "Infoveranstaltung: Ankommen im Revier",
+        "Info session: settling in the Rhineland",
+        ("wcr-aachen",),
+        capacity=15,
+    ),
 ]
 
 OPENING_HOURS = {str(d): [["08:00", "16:00"]] for d in WEEKDAYS}
@@ -111,7 +193,7 @@ DEMO_PEOPLE = [
 ]
 
 
-async def _upsert(table: type, slug: str, values: dict[str, object]) -> int:
+async def _upsert(table: Any, slug: str, values: dict[str, object]) -> int:
     row = await table.select(table.id).where(table.slug == slug).first()
     if row is not None:
         return int(row["id"])
@@ -125,8 +207,12 @@ async def seed(engine: Engine, *, start: date | None = None, rng_seed: int = 7) 
         slug: await _upsert(
             Site,
             slug,
-            {"name": name, "address": address, "timezone": BERLIN,
-             "opening_hours": json.dumps(OPENING_HOURS)},
+            {
+                "name": name,
+                "address": address,
+                "timezone": BERLIN,
+                "opening_hours": json.dumps(OPENING_HOURS),
+            },
         )
         for slug, name, address in SITES
     }
@@ -135,8 +221,11 @@ async def seed(engine: Engine, *, start: date | None = None, rng_seed: int = 7) 
         s.slug: await _upsert(
             Service,
             s.slug,
-            {"agency": agency_ids[s.agency], "duration_minutes": s.minutes,
-             "names": json.dumps({"de": s.de, "en": s.en})},
+            {
+                "agency": agency_ids[s.agency],
+                "duration_minutes": s.minutes,
+                "names": json.dumps({"de": s.de, "en": s.en}),
+            },
         )
         for s in SERVICES
     }
@@ -147,32 +236,43 @@ async def seed(engine: Engine, *, start: date | None = None, rng_seed: int = 7) 
         for service in SERVICES:
             for site in service.sites:
                 new_slots += await _seed_days(
-                    service, site_ids[site], service_ids[service.slug],
-                    agency_ids[service.agency], first, tz,
+                    service,
+                    ids=(site_ids[site], service_ids[service.slug], agency_ids[service.agency]),
+                    first=first,
+                    tz=tz,
                 )
     booked = await _demo_bookings(engine, new_slots, random.Random(rng_seed))  # noqa: S311
-    return {"sites": len(site_ids), "services": len(service_ids), "slots": len(new_slots),
-            "bookings": booked}
+    return {
+        "sites": len(site_ids),
+        "services": len(service_ids),
+        "slots": len(new_slots),
+        "bookings": booked,
+    }
 
 
 async def _seed_days(
-    service: DemoService, site_id: int, service_id: int, agency_id: int, first: date, tz: ZoneInfo
+    service: DemoService, *, ids: tuple[int, int, int], first: date, tz: ZoneInfo
 ) -> list[int]:
+    """Slots for the days ahead that have none yet; ``ids`` are site, service, agency."""
+    site_id, service_id, agency_id = ids
     now = utc_now()
-    ids: list[int] = []
+    created: list[int] = []
     step = timedelta(minutes=service.minutes)
     for offset in range(DAYS):
         day = first + timedelta(days=offset)
         if day.isoweekday() not in WEEKDAYS:
             continue
-        if service.capacity > 1 and day.isoweekday() != 3:  # group sessions: Wednesdays
+        if service.capacity > 1 and day.isoweekday() != GROUP_SESSION_WEEKDAY:
             continue
         opening = combine(day, time(8), tz)
         closing = combine(day, time(16), tz)
-        assert opening and closing  # noqa: S101 - 08:00 and 16:00 always exist
+        if opening is None or closing is None:  # clocks never skip 08:00 or 16:00 here
+            continue
         exists = await Slot.exists().where(
-            Slot.site == site_id, Slot.service == service_id,
-            Slot.starts_at >= opening, Slot.starts_at < closing,
+            Slot.site == site_id,
+            Slot.service == service_id,
+            Slot.starts_at >= opening,
+            Slot.starts_at < closing,
         )
         if exists:
             continue
@@ -180,14 +280,22 @@ async def _seed_days(
         at = opening
         while at + step <= closing:
             if at > now:
-                rows.append(Slot(site=site_id, service=service_id, agency=agency_id,
-                                 starts_at=at, ends_at=at + step,
-                                 capacity=service.capacity, booked=0))
+                rows.append(
+                    Slot(
+                        site=site_id,
+                        service=service_id,
+                        agency=agency_id,
+                        starts_at=at,
+                        ends_at=at + step,
+                        capacity=service.capacity,
+                        booked=0,
+                    )
+                )
             at += step
         if rows:
             result = await Slot.insert(*rows).returning(Slot.id)
-            ids += [r["id"] for r in result]
-    return ids
+            created += [r["id"] for r in result]
+    return created
 
 
 async def _demo_bookings(engine: Engine, slot_ids: list[int], rng: random.Random) -> int:

@@ -6,7 +6,9 @@ Any other exception becomes a bare 500 problem without a trace (and is logged).
 
 from __future__ import annotations
 
+import keyword
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -68,8 +70,13 @@ def problem(
     }
     if errors:
         body["errors"] = errors
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if status == HTTPStatus.UNAUTHORIZED else None
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+# msgspec names the culprit inside its message when the whole body is at fault:
+# "Object missing required field `name`", "Object contains unknown field `x`".
+_FIELD_IN_MESSAGE = re.compile(r"field `([^`]+)`")
 
 
 def _validation_errors(extra: Any) -> list[dict[str, str]]:
@@ -77,8 +84,13 @@ def _validation_errors(extra: Any) -> list[dict[str, str]]:
     errors = []
     for item in extra if isinstance(extra, list) else []:
         if isinstance(item, dict):
+            message = str(item.get("message", "invalid"))
             field = str(item.get("key") or item.get("source") or "body")
-            errors.append({"field": field, "message": str(item.get("message", "invalid"))})
+            if field == "data" and (named := _FIELD_IN_MESSAGE.search(message)):
+                field = named.group(1)
+            if field.endswith("_") and keyword.iskeyword(field[:-1]):
+                field = field[:-1]  # `from_` in Python is `from` on the wire
+            errors.append({"field": field, "message": message})
     return errors
 
 
@@ -97,7 +109,7 @@ def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Respons
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(500, "Something went wrong on our side. Please try again.")
 
 

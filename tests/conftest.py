@@ -16,7 +16,6 @@ from litestar import Litestar
 
 from tests.databases import DatabaseFactory, postgres_available
 from wcr.app import create_app
-from wcr.booking.tables import Slot
 from wcr.catalogue.service import create_agency_key
 from wcr.catalogue.tables import Agency, Service, Site
 from wcr.config import Settings
@@ -172,10 +171,18 @@ async def world(app: Litestar, client: httpx.AsyncClient) -> World:
         Agency(slug="citizens-office", name="Bürgerbüro"), Agency(slug="ihk", name="IHK")
     ).returning(Agency.id)
     await Service.insert(
-        Service(slug="registration", agency=agencies[0]["id"], duration_minutes=20,
-                names='{"de": "Wohnsitzanmeldung", "en": "Residence registration"}'),
-        Service(slug="recognition", agency=agencies[1]["id"], duration_minutes=30,
-                names='{"de": "Anerkennungsberatung", "en": "Recognition advice"}'),
+        Service(
+            slug="registration",
+            agency=agencies[0]["id"],
+            duration_minutes=20,
+            names='{"de": "Wohnsitzanmeldung", "en": "Residence registration"}',
+        ),
+        Service(
+            slug="recognition",
+            agency=agencies[1]["id"],
+            duration_minutes=30,
+            names='{"de": "Anerkennungsberatung", "en": "Recognition advice"}',
+        ),
     )
     return World(
         site="bochum",

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from ..catalogue import service as catalogue
-from ..errors import InvalidInput
-from ..timezones import local_range, today, zone
+from wcr.catalogue import service as catalogue
+from wcr.errors import InvalidInput
+from wcr.timezones import local_range, today, zone
+
 from . import repository as repo
 from .repository import SlotFacts
 from .schemas import SlotView

@@ -8,14 +8,16 @@ slot is full the transaction rolls back and nothing is reserved.
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 from piccolo.engine.base import Engine
 
-from ..database import is_unique_violation, write_transaction
-from ..errors import Conflict, InvalidInput, NotFound
-from ..timezones import as_utc
-from ..tokens import digest, matches, new_manage_token, new_reference, normalise_reference
+from wcr.database import is_unique_violation, write_transaction
+from wcr.errors import Conflict, InvalidInput, NotFound
+from wcr.timezones import as_utc
+from wcr.tokens import digest, matches, new_manage_token, new_reference, normalise_reference
+
 from . import repository as repo
 from .contact import Contact
 from .repository import SlotFacts
@@ -49,7 +51,7 @@ async def load_visit(ids: list[int]) -> list[SlotFacts]:
     visit = sorted(facts.values(), key=lambda s: (s.starts_at, s.id))
     if len({s.site for s in visit}) > 1:
         raise InvalidInput.field(field, "all appointments of a visit must be at one site")
-    for earlier, later in zip(visit, visit[1:], strict=False):
+    for earlier, later in pairwise(visit):
         if later.starts_at < earlier.ends_at:
             raise InvalidInput.field(field, f"slots {earlier.id} and {later.id} overlap")
     return visit
@@ -80,7 +82,9 @@ async def _take_places(ids: list[int], at: datetime) -> None:
             raise Conflict(f"slot {slot_id} has no free place left (or is no longer bookable)")
 
 
-async def book(engine: Engine, ids: list[int], contact: Contact) -> tuple[str, str, list[SlotFacts]]:
+async def book(
+    engine: Engine, ids: list[int], contact: Contact
+) -> tuple[str, str, list[SlotFacts]]:
     """Reserve every slot or none; returns (reference, manage token, visit)."""
     visit = await load_visit(ids)
     token = new_manage_token()

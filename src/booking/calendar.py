@@ -9,8 +9,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from icalendar import Alarm, Calendar, Event
+from icalendar.enums import STATUS
 
-from ..timezones import as_utc
+from wcr.timezones import as_utc
+
 from .repository import SlotFacts
 
 PRODID = "-//WCR Welcome Centres//Appointments//EN"
@@ -36,7 +38,7 @@ def booking_calendar(
             location=f"{slot.site_name}, {slot.address}",
             description=f"{slot.site_name}\n{manage_url}",
             sequence=version,
-            status="CANCELLED" if cancelled else "CONFIRMED",
+            status=STATUS.CANCELLED if cancelled else STATUS.CONFIRMED,
             url=manage_url,
         )
         if not cancelled:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from ..config import SUPPORTED_LANGUAGES
-from ..errors import InvalidInput
+from wcr.config import SUPPORTED_LANGUAGES
+from wcr.errors import InvalidInput
 
 # Numbers typed without a country code are taken as German ones.
 DEFAULT_REGION = "DE"
@@ -66,9 +66,7 @@ def clean_language(raw: str | None) -> str:
     return language
 
 
-def clean_contact(
-    name: str, email: str | None, phone: str | None, language: str | None
-) -> Contact:
+def clean_contact(name: str, email: str | None, phone: str | None, language: str | None) -> Contact:
     contact = Contact(
         name=clean_name(name),
         email=clean_email(email),

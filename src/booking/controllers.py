@@ -10,10 +10,11 @@ from litestar.di import NamedDependency
 from litestar.params import Body, FromQuery, PathParameter, QueryParameter
 from piccolo.engine.base import Engine
 
-from ..auth import bearer_token
-from ..catalogue import service as catalogue
-from ..config import Settings
-from ..timezones import local_range, zone
+from wcr.auth import bearer_token
+from wcr.catalogue import service as catalogue
+from wcr.config import Settings
+from wcr.timezones import local_range, zone
+
 from . import availability, bookings, publishing
 from . import repository as repo
 from .availability import DEFAULT_ZONE, day_range
@@ -35,12 +36,16 @@ from .schemas import (
 EngineDep = NamedDependency[Engine]
 SettingsDep = NamedDependency[Settings]
 AgencyDep = NamedDependency[dict[str, Any]]
-FromDate = Annotated[date | None, QueryParameter(name="from", description="first local day (YYYY-MM-DD)")]
-ToDate = Annotated[date | None, QueryParameter(name="to", description="last local day (YYYY-MM-DD)")]
+FromDate = Annotated[
+    date | None, QueryParameter(name="from", description="first local day (YYYY-MM-DD)")
+]
+ToDate = Annotated[
+    date | None, QueryParameter(name="to", description="last local day (YYYY-MM-DD)")
+]
 Reference = Annotated[str, PathParameter(max_length=32, description="booking reference")]
 SlotIdPath = Annotated[int, PathParameter(ge=1, le=2**62)]
 Slug = Annotated[str | None, QueryParameter(max_length=64)]
-MANAGE_TOKEN_DOC = "the booking's manage token, as `Authorization: Bearer TOKEN`"
+MANAGE_AUTH_HELP = "the booking's manage token, as `Authorization: Bearer TOKEN`"
 
 
 def manage_url(settings: Settings, reference: Reference, token: str) -> str:
@@ -85,7 +90,7 @@ class PublicBookingController(Controller):
     @get(
         "/bookings/{reference:str}",
         operation_id="getBooking",
-        description=MANAGE_TOKEN_DOC,
+        description=MANAGE_AUTH_HELP,
     )
     async def show(self, request: Request[Any, Any, Any], reference: Reference) -> BookingView:
         row = await bookings.authorised_booking(reference, bearer_token(request, required=False))
@@ -95,7 +100,7 @@ class PublicBookingController(Controller):
         "/bookings/{reference:str}/cancel",
         operation_id="cancelBooking",
         status_code=200,
-        description=MANAGE_TOKEN_DOC,
+        description=MANAGE_AUTH_HELP,
     )
     async def cancel(
         self, request: Request[Any, Any, Any], reference: Reference, engine: EngineDep
@@ -108,7 +113,7 @@ class PublicBookingController(Controller):
         "/bookings/{reference:str}/reschedule",
         operation_id="rescheduleBooking",
         status_code=200,
-        description=MANAGE_TOKEN_DOC,
+        description=MANAGE_AUTH_HELP,
     )
     async def reschedule(
         self,
@@ -126,7 +131,7 @@ class PublicBookingController(Controller):
         "/bookings/{reference:str}/calendar.ics",
         operation_id="bookingCalendar",
         media_type="text/calendar",
-        description=MANAGE_TOKEN_DOC,
+        description=MANAGE_AUTH_HELP,
     )
     async def calendar(
         self, request: Request[Any, Any, Any], reference: Reference, settings: SettingsDep
@@ -147,9 +152,7 @@ class PublicBookingController(Controller):
         return Response(
             body,
             media_type="text/calendar; charset=utf-8",
-            headers={
-                "Content-Disposition": f'attachment; filename="{row["reference"]}.ics"'
-            },
+            headers={"Content-Disposition": f'attachment; filename="{row["reference"]}.ics"'},
         )
 
 
@@ -162,8 +165,8 @@ class AgencyController(Controller):
 
     path = "/api/v1/agency"
     tags = ["agency"]
-    dependencies = {"agency": current_agency}  # noqa: RUF012
-    security = [{"bearer": []}]  # noqa: RUF012
+    dependencies = {"agency": current_agency}
+    security = [{"bearer": []}]
 
     @post("/slots", operation_id="publishSlots", status_code=201)
     async def publish(
@@ -196,7 +199,7 @@ class AgencyController(Controller):
         slot_id: SlotIdPath,
         agency: AgencyDep,
         engine: EngineDep,
-        force: FromQuery[bool] = False,  # noqa: FBT001, FBT002 - a query flag
+        force: FromQuery[bool] = False,  # noqa: FBT002 - a query flag
     ) -> None:
         """204 when nothing was booked; 409 when booked, unless force=true cancels them."""
         await publishing.withdraw(engine, agency, slot_id, force=force)

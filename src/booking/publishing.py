@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import date, datetime, time, timedelta
+from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from piccolo.engine.base import Engine
 
-from ..catalogue import service as catalogue
-from ..database import write_transaction
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound
-from ..timezones import combine, local_instant, zone
+from wcr.catalogue import service as catalogue
+from wcr.database import write_transaction
+from wcr.errors import Conflict, Forbidden, InvalidInput, NotFound
+from wcr.timezones import combine, local_instant, zone
+
 from . import bookings
 from . import repository as repo
 from .schemas import SlotPublication
@@ -36,7 +38,7 @@ class Planned:
     ends_at: datetime
 
 
-def _single(data: SlotPublication, tz: Any) -> list[Planned]:
+def _single(data: SlotPublication, tz: ZoneInfo) -> list[Planned]:
     if data.start is None or data.end is None:
         raise InvalidInput.field("end" if data.start else "start", "give start and end")
     start = local_instant(data.start, tz, "start")
@@ -48,49 +50,61 @@ def _single(data: SlotPublication, tz: Any) -> list[Planned]:
     return [Planned(start, end)]
 
 
-def _pattern(data: SlotPublication, tz: Any) -> tuple[list[Planned], list[str]]:
-    required = {
-        "from_date": data.from_date,
-        "to_date": data.to_date,
-        "weekdays": data.weekdays,
-        "start_time": data.start_time,
-        "end_time": data.end_time,
-        "slot_minutes": data.slot_minutes,
-    }
-    for field, value in required.items():
-        if value is None:
+@dataclass(frozen=True)
+class WeeklyPattern:
+    first: date
+    last: date
+    weekdays: frozenset[int]
+    start: time
+    end: time
+    step: timedelta
+
+
+def _weekly_pattern(data: SlotPublication) -> WeeklyPattern:
+    """The pattern fields of ``data``, checked; errors name the field at fault."""
+    for field in ("from_date", "to_date", "weekdays", "start_time", "end_time", "slot_minutes"):
+        if getattr(data, field) is None:
             raise InvalidInput.field(field, "required for a pattern")
-    assert data.from_date and data.to_date and data.weekdays and data.slot_minutes  # noqa: S101
-    assert data.start_time is not None and data.end_time is not None  # noqa: S101
-    if data.to_date < data.from_date:
+    first, last = cast("date", data.from_date), cast("date", data.to_date)
+    if last < first:
         raise InvalidInput.field("to_date", "must not be before from_date")
-    if (data.to_date - data.from_date).days + 1 > MAX_PATTERN_DAYS:
+    if (last - first).days + 1 > MAX_PATTERN_DAYS:
         raise InvalidInput.field("to_date", f"a pattern covers at most {MAX_PATTERN_DAYS} days")
-    if data.end_time <= data.start_time:
+    start = time.fromisoformat(cast("str", data.start_time))
+    end = time.fromisoformat(cast("str", data.end_time))
+    if end <= start:
         raise InvalidInput.field("end_time", "must be after start_time")
-    step = timedelta(minutes=data.slot_minutes)
-    weekdays = set(data.weekdays)
+    return WeeklyPattern(
+        first=first,
+        last=last,
+        weekdays=frozenset(data.weekdays or ()),
+        start=start,
+        end=end,
+        step=timedelta(minutes=cast("int", data.slot_minutes)),
+    )
+
+
+def _expand(pattern: WeeklyPattern, tz: ZoneInfo) -> tuple[list[Planned], list[str]]:
     planned: list[Planned] = []
     skipped: list[str] = []
-    day = data.from_date
-    while day <= data.to_date:
-        if day.isoweekday() in weekdays:
-            # Walk in real elapsed time between the day's local bounds: on the DST days
-            # the session is an hour shorter or longer, never a duplicated wall time.
-            first = combine(day, data.start_time, tz)
-            last = combine(day, data.end_time, tz)
-            if first is None or last is None:
-                skipped.append(f"{day.isoformat()}: the clocks skip that time")
-            else:
-                at = first
-                while at + step <= last:
-                    planned.append(Planned(at, at + step))
-                    at += step
-                    if len(planned) > MAX_SLOTS_PER_REQUEST:
-                        raise InvalidInput.field(
-                            "slot_minutes", f"at most {MAX_SLOTS_PER_REQUEST} slots a request"
-                        )
-        day += timedelta(days=1)
+    days = (
+        pattern.first + timedelta(days=n) for n in range((pattern.last - pattern.first).days + 1)
+    )
+    for day in (d for d in days if d.isoweekday() in pattern.weekdays):
+        # Walk in real elapsed time between the day's local bounds: on the DST days
+        # the session is an hour shorter or longer, never a duplicated wall time.
+        first, last = combine(day, pattern.start, tz), combine(day, pattern.end, tz)
+        if first is None or last is None:
+            skipped.append(f"{day.isoformat()}: the clocks skip that time")
+            continue
+        at = first
+        while at + pattern.step <= last:
+            planned.append(Planned(at, at + pattern.step))
+            at += pattern.step
+        if len(planned) > MAX_SLOTS_PER_REQUEST:
+            raise InvalidInput.field(
+                "slot_minutes", f"at most {MAX_SLOTS_PER_REQUEST} slots a request"
+            )
     return planned, skipped
 
 
@@ -106,7 +120,10 @@ async def publish(
     if service["agency"] != agency["id"]:
         raise Forbidden(f"the service {data.service!r} belongs to another agency")
     tz = zone(site["timezone"])
-    planned, skipped = _pattern(data, tz) if _is_pattern(data) else (_single(data, tz), [])
+    if _is_pattern(data):
+        planned, skipped = _expand(_weekly_pattern(data), tz)
+    else:
+        planned, skipped = _single(data, tz), []
     if not planned:
         raise InvalidInput.field("weekdays", "the pattern yields no slot in that range")
     now = repo.now()
@@ -183,4 +200,3 @@ async def withdraw(engine: Engine, agency: dict[str, Any], slot_id: int, *, forc
         cancelled += 1
         log.info("booking %s cancelled: slot %s withdrawn", row["reference"], slot_id)
     return cancelled
-

@@ -17,9 +17,10 @@ from zoneinfo import ZoneInfo
 
 from piccolo.columns.combination import WhereRaw
 
-from ..catalogue.service import json_value
-from ..catalogue.tables import Service
-from ..timezones import as_utc, zone
+from wcr.catalogue.service import json_value
+from wcr.catalogue.tables import Service
+from wcr.timezones import as_utc, zone
+
 from .tables import Appointment, Booking, Slot
 
 
@@ -148,8 +149,9 @@ async def free_place(slot_id: int) -> None:
 
 async def withdraw_slot(slot_id: int, agency_id: int, *, only_if_unbooked: bool) -> bool:
     condition = " AND booked = 0" if only_if_unbooked else ""
+    # Only fixed SQL fragments are joined; every value is a bound parameter.
     rows = await Slot.raw(
-        "UPDATE slot SET withdrawn_at = {} "
+        "UPDATE slot SET withdrawn_at = {} "  # noqa: S608
         "WHERE id = {} AND agency = {} AND withdrawn_at IS NULL" + condition + " RETURNING id",
         now(),
         slot_id,
@@ -167,13 +169,17 @@ async def lock_service(service_id: int) -> None:
 async def overlapping_slots(
     site_id: int, service_id: int, start: datetime, end: datetime
 ) -> list[tuple[datetime, datetime]]:
-    rows = await Slot.select(Slot.starts_at, Slot.ends_at).where(
-        Slot.site == site_id,
-        Slot.service == service_id,
-        Slot.withdrawn_at.is_null(),
-        Slot.starts_at < end,
-        Slot.ends_at > start,
-    ).order_by(Slot.starts_at)
+    rows = (
+        await Slot.select(Slot.starts_at, Slot.ends_at)
+        .where(
+            Slot.site == site_id,
+            Slot.service == service_id,
+            Slot.withdrawn_at.is_null(),
+            Slot.starts_at < end,
+            Slot.ends_at > start,
+        )
+        .order_by(Slot.starts_at)
+    )
     return [(as_utc(r["starts_at"]), as_utc(r["ends_at"])) for r in rows]
 
 
@@ -211,22 +217,23 @@ async def itinerary(booking_id: int, status: str = "active") -> list[int]:
     A cancelled booking's appointments keep the status ``cancelled``, so the booking
     can still be shown as it was; replaced ones (rescheduled away) are ``replaced``.
     """
-    rows = await Appointment.select(Appointment.slot).where(
-        Appointment.booking == booking_id, Appointment.status == status
-    ).order_by(Appointment.position)
+    rows = (
+        await Appointment.select(Appointment.slot)
+        .where(Appointment.booking == booking_id, Appointment.status == status)
+        .order_by(Appointment.position)
+    )
     return [r["slot"] for r in rows]
 
 
-async def mark_booking(
-    booking_id: int, *, from_status: str, to_status: str, at: datetime
-) -> bool:
+async def mark_booking(booking_id: int, *, from_status: str, to_status: str, at: datetime) -> bool:
     """Bump the version of a booking still in ``from_status``; False when another won."""
     cancelled = ", cancelled_at = {}" if to_status == "cancelled" else ""
     args: list[Any] = [to_status, at]
     if cancelled:
         args.append(at)
+    # Only fixed SQL fragments are joined; every value is a bound parameter.
     rows = await Booking.raw(
-        "UPDATE booking SET status = {}, version = version + 1, updated_at = {}"
+        "UPDATE booking SET status = {}, version = version + 1, updated_at = {}"  # noqa: S608
         + cancelled
         + " WHERE id = {} AND status = {} RETURNING id",
         *args,

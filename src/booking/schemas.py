@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Annotated
 
 import msgspec
@@ -76,6 +76,11 @@ class Availability(msgspec.Struct):
 
 
 Capacity = Annotated[int, msgspec.Meta(ge=1, le=1000)]
+# "08:00" as clerks type it (msgspec's own time type insists on seconds).
+LocalTime = Annotated[
+    str,
+    msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$", examples=["08:00", "15:30"]),
+]
 
 
 class SlotPublication(msgspec.Struct, forbid_unknown_fields=True):
@@ -88,11 +93,11 @@ class SlotPublication(msgspec.Struct, forbid_unknown_fields=True):
     end: datetime | None = None
     from_date: date | None = None
     to_date: date | None = None
-    weekdays: Annotated[list[Annotated[int, msgspec.Meta(ge=1, le=7)]], msgspec.Meta(
-        max_length=7
-    )] | None = None
-    start_time: time | None = None
-    end_time: time | None = None
+    weekdays: (
+        Annotated[list[Annotated[int, msgspec.Meta(ge=1, le=7)]], msgspec.Meta(max_length=7)] | None
+    ) = None
+    start_time: LocalTime | None = None
+    end_time: LocalTime | None = None
     slot_minutes: Annotated[int, msgspec.Meta(ge=5, le=720)] | None = None
 
 

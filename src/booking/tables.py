@@ -6,14 +6,15 @@ in :mod:`.repository`, inside the transaction that also writes the appointment.
 
 from __future__ import annotations
 
-from piccolo.columns import ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from ..catalogue.tables import Agency, Service, Site
+from wcr.catalogue.tables import Agency, Service, Site
 
 
 class Slot(Table, tablename="slot"):
+    id: Serial  # Piccolo adds the primary key itself; this tells the type checker
     site = ForeignKey(references=Site, index=True)
     service = ForeignKey(references=Service, index=True)
     agency = ForeignKey(references=Agency, index=True)
@@ -26,6 +27,7 @@ class Slot(Table, tablename="slot"):
 
 
 class Booking(Table, tablename="booking"):
+    id: Serial  # Piccolo adds the primary key itself; this tells the type checker
     reference = Varchar(length=16, unique=True)
     # SHA-256 of the manage token; the token itself is shown once, at booking.
     token_hash = Varchar(length=64)
@@ -42,6 +44,7 @@ class Booking(Table, tablename="booking"):
 
 
 class Appointment(Table, tablename="appointment"):
+    id: Serial  # Piccolo adds the primary key itself; this tells the type checker
     booking = ForeignKey(references=Booking, index=True)
     slot = ForeignKey(references=Slot, index=True)
     # Order within a one-stop visit: the front desk's "next stop".

@@ -7,7 +7,8 @@ from typing import Annotated
 from litestar import Controller, get
 from litestar.params import QueryParameter
 
-from ..config import SUPPORTED_LANGUAGES
+from wcr.config import SUPPORTED_LANGUAGES
+
 from . import service
 from .schemas import AgencyView, ServiceView, SiteView
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..errors import InvalidInput, NotFound, Unauthorized
-from ..tokens import AGENCY_KEY_PREFIX, digest, new_agency_key
+from wcr.errors import InvalidInput, NotFound, Unauthorized
+from wcr.tokens import AGENCY_KEY_PREFIX, digest, new_agency_key
+
 from .tables import Agency, AgencyKey, Service, Site
 
 
@@ -32,7 +33,7 @@ async def list_agencies() -> list[dict[str, Any]]:
 
 async def list_services() -> list[dict[str, Any]]:
     rows = await Service.select(
-        Service.all_columns(), Service.agency.slug.as_alias("agency_slug")
+        *Service.all_columns(), Service.agency.slug.as_alias("agency_slug")
     ).order_by(Service.slug)
     for row in rows:
         row["names"] = json_value(row["names"])
@@ -73,9 +74,13 @@ async def agency_for_key(key: str) -> dict[str, Any]:
     """The agency a bearer key belongs to; looked up by the key's hash, never the key."""
     if not key.startswith(AGENCY_KEY_PREFIX):
         raise Unauthorized("not an agency key")
-    row = await AgencyKey.select(
-        AgencyKey.agency.id.as_alias("id"), AgencyKey.agency.slug.as_alias("slug")
-    ).where(AgencyKey.key_hash == digest(key), AgencyKey.revoked_at.is_null()).first()
+    row = (
+        await AgencyKey.select(
+            AgencyKey.agency.id.as_alias("id"), AgencyKey.agency.slug.as_alias("slug")
+        )
+        .where(AgencyKey.key_hash == digest(key), AgencyKey.revoked_at.is_null())
+        .first()
+    )
     if row is None:
         raise Unauthorized("unknown or revoked agency key")
     return row

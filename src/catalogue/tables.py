@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 
 class Site(Table, tablename="site"):
+    id: Serial  # Piccolo adds the primary key itself; this tells the type checker
     slug = Varchar(length=64, unique=True)
     name = Varchar(length=200)
     address = Text()
@@ -17,11 +18,13 @@ class Site(Table, tablename="site"):
 
 
 class Agency(Table, tablename="agency"):
+    id: Serial  # Piccolo adds the primary key itself; this tells the type checker
     slug = Varchar(length=64, unique=True)
     name = Varchar(length=200)
 
 
 class Service(Table, tablename="service"):
+    id: Serial  # Piccolo adds the primary key itself; this tells the type checker
     slug = Varchar(length=64, unique=True)
     agency = ForeignKey(references=Agency, index=True)
     duration_minutes = Integer(default=30)
@@ -30,6 +33,7 @@ class Service(Table, tablename="service"):
 
 
 class AgencyKey(Table, tablename="agency_key"):
+    id: Serial  # Piccolo adds the primary key itself; this tells the type checker
     agency = ForeignKey(references=Agency, index=True)
     # SHA-256 of the key: keys carry 256 random bits, so a fast hash is enough.
     key_hash = Varchar(length=64, unique=True)

@@ -1,0 +1,91 @@
+"""The operator commands, run as an operator would: as processes."""
+
+import os
+import sqlite3
+import subprocess
+
+import asyncpg
+import httpx
+
+from tests.databases import WCR, migrate
+from wcr.app import create_app
+from wcr.config import Settings
+from wcr.database import postgres_config
+
+
+def wcr(database_url, *args, stdin=None):
+    env = {**os.environ, "WCR_DATABASE_URL": database_url}
+    return subprocess.run(
+        [WCR, *args], env=env, capture_output=True, text=True, input=stdin, timeout=120, check=False
+    )
+
+
+async def table_names(database_url):
+    if database_url.startswith("sqlite"):
+        path = database_url.removeprefix("sqlite:///")
+        with sqlite3.connect(path) as connection:
+            rows = connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            return {r[0] for r in rows}
+    connection = await asyncpg.connect(**postgres_config(database_url))
+    try:
+        rows = await connection.fetch("SELECT tablename FROM pg_tables WHERE schemaname='public'")
+        return {r[0] for r in rows}
+    finally:
+        await connection.close()
+
+
+async def test_migrations_run_from_empty_and_again(databases, tmp_path):
+    if databases.kind == "sqlite":
+        url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    else:
+        url = await databases.new()
+        connection = await asyncpg.connect(**postgres_config(url))
+        await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        await connection.close()
+    first = migrate(url)
+    assert first.returncode == 0, first.stderr
+    assert {"site", "agency", "service", "agency_key", "slot", "booking", "appointment"} <= (
+        await table_names(url)
+    )
+    second = migrate(url)
+    assert second.returncode == 0
+    assert "already complete" in second.stdout
+
+
+async def test_demo_seed_is_idempotent_and_bookable_with_a_minted_key(database_url, settings):
+    first = wcr(database_url, "seed-demo")
+    assert first.returncode == 0, first.stderr
+    assert "slots: 0" not in first.stdout
+    second = wcr(database_url, "seed-demo")
+    assert "slots: 0, bookings: 0" in second.stdout
+    minted = wcr(database_url, "agency-key", "buergerbuero-bochum")
+    key = minted.stdout.strip().splitlines()[-1]
+    assert key.startswith("wcr_ak_")
+    assert wcr(database_url, "agency-key", "nobody").returncode != 0
+
+    app = create_app(Settings(**{**settings.__dict__, "database_url": database_url}))
+    async with app.lifespan():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            sites = (await client.get("/api/v1/sites")).json()
+            assert {"wcr-aachen", "wcr-moenchengladbach", "wcr-neuss", "bochum"} <= {
+                s["slug"] for s in sites
+            }
+            slots = (
+                await client.get(
+                    "/api/v1/availability",
+                    params={"site": "bochum", "service": "residence-registration"},
+                )
+            ).json()["slots"]
+            assert slots, "the demo has free Bochum slots in the next 14 days"
+            booked = await client.post(
+                "/api/v1/bookings",
+                json={"slot_id": slots[0]["id"], "name": "Demo", "email": "demo@example.org"},
+            )
+            assert booked.status_code == 201
+            mine = await client.get(
+                "/api/v1/agency/slots", headers={"Authorization": f"Bearer {key}"}
+            )
+            assert mine.status_code == 200
+            assert {s["service"] for s in mine.json()} == {"residence-registration"}
+            assert any(s["booked"] for s in mine.json()), "some demo slots are already booked"

@@ -20,6 +20,7 @@ from piccolo.engine.base import Engine
 
 from .booking.controllers import AgencyController, PublicBookingController
 from .booking.piccolo_app import APP_CONFIG as BOOKING_APP
+from .booking.visit_controllers import VisitController
 from .catalogue.controllers import CatalogueController
 from .catalogue.piccolo_app import APP_CONFIG as CATALOGUE_APP
 from .config import Settings
@@ -75,7 +76,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         return settings
 
     return Litestar(
-        route_handlers=[health, CatalogueController, PublicBookingController, AgencyController],
+        route_handlers=[
+            health,
+            CatalogueController,
+            PublicBookingController,
+            AgencyController,
+            VisitController,
+        ],
         dependencies={
             "engine": Provide(provide_engine, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),

@@ -62,17 +62,51 @@ def seed_demo() -> None:
 @click.argument("agency_slug")
 def agency_key(agency_slug: str) -> None:
     from .catalogue.service import create_agency_key  # noqa: PLC0415
-    from .errors import DomainError  # noqa: PLC0415
 
     async def create(_: Any) -> str:
         return await create_agency_key(agency_slug)
 
-    try:
-        key = _run(create)
-    except DomainError as error:
-        sys.exit(error.detail)
+    key = _run_checked(create)
     click.echo(f"API key for {agency_slug} (shown once; store it safely):")
     click.echo(key)
+
+
+@main.command("package-add", help="Add a one-stop package of a site (2-5 services, in order).")
+@click.argument("slug")
+@click.option("--site", required=True, help="site slug")
+@click.option("--services", required=True, help="service slugs, comma-separated")
+@click.option("--name-de", required=True)
+@click.option("--name-en", required=True)
+def package_add(slug: str, site: str, services: str, name_de: str, name_en: str) -> None:
+    from .booking.visits import create_package  # noqa: PLC0415
+
+    async def create(_: Any) -> bool:
+        names = {"de": name_de, "en": name_en}
+        return await create_package(slug, site, names, [s.strip() for s in services.split(",")])
+
+    click.echo("created" if _run_checked(create) else f"package {slug} exists already")
+
+
+@main.command("order-rule", help="Require service BEFORE to come before AFTER in a visit.")
+@click.argument("before")
+@click.argument("after")
+def order_rule(before: str, after: str) -> None:
+    from .booking.visits import add_order_rule  # noqa: PLC0415
+
+    async def add(_: Any) -> bool:
+        return await add_order_rule(before, after)
+
+    click.echo("added" if _run_checked(add) else "known already")
+
+
+def _run_checked(work: Callable[..., Awaitable[Any]]) -> Any:
+    """Like _run, but a domain error ends the command with its message."""
+    from .errors import DomainError  # noqa: PLC0415
+
+    try:
+        return _run(work)
+    except DomainError as error:
+        sys.exit(error.detail)
 
 
 @main.command(help="Serve the app (what `make run` starts).")

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from piccolo.engine.base import Engine
 
-from .booking import bookings
+from .booking import bookings, visits
 from .booking.contact import clean_contact
 from .booking.repository import now as utc_now
 from .booking.tables import Slot
@@ -241,6 +241,7 @@ async def seed(engine: Engine, *, start: date | None = None, rng_seed: int = 7) 
                     first=first,
                     tz=tz,
                 )
+    await _seed_visits()
     booked = await _demo_bookings(engine, new_slots, random.Random(rng_seed))  # noqa: S311
     return {
         "sites": len(site_ids),
@@ -309,3 +310,28 @@ async def _demo_bookings(engine: Engine, slot_ids: list[int], rng: random.Random
             continue
         made += 1
     return made
+
+
+PACKAGES = [
+    (
+        "bochum-one-stop",
+        "bochum",
+        {"de": "One-Stop-Termin (mittwochs)", "en": "One-stop visit (Wednesdays)"},
+        ["residence-registration", "recognition-advice", "employment-agency"],
+    ),
+    (
+        "aachen-arrival",
+        "wcr-aachen",
+        {"de": "Ankommen in Aachen", "en": "Arriving in Aachen"},
+        ["skilled-worker-advice", "residence-permit-aachen", "integration-counselling"],
+    ),
+]
+# Residence registration comes first: the other offices need the registered address.
+ORDER_RULES = [("residence-registration", "residence-permit")]
+
+
+async def _seed_visits() -> None:
+    for slug, site, names, services in PACKAGES:
+        await visits.create_package(slug, site, names, services)
+    for before, after in ORDER_RULES:
+        await visits.add_order_rule(before, after)

@@ -88,7 +88,3 @@ def today(tz: ZoneInfo) -> date:
 def as_utc(value: datetime) -> datetime:
     """Rows from SQLite may come back naive; they are UTC."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def local_iso(value: datetime, tz: ZoneInfo) -> str:
-    return as_utc(value).astimezone(tz).isoformat()

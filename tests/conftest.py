@@ -133,7 +133,7 @@ class World:
                 "site": site or self.site,
                 "service": service,
                 "start": start.isoformat(),
-                "end": (start + timedelta(minutes=minutes)).isoformat(),
+                "end": after(start, minutes).isoformat(),
                 "capacity": capacity,
             },
             headers=self.headers(key),
@@ -146,6 +146,11 @@ class World:
         body |= contact
         body |= {"slot_id": slot_ids[0]} if len(slot_ids) == 1 else {"slot_ids": list(slot_ids)}
         return await self.client.post("/api/v1/bookings", json=body)
+
+
+def after(start: datetime, minutes: int) -> datetime:
+    """Real elapsed time, shown in the site's zone (aware + timedelta is wall-clock)."""
+    return (start.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(BERLIN)
 
 
 def local(day: date, hour: int, minute: int = 0) -> datetime:

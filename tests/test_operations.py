@@ -89,3 +89,61 @@ async def test_demo_seed_is_idempotent_and_bookable_with_a_minted_key(database_u
             assert mine.status_code == 200
             assert {s["service"] for s in mine.json()} == {"residence-registration"}
             assert any(s["booked"] for s in mine.json()), "some demo slots are already booked"
+
+
+async def test_packages_and_order_rules_from_the_command_line(database_url):
+    assert wcr(database_url, "seed-demo").returncode == 0
+    added = wcr(
+        database_url,
+        "package-add",
+        "neuss-start",
+        "--site",
+        "wcr-neuss",
+        "--services",
+        "skilled-worker-advice,recognition-advice-ihk-mn",
+        "--name-de",
+        "Start in Neuss",
+        "--name-en",
+        "Starting in Neuss",
+    )
+    assert added.stdout.strip() == "created", added.stderr
+    again = wcr(
+        database_url,
+        "package-add",
+        "neuss-start",
+        "--site",
+        "wcr-neuss",
+        "--services",
+        "skilled-worker-advice,recognition-advice-ihk-mn",
+        "--name-de",
+        "x",
+        "--name-en",
+        "x",
+    )
+    assert "exists already" in again.stdout
+    unknown = wcr(
+        database_url,
+        "package-add",
+        "p2",
+        "--site",
+        "wcr-neuss",
+        "--services",
+        "skilled-worker-advice,juggling",
+        "--name-de",
+        "x",
+        "--name-en",
+        "x",
+    )
+    assert unknown.returncode != 0
+    assert "juggling" in unknown.stderr
+    assert (
+        wcr(
+            database_url, "order-rule", "skilled-worker-advice", "recognition-advice-ihk-mn"
+        ).stdout.strip()
+        == "added"
+    )
+    backwards = wcr(
+        database_url, "order-rule", "recognition-advice-ihk-mn", "skilled-worker-advice"
+    )
+    assert backwards.returncode != 0
+    assert "already required" in backwards.stderr

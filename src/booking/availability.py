@@ -14,6 +14,8 @@ from .repository import SlotFacts
 from .schemas import SlotView
 
 DEFAULT_DAYS = 14
+# Dates far outside these cannot be turned into UTC instants on every platform.
+EARLIEST, LATEST = date(2000, 1, 1), date(2199, 12, 31)
 MAX_DAYS = 366
 DEFAULT_ZONE = "Europe/Berlin"
 
@@ -22,7 +24,11 @@ def day_range(
     first: date | None, last: date | None, tz: ZoneInfo, *, default_days: int = DEFAULT_DAYS
 ) -> tuple[date, date]:
     first = first or today(tz)
+    if not EARLIEST <= first <= LATEST:
+        raise InvalidInput.field("from", f"a date from {EARLIEST} to {LATEST}")
     last = last or first + timedelta(days=default_days - 1)
+    if not EARLIEST <= last <= LATEST:
+        raise InvalidInput.field("to", f"a date from {EARLIEST} to {LATEST}")
     if last < first:
         raise InvalidInput.field("to", "must not be before from")
     if (last - first).days >= MAX_DAYS:
@@ -36,8 +42,8 @@ def slot_view(slot: SlotFacts) -> SlotView:
         site=slot.site,
         agency=slot.agency,
         service=slot.service,
-        start=slot.starts_at.astimezone(slot.tz).isoformat(),
-        end=slot.ends_at.astimezone(slot.tz).isoformat(),
+        start=slot.start_local,
+        end=slot.end_local,
         remaining=slot.remaining,
     )
 

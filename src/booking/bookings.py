@@ -19,6 +19,7 @@ from wcr.timezones import as_utc
 from wcr.tokens import digest, matches, new_manage_token, new_reference, normalise_reference
 
 from . import repository as repo
+from . import visits
 from .contact import Contact
 from .repository import SlotFacts
 from .schemas import MAX_VISIT_SLOTS, AppointmentView, BookingView
@@ -54,6 +55,7 @@ async def load_visit(ids: list[int]) -> list[SlotFacts]:
     for earlier, later in pairwise(visit):
         if later.starts_at < earlier.ends_at:
             raise InvalidInput.field(field, f"slots {earlier.id} and {later.id} overlap")
+    await visits.check_visit(visit)
     return visit
 
 
@@ -65,8 +67,8 @@ def _appointment(slot: SlotFacts, position: int, language: str) -> AppointmentVi
         agency=slot.agency,
         service=slot.service,
         service_name=slot.service_name(language),
-        start=slot.starts_at.astimezone(slot.tz).isoformat(),
-        end=slot.ends_at.astimezone(slot.tz).isoformat(),
+        start=slot.start_local,
+        end=slot.end_local,
         site_name=slot.site_name,
         address=slot.address,
     )
@@ -190,3 +192,22 @@ async def reschedule(engine: Engine, row: dict[str, Any], ids: list[int]) -> Non
                 await repo.free_place(slot_id)
         await repo.end_appointments(row["id"], "replaced")
         await repo.insert_appointments(row["id"], [s.id for s in visit])
+
+
+async def drop_appointment(engine: Engine, row: dict[str, Any], slot_id: int) -> None:
+    """Drop one appointment of a visit; the others keep their places and order."""
+    held = await _ensure_changeable(row, "changed")
+    if slot_id not in held:
+        raise NotFound(f"the booking has no appointment in slot {slot_id}")
+    async with write_transaction(engine):
+        if not await repo.mark_booking(
+            row["id"], from_status="confirmed", to_status="confirmed", at=repo.now()
+        ):
+            raise Conflict("the booking was cancelled meanwhile")
+        current = await repo.itinerary(row["id"])
+        if slot_id not in current:
+            raise Conflict("the visit was changed meanwhile; please reload it")
+        if len(current) == 1:
+            raise Conflict("this is the visit's only appointment: cancel the booking instead")
+        await repo.end_appointments(row["id"], "dropped", slot_id)
+        await repo.free_place(slot_id)

@@ -127,6 +127,24 @@ class PublicBookingController(Controller):
         await bookings.reschedule(engine, row, ids)
         return await bookings.view(await repo.booking_by_reference(row["reference"]) or row)
 
+    @post(
+        "/bookings/{reference:str}/appointments/{slot_id:int}/cancel",
+        operation_id="dropAppointment",
+        status_code=200,
+        description=MANAGE_AUTH_HELP,
+    )
+    async def drop_appointment(
+        self,
+        request: Request[Any, Any, Any],
+        reference: Reference,
+        slot_id: SlotIdPath,
+        engine: EngineDep,
+    ) -> BookingView:
+        """Drop one appointment of a one-stop visit; the rest of the visit stays."""
+        row = await bookings.authorised_booking(reference, bearer_token(request, required=False))
+        await bookings.drop_appointment(engine, row, slot_id)
+        return await bookings.view(await repo.booking_by_reference(row["reference"]) or row)
+
     @get(
         "/bookings/{reference:str}/calendar.ics",
         operation_id="bookingCalendar",
@@ -228,8 +246,8 @@ def agency_slot(slot: repo.SlotFacts) -> AgencySlotView:
         id=slot.id,
         site=slot.site,
         service=slot.service,
-        start=slot.starts_at.astimezone(slot.tz).isoformat(),
-        end=slot.ends_at.astimezone(slot.tz).isoformat(),
+        start=slot.start_local,
+        end=slot.end_local,
         capacity=slot.capacity,
         booked=slot.booked,
         withdrawn=slot.withdrawn,
@@ -247,6 +265,6 @@ def agency_booking(row: dict[str, Any], slot: repo.SlotFacts) -> AgencyBookingVi
         slot_id=slot.id,
         site=slot.site,
         service=slot.service,
-        start=slot.starts_at.astimezone(slot.tz).isoformat(),
-        end=slot.ends_at.astimezone(slot.tz).isoformat(),
+        start=slot.start_local,
+        end=slot.end_local,
     )

@@ -48,6 +48,15 @@ class SlotFacts:
     withdrawn: bool
 
     @property
+    def start_local(self) -> str:
+        """ISO 8601 in the site's zone, as the API shows times."""
+        return self.starts_at.astimezone(self.tz).isoformat()
+
+    @property
+    def end_local(self) -> str:
+        return self.ends_at.astimezone(self.tz).isoformat()
+
+    @property
     def remaining(self) -> int:
         return max(0, self.capacity - self.booked)
 
@@ -110,6 +119,7 @@ async def find_slots(
     end: datetime,
     site_id: int | None = None,
     service_id: int | None = None,
+    service_ids: list[int] | None = None,
     agency_id: int | None = None,
     bookable_only: bool = False,
     limit: int = 5000,
@@ -119,6 +129,8 @@ async def find_slots(
         query = query.where(Slot.site == site_id)
     if service_id is not None:
         query = query.where(Slot.service == service_id)
+    if service_ids is not None:
+        query = query.where(Slot.service.is_in(service_ids))
     if agency_id is not None:
         query = query.where(Slot.agency == agency_id)
     if bookable_only:
@@ -243,10 +255,14 @@ async def mark_booking(booking_id: int, *, from_status: str, to_status: str, at:
     return bool(rows)
 
 
-async def end_appointments(booking_id: int, status: str) -> None:
-    await Appointment.update({Appointment.status: status}).where(
+async def end_appointments(booking_id: int, status: str, slot_id: int | None = None) -> None:
+    """End the booking's active appointments (or just the one in ``slot_id``)."""
+    query = Appointment.update({Appointment.status: status}).where(
         Appointment.booking == booking_id, Appointment.status == "active"
     )
+    if slot_id is not None:
+        query = query.where(Appointment.slot == slot_id)
+    await query
 
 
 async def bookings_in_slot(slot_id: int) -> list[dict[str, Any]]:

@@ -130,3 +130,31 @@ class AgencyBookingView(msgspec.Struct):
     service: str
     start: str
     end: str
+
+
+class PackageView(msgspec.Struct):
+    slug: str
+    name: str
+    site: str
+    services: list[str]
+    names: dict[str, str]
+
+
+class OptionAppointment(msgspec.Struct):
+    slot_id: int
+    service: str
+    agency: str
+    start: str
+    end: str
+
+
+class VisitOption(msgspec.Struct):
+    start: str
+    end: str
+    idle_minutes: int
+    slot_ids: list[int]
+    appointments: list[OptionAppointment]
+
+
+class VisitOptions(msgspec.Struct):
+    options: list[VisitOption]

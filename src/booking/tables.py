@@ -6,7 +6,7 @@ in :mod:`.repository`, inside the transaction that also writes the appointment.
 
 from __future__ import annotations
 
-from piccolo.columns import ForeignKey, Integer, Serial, Timestamptz, Varchar
+from piccolo.columns import JSON, ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -51,3 +51,19 @@ class Appointment(Table, tablename="appointment"):
     position = Integer(default=0)
     status = Varchar(length=16, default="active")
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class VisitPackage(Table, tablename="visit_package"):
+    """A one-stop offer of a site, e.g. Bochum's Wednesday package."""
+
+    id: Serial
+    slug = Varchar(length=64, unique=True)
+    site = ForeignKey(references=Site, index=True)
+    names = JSON(default="{}")
+
+
+class PackageService(Table, tablename="package_service"):
+    id: Serial
+    package = ForeignKey(references=VisitPackage, index=True)
+    service = ForeignKey(references=Service)
+    position = Integer(default=0)

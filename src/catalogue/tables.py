@@ -15,6 +15,10 @@ class Site(Table, tablename="site"):
     timezone = Varchar(length=64, default="Europe/Berlin")
     # {"1": [["08:00", "16:00"]], ...}: ISO weekday to local opening intervals.
     opening_hours = JSON(default="{}")
+    # One-stop visits: the least time between two appointments (walking over, handing
+    # the file on) and the most a visitor should wait between them.
+    handover_minutes = Integer(default=5)
+    max_idle_minutes = Integer(default=60)
 
 
 class Agency(Table, tablename="agency"):
@@ -30,6 +34,14 @@ class Service(Table, tablename="service"):
     duration_minutes = Integer(default=30)
     # {"de": "...", "en": "..."}; German is the fallback.
     names = JSON(default="{}")
+
+
+class OrderRule(Table, tablename="order_rule"):
+    """``before`` must come earlier than ``after`` when a visit holds both."""
+
+    id: Serial
+    before = ForeignKey(references=Service, index=True)
+    after = ForeignKey(references=Service, index=True)
 
 
 class AgencyKey(Table, tablename="agency_key"):

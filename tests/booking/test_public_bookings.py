@@ -83,7 +83,7 @@ async def test_wrong_or_missing_token_looks_like_unknown_booking(world, client):
 async def test_full_slot_answers_409_and_books_nothing(world, client):
     day = next_weekday(2)
     first = await world.slot(local(day, 9))
-    second = await world.slot(local(day, 10))
+    second = await world.slot(local(day, 10), service="recognition")
     assert (await world.book(first)).status_code == 201
     response = await world.book(second, first)
     assert response.status_code == 409
@@ -259,6 +259,14 @@ async def test_availability_range_and_unknown_filters(world, client):
         params={"from": day.isoformat(), "to": (day - timedelta(days=1)).isoformat()},
     )
     assert backwards.status_code == 422
+    for far in ("0001-01-01", "9999-12-31"):
+        response = await client.get("/api/v1/availability", params={"from": far})
+        assert response.status_code == 422, far  # found by schemathesis: was a 500
+        assert response.json()["errors"][0]["field"] == "from"
+        response = await client.get(
+            "/api/v1/agency/slots", params={"to": far}, headers=world.headers(world.citizens_key)
+        )
+        assert response.status_code == 422, far
     not_a_date = await client.get("/api/v1/availability", params={"from": "tomorrow"})
     assert not_a_date.status_code == 400
     assert not_a_date.json()["errors"][0]["field"] == "from"

@@ -40,15 +40,15 @@ async def test_concurrent_bookings_fill_exactly_the_capacity(world, capacity, cl
 
 
 async def test_overlapping_visits_race_without_partial_bookings(world):
-    """100 clients book pairs of 3 slots in every combination: no slot over capacity."""
+    """100 clients book two visits that share a slot: no slot over capacity."""
     day = next_weekday(3)
     a = await world.slot(local(day, 9), capacity=2)
     b = await world.slot(local(day, 10), capacity=2, service="recognition")
-    c = await world.slot(local(day, 11), capacity=2)
-    pairs = [[a, b], [b, c], [a, c]]
+    c = await world.slot(local(day, 10, 35), capacity=2)
+    pairs = [[a, b], [b, c]]
     responses = await asyncio.gather(
         *(
-            world.book(*pairs[n % 3], name=f"Visitor {n}", email=f"v{n}@example.org")
+            world.book(*pairs[n % 2], name=f"Visitor {n}", email=f"v{n}@example.org")
             for n in range(100)
         )
     )

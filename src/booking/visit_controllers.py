@@ -1,0 +1,80 @@
+"""HTTP endpoints of one-stop visits: packages and the itinerary search."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get
+from litestar.params import QueryParameter
+
+from wcr.catalogue.service import localised
+
+from . import visits
+from .controllers import FromDate, Slug, ToDate
+from .itinerary import minutes
+from .schemas import OptionAppointment, PackageView, VisitOption, VisitOptions
+
+
+class VisitController(Controller):
+    path = "/api/v1"
+    tags = ["one-stop visits"]
+
+    @get("/packages", operation_id="listPackages")
+    async def packages(
+        self,
+        site: Slug = None,
+        lang: Annotated[str, QueryParameter(max_length=16)] = "en",
+    ) -> list[PackageView]:
+        """One-stop packages, e.g. the Welcome Office Bochum's Wednesday visit."""
+        return [
+            PackageView(
+                slug=p.slug,
+                name=localised(p.names, lang, p.slug),
+                site=p.site,
+                services=p.services,
+                names=p.names,
+            )
+            for p in await visits.packages(site)
+        ]
+
+    @get("/visits/options", operation_id="visitOptions")
+    async def options(
+        self,
+        *,
+        site: Slug = None,
+        services: Annotated[
+            str | None,
+            QueryParameter(max_length=400, description="2 to 5 service slugs, comma-separated"),
+        ] = None,
+        package: Slug = None,
+        from_: FromDate = None,
+        to: ToDate = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=visits.MAX_OPTIONS)] = 5,
+    ) -> VisitOptions:
+        """Itineraries, best first: least waiting, then earliest day, then earliest start.
+
+        Book one with ``POST /api/v1/bookings`` and its ``slot_ids``.
+        """
+        request = await visits.resolve(site, services, package)
+        found, facts = await visits.options(request, from_, to, limit)
+        return VisitOptions(
+            options=[
+                VisitOption(
+                    start=facts[o.slots[0].id].start_local,
+                    end=facts[o.slots[-1].id].end_local,
+                    idle_minutes=minutes(o.idle),
+                    slot_ids=[s.id for s in o.slots],
+                    appointments=[
+                        OptionAppointment(
+                            slot_id=s.id,
+                            service=s.service,
+                            agency=facts[s.id].agency,
+                            start=facts[s.id].start_local,
+                            end=facts[s.id].end_local,
+                        )
+                        for s in o.slots
+                    ],
+                )
+                for o in found
+            ]
+        )

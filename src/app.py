@@ -26,8 +26,15 @@ from .catalogue.piccolo_app import APP_CONFIG as CATALOGUE_APP
 from .config import Settings
 from .database import bind_tables, connection_pool, make_engine, prepare
 from .errors import EXCEPTION_HANDLERS
+from .queue import events
+from .queue.controllers import AuthController, DeskController, LiveController
+from .queue.piccolo_app import APP_CONFIG as QUEUE_APP
 
-ALL_TABLES = [*CATALOGUE_APP.table_classes, *BOOKING_APP.table_classes]
+ALL_TABLES = [
+    *CATALOGUE_APP.table_classes,
+    *BOOKING_APP.table_classes,
+    *QUEUE_APP.table_classes,
+]
 
 # Paths the per-address limit leaves alone: probes, docs, and agencies' scripts,
 # which authenticate with a key and publish in bulk.
@@ -82,6 +89,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             PublicBookingController,
             AgencyController,
             VisitController,
+            AuthController,
+            DeskController,
+            LiveController,
         ],
         dependencies={
             "engine": Provide(provide_engine, sync_to_thread=False),
@@ -91,6 +101,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         lifespan=[database],
         middleware=middleware,
         stores=_stores(settings),
+        plugins=[events.make_plugin(settings.redis_url)],
         state=State({"settings": settings, "engine": engine}),
         openapi_config=OpenAPIConfig(
             title="WCR welcome centres: appointments and one-stop visits",

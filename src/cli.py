@@ -71,6 +71,36 @@ def agency_key(agency_slug: str) -> None:
     click.echo(key)
 
 
+@main.command("staff-add", help="Create a staff account (password read from standard input).")
+@click.argument("username")
+@click.option("--site", help="site slug (required for frontdesk)")
+@click.option("--role", type=click.Choice(["frontdesk", "admin"]), default="frontdesk")
+@click.option("--password-stdin", is_flag=True, required=True, help="read the password")
+def staff_add(username: str, site: str | None, role: str, password_stdin: bool) -> None:  # noqa: ARG001
+    from .queue.staff import create_staff  # noqa: PLC0415
+
+    password = sys.stdin.readline().rstrip("\n")
+
+    async def create(_: Any) -> None:
+        await create_staff(username, password, role, site)
+
+    _run_checked(create)
+    click.echo(f"created {role} account {username}" + (f" at {site}" if site else ""))
+
+
+@main.command("counter-add", help="Add a counter to a site, serving services in that order.")
+@click.argument("site")
+@click.argument("name")
+@click.option("--services", required=True, help="service slugs, comma-separated, preferred first")
+def counter_add(site: str, name: str, services: str) -> None:
+    from .queue.setup import add_counter  # noqa: PLC0415
+
+    async def add(_: Any) -> int:
+        return await add_counter(site, name, [s.strip() for s in services.split(",") if s.strip()])
+
+    click.echo(f"counter {_run_checked(add)} added")
+
+
 @main.command("package-add", help="Add a one-stop package of a site (2-5 services, in order).")
 @click.argument("slug")
 @click.option("--site", required=True, help="site slug")

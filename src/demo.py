@@ -242,6 +242,7 @@ async def seed(engine: Engine, *, start: date | None = None, rng_seed: int = 7) 
                     tz=tz,
                 )
     await _seed_visits()
+    await _seed_counters()
     booked = await _demo_bookings(engine, new_slots, random.Random(rng_seed))  # noqa: S311
     return {
         "sites": len(site_ids),
@@ -335,3 +336,20 @@ async def _seed_visits() -> None:
         await visits.create_package(slug, site, names, services)
     for before, after in ORDER_RULES:
         await visits.add_order_rule(before, after)
+
+
+async def _seed_counters() -> None:
+    """Counters per site: Bochum one per partner, the others shared desks."""
+    from .queue.setup import add_counter  # noqa: PLC0415 - the queue builds on booking
+    from .queue.tables import Counter  # noqa: PLC0415
+
+    for site, _, _ in SITES:
+        if await Counter.exists().where(Counter.site.slug == site):
+            continue
+        offered = [s.slug for s in SERVICES if site in s.sites and s.capacity == 1]
+        if site == "bochum":
+            for n, slug in enumerate(offered, start=1):
+                await add_counter(site, f"Schalter {n}", [slug])
+        else:
+            await add_counter(site, "Schalter 1", offered)
+            await add_counter(site, "Schalter 2", list(reversed(offered)))

@@ -8,5 +8,9 @@ from wcr.database import make_engine
 DB = make_engine(Settings.from_env().database_url)
 
 APP_REGISTRY = AppRegistry(
-    apps=["wcr.catalogue.piccolo_app", "wcr.booking.piccolo_app"],
+    apps=[
+        "wcr.catalogue.piccolo_app",
+        "wcr.booking.piccolo_app",
+        "wcr.queue.piccolo_app",
+    ],
 )

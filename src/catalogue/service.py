@@ -49,6 +49,13 @@ async def _by_slug(table: type[Any], slug: str, what: str, field: str | None) ->
     return row
 
 
+async def site_by_id(site_id: int) -> dict[str, Any]:
+    row = await Site.select().where(Site.id == site_id).first()
+    if row is None:
+        raise NotFound(f"no site {site_id}")
+    return row
+
+
 async def site_by_slug(slug: str, *, field: str | None = "site") -> dict[str, Any]:
     return await _by_slug(Site, slug, "site", field)
 

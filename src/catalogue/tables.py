@@ -19,6 +19,11 @@ class Site(Table, tablename="site"):
     # the file on) and the most a visitor should wait between them.
     handover_minutes = Integer(default=5)
     max_idle_minutes = Integer(default=60)
+    # Front desk: booked visitors may check in this early or late; a called visitor
+    # who does not come after this many recalls is marked a no-show.
+    checkin_early_minutes = Integer(default=30)
+    checkin_late_minutes = Integer(default=15)
+    max_recalls = Integer(default=2)
 
 
 class Agency(Table, tablename="agency"):

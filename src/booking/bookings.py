@@ -78,17 +78,36 @@ def appointments_view(visit: list[SlotFacts], language: str) -> list[Appointment
     return [_appointment(slot, i, language) for i, slot in enumerate(visit)]
 
 
+class _NoPlace(Exception):
+    """A signal inside this module (turned into 409 or 422), never seen outside."""
+
+    def __init__(self, slot_id: int) -> None:
+        self.slot_id = slot_id
+
+
 async def _take_places(ids: list[int], at: datetime) -> None:
     for slot_id in sorted(ids):  # ascending: the one lock order of every writer
         if not await repo.take_place(slot_id, at):
-            raise Conflict(f"slot {slot_id} has no free place left (or is no longer bookable)")
+            raise _NoPlace(slot_id)
+
+
+async def _explain(error: _NoPlace, field: str) -> Exception:
+    if not await repo.slot_exists(error.slot_id):
+        return InvalidInput.field(field, f"no slot {error.slot_id}")
+    return Conflict(f"slot {error.slot_id} has no free place left (or is no longer bookable)")
 
 
 async def book(
     engine: Engine, ids: list[int], contact: Contact
 ) -> tuple[str, str, list[SlotFacts]]:
-    """Reserve every slot or none; returns (reference, manage token, visit)."""
-    visit = await load_visit(ids)
+    """Reserve every slot or none; returns (reference, manage token, visit).
+
+    The places are taken first: under a rush most attempts find the slot full, and
+    then the conditional update is all they cost. A visit of several slots is
+    checked against the one-stop rules before, a single slot needs no check.
+    """
+    if len(ids) > 1:
+        ids = [slot.id for slot in await load_visit(ids)]  # visiting order
     token = new_manage_token()
     for attempt in range(REFERENCE_ATTEMPTS):
         reference = new_reference()
@@ -108,12 +127,15 @@ async def book(
                         updated_at=at,
                     )
                 )
-                await repo.insert_appointments(booking_id, [s.id for s in visit])
+                await repo.insert_appointments(booking_id, ids, at)
+        except _NoPlace as error:
+            raise await _explain(error, "slot_id" if len(ids) == 1 else "slot_ids") from None
         except Exception as error:
             if is_unique_violation(error) and attempt + 1 < REFERENCE_ATTEMPTS:
                 continue
             raise
-        return reference, token, visit
+        facts = await repo.slots_by_id(ids)
+        return reference, token, [facts[i] for i in ids]
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -191,7 +213,7 @@ async def reschedule(engine: Engine, row: dict[str, Any], ids: list[int]) -> Non
             elif slot_id in held and slot_id not in wanted:
                 await repo.free_place(slot_id)
         await repo.end_appointments(row["id"], "replaced")
-        await repo.insert_appointments(row["id"], [s.id for s in visit])
+        await repo.insert_appointments(row["id"], [s.id for s in visit], at)
 
 
 async def drop_appointment(engine: Engine, row: dict[str, Any], slot_id: int) -> None:

@@ -7,7 +7,6 @@ waits for the people ahead of it, shared out over the counters serving that queu
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -51,7 +50,7 @@ class Snapshot:
             return None
         service = ticket["service"]
         minutes = self.minutes_per_service.get(service, 15.0)
-        return math.ceil((place - 1) * minutes / max(1, self.counters_per_service.get(service, 1)))
+        return round((place - 1) * minutes / max(1, self.counters_per_service.get(service, 1)))
 
     def service_slug(self, service_id: int) -> str:
         return str(self.services[service_id]["slug"]) if service_id in self.services else "?"

@@ -1,0 +1,57 @@
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from wcr.catalogue.tables import Site
+from wcr.queue.setup import add_counter
+from wcr.queue.staff import create_staff
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class Desk:
+    client: httpx.AsyncClient
+    token: str
+    counters: dict[str, int]
+
+    @property
+    def headers(self):
+        return {"Authorization": f"Bearer {self.token}"}
+
+    async def post(self, path, json=None):
+        return await self.client.post(f"/api/v1{path}", json=json, headers=self.headers)
+
+    async def walk_in(self, *services, **extra):
+        body = {"services": list(services), **extra}
+        response = await self.post("/sites/bochum/tickets", body)
+        assert response.status_code == 201, response.text
+        return response.json()["ticket"]
+
+    async def call_next(self, counter):
+        return await self.post(f"/sites/bochum/counters/{self.counters[counter]}/call-next")
+
+
+async def login(client, username, password=PASSWORD):
+    response = await client.post(
+        "/api/v1/auth/login", json={"username": username, "password": password}
+    )
+    return response
+
+
+@pytest.fixture
+async def desk(world, client):
+    """Bochum with two counters (registration first / recognition first) and a clerk."""
+    counters = {
+        "one": await add_counter("bochum", "Schalter 1", ["registration", "recognition"]),
+        "two": await add_counter("bochum", "Schalter 2", ["recognition"]),
+    }
+    await add_counter("neuss", "Desk A", ["registration"])
+    await create_staff("clerk", PASSWORD, "frontdesk", "bochum")
+    await create_staff("neuss-clerk", PASSWORD, "frontdesk", "neuss")
+    await create_staff("boss", PASSWORD, "admin", None)
+    await Site.update({Site.max_recalls: 2}).where(Site.slug == "bochum")
+    response = await login(client, "clerk")
+    assert response.status_code == 200, response.text
+    return Desk(client=client, token=response.json()["token"], counters=counters)

@@ -142,7 +142,10 @@ def with_database(url: str, name: str) -> str:
 
 
 async def admin_execute(admin_url: str, sql: str) -> None:
-    connection = await asyncpg.connect(admin_url, timeout=10)
+    try:
+        connection = await asyncpg.connect(admin_url, timeout=10)
+    except (OSError, asyncpg.PostgresError) as error:
+        raise BenchError(f"cannot reach PostgreSQL at {admin_url}: {error}") from error
     try:
         await connection.execute(sql)
     finally:
@@ -260,6 +263,9 @@ async def running_server(database_url: str, options: Options) -> AsyncIterator[S
         try:
             await wait_healthy(server)
             yield server
+        except BenchError as error:
+            # A 500 says little by itself; the server logged the why.
+            raise BenchError(f"{error}\nserver output:\n{log_tail(log)}") from error
         finally:
             stop_process_group(process)
 
@@ -332,8 +338,8 @@ class Figures:
     requests: int
     wall_s: float
     requests_per_s: float
-    successes: int
-    successes_per_s: float
+    bookings: int
+    bookings_per_s: float
     p50_ms: float
     p99_ms: float
     max_ms: float
@@ -365,9 +371,9 @@ def figures(
         requests=len(samples),
         wall_s=wall,
         requests_per_s=len(samples) / wall,
-        successes=successes,
-        # Successes stop once the slots are gone: rate them over the time they took.
-        successes_per_s=successes / (last_success - start) if last_success > start else 0.0,
+        bookings=successes,
+        # Bookings stop once the slots are gone: rate them over the time they took.
+        bookings_per_s=successes / (last_success - start) if last_success > start else 0.0,
         p50_ms=percentile(latencies, 0.50),
         p99_ms=percentile(latencies, 0.99),
         max_ms=latencies[-1],
@@ -489,7 +495,7 @@ async def load(url: str, plans: list[list[int]], ready: Any, go: Any) -> tuple[l
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         ready.put(os.getpid())
         if not await asyncio.to_thread(go.wait, LOADER_READY_TIMEOUT):
-            return [], 0.0
+            raise TimeoutError("no start signal")
         cpu = time.process_time()
         per_client = await asyncio.gather(*(http_client(session, url, b) for b in bodies))
         cpu = time.process_time() - cpu
@@ -505,19 +511,41 @@ def loader_main(url: str, plans: list[list[int]], ready: Any, go: Any, results: 
         raise
 
 
-def collect(results: Any, count: int) -> tuple[list[Sample], list[float]]:
+async def receive(messages: Any, timeout: float, waiting_for: str) -> Any:
+    """The next message from the load generators.
+
+    Polled rather than awaited in a thread: a thread blocked in ``get`` would keep this
+    process alive after Ctrl-C until its timeout ran out.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with suppress(queue.Empty):
+            return messages.get_nowait()
+        await asyncio.sleep(0.02)
+    raise BenchError(f"no {waiting_for} in {timeout} s")
+
+
+async def collect(results: Any, count: int) -> tuple[list[Sample], list[float]]:
     samples: list[Sample] = []
     cpu: list[float] = []
+    deadline = time.monotonic() + RACE_TIMEOUT
     for _ in range(count):
-        try:
-            answer = results.get(timeout=RACE_TIMEOUT)
-        except queue.Empty:
-            raise BenchError(f"the load generators did not finish in {RACE_TIMEOUT} s") from None
+        answer = await receive(results, deadline - time.monotonic(), "end of the race")
         if isinstance(answer, str):
             raise BenchError(f"a load generator failed: {answer}")
         samples += answer[0]
         cpu.append(answer[1])
     return samples, cpu
+
+
+def stop_loaders(loaders: list[Any]) -> None:
+    """Reap the load generators; any still running after a second has failed or been
+    interrupted, and its results are of no use any more."""
+    for loader in loaders:
+        loader.join(1)
+        if loader.is_alive():
+            loader.kill()
+            loader.join(STOP_TIMEOUT)
 
 
 async def http_race(server: Server, plans: list[list[int]], options: Options) -> Figures:
@@ -533,27 +561,25 @@ async def http_race(server: Server, plans: list[list[int]], options: Options) ->
     ]
     for loader in loaders:
         loader.start()
+    profiler = None
     try:
         for _ in loaders:
-            await asyncio.to_thread(ready.get, timeout=LOADER_READY_TIMEOUT)
+            await receive(ready, LOADER_READY_TIMEOUT, "ready load generator")
         meter = CpuMeter(server.process.pid)
-        profiler = start_py_spy(server, options.py_spy)
+        profiler = await start_py_spy(server, options.py_spy)
         start = time.monotonic()
         go.set()
-        samples, loader_cpu = await asyncio.to_thread(collect, results, options.loaders)
+        samples, loader_cpu = await collect(results, options.loaders)
         cpu = meter.percentages()
-        stop_py_spy(profiler)
     finally:
-        for loader in loaders:
-            loader.join(STOP_TIMEOUT)
-            if loader.is_alive():
-                loader.kill()
+        stop_py_spy(profiler)
+        stop_loaders(loaders)
     wall = max(end for _, end, _ in samples) - start
     cpu["load generators"] = round(100 * sum(loader_cpu) / wall, 1)
     return figures("HTTP", start, samples, 201, cpu)
 
 
-def start_py_spy(server: Server, output: Path | None) -> subprocess.Popen[bytes] | None:
+async def start_py_spy(server: Server, output: Path | None) -> subprocess.Popen[bytes] | None:
     if output is None:
         return None
     # Blocking sampling (py-spy's default) pauses the server ~100 times a second, which
@@ -566,7 +592,7 @@ def start_py_spy(server: Server, output: Path | None) -> subprocess.Popen[bytes]
     profiler = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
-    time.sleep(1)  # py-spy needs a moment to attach before the race starts
+    await asyncio.sleep(1)  # py-spy needs a moment to attach before the race starts
     return profiler
 
 
@@ -654,9 +680,12 @@ async def raw_race(database_url: str, plans: list[list[int]], options: Options) 
         meter = CpuMeter()
         cpu = time.process_time()
         start = time.monotonic()
-        per_client = await asyncio.wait_for(
-            asyncio.gather(*(raw_client(pool, plan) for plan in plans)), RACE_TIMEOUT
-        )
+        try:
+            per_client = await asyncio.wait_for(
+                asyncio.gather(*(raw_client(pool, plan) for plan in plans)), RACE_TIMEOUT
+            )
+        except TimeoutError:
+            raise BenchError(f"the raw round did not finish in {RACE_TIMEOUT} s") from None
         wall = time.monotonic() - start
         used = meter.percentages()
         used["bench process"] = round(100 * (time.process_time() - cpu) / wall, 1)
@@ -670,7 +699,7 @@ async def raw_race(database_url: str, plans: list[list[int]], options: Options) 
 def outcome_problems(result: Figures, slots: int, success: str, refusal: str) -> list[str]:
     problems = []
     if result.outcomes.get(success, 0) != slots:
-        problems.append(f"{result.outcomes.get(success, 0)} successes ({success}), not {slots}")
+        problems.append(f"{result.outcomes.get(success, 0)} bookings ({success}), not {slots}")
     others = {o: n for o, n in result.outcomes.items() if o not in {success, refusal}}
     if others:
         problems.append(f"answers other than {success} and {refusal}: {others}")
@@ -718,8 +747,8 @@ def print_figures(result: Figures, problems: list[str]) -> None:
     print(f"  requests          {result.requests}")
     print(f"  wall time         {result.wall_s:.3f} s")
     print(f"  requests/s        {result.requests_per_s:.1f}")
-    print(f"  successes         {result.successes}")
-    print(f"  successes/s       {result.successes_per_s:.1f}  (until the last success)")
+    print(f"  bookings          {result.bookings}")
+    print(f"  bookings/s        {result.bookings_per_s:.1f}  (over the time to the last one)")
     print(
         f"  latency ms        p50 {result.p50_ms:.1f}  p99 {result.p99_ms:.1f}  "
         f"max {result.max_ms:.1f}"
@@ -796,13 +825,22 @@ def report(
         print(json.dumps(summary))
 
 
+def interrupt(_signal: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse_options(argv)
+    # SIGTERM unwinds like Ctrl-C, so that the server is stopped and the database dropped.
+    signal.signal(signal.SIGTERM, interrupt)
     try:
         ok = asyncio.run(run(options))
     except BenchError as error:
         print(f"bench failed: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("bench interrupted", file=sys.stderr)
+        return 130
     return 0 if ok else 1
 
 

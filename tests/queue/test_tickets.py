@@ -7,14 +7,14 @@ import pytest
 
 from tests.conftest import BERLIN
 from wcr.booking.tables import Appointment, Booking, Slot
-from wcr.catalogue.tables import Site
+from wcr.catalogue.tables import Service, Site
 from wcr.queue.tables import Ticket
 from wcr.tokens import digest
 
 
 def near_midnight():
     local = datetime.now(BERLIN)
-    return local.hour == 23 and local.minute >= 50 or local.hour == 0 and local.minute < 5
+    return (local.hour == 23 and local.minute >= 50) or (local.hour == 0 and local.minute < 5)
 
 
 pytestmark = pytest.mark.skipif(near_midnight(), reason="tickets are numbered per local day")

@@ -34,10 +34,9 @@ class Desk:
 
 
 async def login(client, username, password=PASSWORD):
-    response = await client.post(
+    return await client.post(
         "/api/v1/auth/login", json={"username": username, "password": password}
     )
-    return response
 
 
 @pytest.fixture

@@ -56,14 +56,10 @@ async def booked_visit(world, *offsets_and_services, status="confirmed"):
 
 
 async def service_id(slug):
-    from wcr.catalogue.tables import Service
-
     return (await Service.select(Service.id).where(Service.slug == slug).first())["id"]
 
 
 async def agency_of(slug):
-    from wcr.catalogue.tables import Service
-
     return (await Service.select(Service.agency).where(Service.slug == slug).first())["agency"]
 
 

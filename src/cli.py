@@ -139,6 +139,33 @@ def _run_checked(work: Callable[..., Awaitable[Any]]) -> Any:
         sys.exit(error.detail)
 
 
+@main.command(help="Run the notification dispatcher alone (several may run on PostgreSQL).")
+@click.option("--once", is_flag=True, help="send what is due now, then stop")
+def worker(once: bool) -> None:
+    import signal  # noqa: PLC0415
+
+    from .app import configure_logging  # noqa: PLC0415
+    from .notifications.dispatcher import Dispatcher  # noqa: PLC0415
+
+    configure_logging()
+    settings = Settings.from_env()
+
+    async def work(engine: Any) -> None:
+        dispatcher = Dispatcher.from_settings(engine, settings)
+        if once:
+            while await dispatcher.run_once():
+                pass
+            await dispatcher.sms.close()
+            return
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await dispatcher.run(stop)
+
+    _run(work)
+
+
 @main.command(help="Serve the app (what `make run` starts).")
 @click.option("--reload", is_flag=True, help="restart on code changes")
 def serve(reload: bool) -> None:

@@ -37,6 +37,8 @@ class Settings:
     twilio: dict[str, str] = field(default_factory=dict)
     # Size of the PostgreSQL pool; SQLite opens a connection per query anyway.
     pool_size: int = 10
+    # Send the outbox from inside the app (make run); off where `wcr worker` runs alone.
+    dispatch_in_process: bool = True
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -55,6 +57,8 @@ class Settings:
             rate_limit_per_minute=int(get("WCR_RATE_LIMIT_PER_MINUTE", "300") or 300),
             reminder_offsets=_parse_offsets(get("WCR_REMINDER_OFFSETS", "24h,2h") or ""),
             pool_size=int(get("WCR_POOL_SIZE", "10") or 10),
+            dispatch_in_process=(get("WCR_DISPATCH_IN_PROCESS", "1") or "1") not in ("0", "false"),
+            outbox_dir=Path(get("WCR_OUTBOX_DIR", "var/outbox") or "var/outbox"),
             smtp={
                 key: value
                 for key in ("HOST", "PORT", "USERNAME", "PASSWORD", "TLS")

@@ -12,5 +12,6 @@ APP_REGISTRY = AppRegistry(
         "wcr.catalogue.piccolo_app",
         "wcr.booking.piccolo_app",
         "wcr.queue.piccolo_app",
+        "wcr.notifications.piccolo_app",
     ],
 )

@@ -2,7 +2,7 @@
 
 A reference is read aloud at a front desk, so it is short and avoids look-alikes
 (0/O, 1/I/L, 2/Z, 5/S, 8/B); it is no secret. Manage tokens and agency keys are
-secrets of 192 and 256 random bits; only their SHA-256 is stored, and a presented
+secrets of 128 and 256 random bits; only their SHA-256 is stored, and a presented
 token is compared against it in constant time.
 """
 
@@ -27,7 +27,8 @@ def normalise_reference(text: str) -> str:
 
 
 def new_manage_token() -> str:
-    return secrets.token_urlsafe(24)
+    # 128 bits: the floor we promise, and short enough for a link in a 2-part SMS.
+    return secrets.token_urlsafe(16)
 
 
 def new_agency_key() -> str:

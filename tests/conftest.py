@@ -45,6 +45,7 @@ def settings() -> Settings:
         database_url="",
         rate_limit_per_minute=0,
         public_url="http://testserver",
+        dispatch_in_process=False,
     )
 
 

@@ -26,6 +26,7 @@ def live_server(database_url: str, **env: str) -> Iterator[str]:
         **os.environ,
         "WCR_DATABASE_URL": database_url,
         "WCR_RATE_LIMIT_PER_MINUTE": "0",
+        "WCR_DISPATCH_IN_PROCESS": "0",
         "WCR_PUBLIC_URL": f"http://127.0.0.1:{port}",
         **env,
     }

@@ -15,6 +15,7 @@ from piccolo.engine.base import Engine
 
 from wcr.database import is_unique_violation, write_transaction
 from wcr.errors import Conflict, InvalidInput, NotFound
+from wcr.notifications import outbox
 from wcr.timezones import as_utc
 from wcr.tokens import digest, matches, new_manage_token, new_reference, normalise_reference
 
@@ -25,6 +26,8 @@ from .repository import SlotFacts
 from .schemas import MAX_VISIT_SLOTS, AppointmentView, BookingView
 from .tables import Booking
 
+# Tests and scripts that book without a deployment's message settings.
+QUIET = outbox.Policy()
 # A fresh reference collides with one in 1.5e11 per existing booking; retry then.
 REFERENCE_ATTEMPTS = 5
 
@@ -85,10 +88,14 @@ class _NoPlace(Exception):
         self.slot_id = slot_id
 
 
-async def _take_places(ids: list[int], at: datetime) -> None:
+async def _take_places(ids: list[int], at: datetime) -> list[outbox.Appointment]:
+    taken = []
     for slot_id in sorted(ids):  # ascending: the one lock order of every writer
-        if not await repo.take_place(slot_id, at):
+        start = await repo.take_place(slot_id, at)
+        if start is None:
             raise _NoPlace(slot_id)
+        taken.append(outbox.Appointment(slot_id, start))
+    return taken
 
 
 async def _explain(error: _NoPlace, field: str) -> Exception:
@@ -98,7 +105,7 @@ async def _explain(error: _NoPlace, field: str) -> Exception:
 
 
 async def book(
-    engine: Engine, ids: list[int], contact: Contact
+    engine: Engine, ids: list[int], contact: Contact, *, policy: outbox.Policy = QUIET
 ) -> tuple[str, str, list[SlotFacts]]:
     """Reserve every slot or none; returns (reference, manage token, visit).
 
@@ -114,7 +121,7 @@ async def book(
         try:
             async with write_transaction(engine):
                 at = repo.now()
-                await _take_places(ids, at)
+                taken = await _take_places(ids, at)
                 booking_id = await repo.insert_booking(
                     Booking(
                         reference=reference,
@@ -128,6 +135,16 @@ async def book(
                     )
                 )
                 await repo.insert_appointments(booking_id, ids, at)
+                await outbox.plan(
+                    booking_id,
+                    "booked",
+                    0,
+                    outbox.Recipient(contact.email, contact.phone),
+                    taken,
+                    reminders=policy.reminders,
+                    at=at,
+                    link=policy.manage_link(reference, token),
+                )
         except _NoPlace as error:
             raise await _explain(error, "slot_id" if len(ids) == 1 else "slot_ids") from None
         except Exception as error:
@@ -179,57 +196,104 @@ async def cancel(engine: Engine, row: dict[str, Any]) -> None:
     await cancel_booking(engine, row["id"])
 
 
-async def cancel_booking(engine: Engine, booking_id: int) -> bool:
-    """Cancel and free its places; False if it was no longer confirmed (someone else won)."""
+async def cancel_booking(engine: Engine, booking_id: int, kind: str = "cancelled") -> None:
+    """Cancel and free its places, and tell the visitor (``kind``: cancelled by them,
+    or withdrawn by the agency); 409 if it was no longer confirmed."""
     async with write_transaction(engine):
-        if not await repo.mark_booking(
-            booking_id, from_status="confirmed", to_status="cancelled", at=repo.now()
-        ):
+        at = repo.now()
+        marked = await repo.mark_booking(
+            booking_id, from_status="confirmed", to_status="cancelled", at=at
+        )
+        if marked is None:
             raise Conflict("the booking is already cancelled")
+        await outbox.plan(
+            booking_id, kind, marked["version"], _recipient(marked), [], reminders=(), at=at
+        )
         held = await repo.itinerary(booking_id)
-        await repo.end_appointments(booking_id, "cancelled")
+        await repo.end_appointments(booking_id, "cancelled", marked["version"])
         for slot_id in sorted(held):
             await repo.free_place(slot_id)
-    return True
 
 
-async def reschedule(engine: Engine, row: dict[str, Any], ids: list[int]) -> None:
+def _recipient(row: dict[str, Any]) -> outbox.Recipient:
+    return outbox.Recipient(row["email"], row["phone"])
+
+
+async def reschedule(
+    engine: Engine,
+    row: dict[str, Any],
+    ids: list[int],
+    *,
+    policy: outbox.Policy = QUIET,
+    token: str | None = None,
+) -> None:
     """Replace the visit's slots by ``ids`` atomically; slots kept keep their place."""
     await _ensure_changeable(row, "rescheduled")
     visit = await load_visit(ids)
     async with write_transaction(engine):
         at = repo.now()
         # Bumping the version first serialises concurrent changes of this booking.
-        if not await repo.mark_booking(
+        marked = await repo.mark_booking(
             row["id"], from_status="confirmed", to_status="confirmed", at=at
-        ):
+        )
+        if marked is None:
             raise Conflict("the booking was cancelled meanwhile")
         held = set(await repo.itinerary(row["id"]))
         wanted = set(ids)
         for slot_id in sorted(held | wanted):
             if slot_id in wanted and slot_id not in held:
-                if not await repo.take_place(slot_id, at):
+                if await repo.take_place(slot_id, at) is None:
                     raise Conflict(f"slot {slot_id} has no free place left")
             elif slot_id in held and slot_id not in wanted:
                 await repo.free_place(slot_id)
-        await repo.end_appointments(row["id"], "replaced")
-        await repo.insert_appointments(row["id"], [s.id for s in visit], at)
+        await repo.end_appointments(row["id"], "replaced", marked["version"])
+        await repo.insert_appointments(row["id"], [s.id for s in visit], at, marked["version"])
+        await outbox.plan(
+            row["id"],
+            "rescheduled",
+            marked["version"],
+            _recipient(marked),
+            [outbox.Appointment(s.id, s.starts_at) for s in visit],
+            reminders=policy.reminders,
+            at=at,
+            link=policy.manage_link(row["reference"], token),
+        )
 
 
-async def drop_appointment(engine: Engine, row: dict[str, Any], slot_id: int) -> None:
+async def drop_appointment(
+    engine: Engine,
+    row: dict[str, Any],
+    slot_id: int,
+    *,
+    policy: outbox.Policy = QUIET,
+    token: str | None = None,
+) -> None:
     """Drop one appointment of a visit; the others keep their places and order."""
     held = await _ensure_changeable(row, "changed")
     if slot_id not in held:
         raise NotFound(f"the booking has no appointment in slot {slot_id}")
     async with write_transaction(engine):
-        if not await repo.mark_booking(
-            row["id"], from_status="confirmed", to_status="confirmed", at=repo.now()
-        ):
+        at = repo.now()
+        marked = await repo.mark_booking(
+            row["id"], from_status="confirmed", to_status="confirmed", at=at
+        )
+        if marked is None:
             raise Conflict("the booking was cancelled meanwhile")
         current = await repo.itinerary(row["id"])
         if slot_id not in current:
             raise Conflict("the visit was changed meanwhile; please reload it")
         if len(current) == 1:
             raise Conflict("this is the visit's only appointment: cancel the booking instead")
-        await repo.end_appointments(row["id"], "dropped", slot_id)
+        await repo.end_appointments(row["id"], "dropped", marked["version"], slot_id)
         await repo.free_place(slot_id)
+        remaining = await repo.slots_by_id([i for i in current if i != slot_id])
+        await outbox.plan(
+            row["id"],
+            "rescheduled",
+            marked["version"],
+            _recipient(marked),
+            [outbox.Appointment(s.id, s.starts_at) for s in remaining.values()],
+            reminders=policy.reminders,
+            at=at,
+            link=policy.manage_link(row["reference"], token),
+        )

@@ -23,13 +23,23 @@ def booking_calendar(
     *,
     reference: str,
     version: int,
-    cancelled: bool,
-    visit: list[SlotFacts],
+    method: str,
+    visit: list[tuple[int, SlotFacts]],
     language: str,
     manage_url: str,
+    organizer: str | None = None,
+    attendee: str | None = None,
 ) -> bytes:
+    """One VEVENT per (position, slot) of the visit.
+
+    ``method`` is PUBLISH for a download, REQUEST for an invitation by e-mail and
+    CANCEL to take events out of the visitor's calendar. The UID is the booking's
+    reference and the appointment's position, so a changed appointment replaces its
+    old entry.
+    """
+    cancelled = method == "CANCEL"
     events = []
-    for position, slot in enumerate(visit):
+    for position, slot in visit:
         event = Event.new(
             uid=f"{reference}-{position}@{UID_DOMAIN}",
             summary=f"{slot.service_name(language)} ({reference})",
@@ -40,7 +50,10 @@ def booking_calendar(
             sequence=version,
             status=STATUS.CANCELLED if cancelled else STATUS.CONFIRMED,
             url=manage_url,
+            organizer=f"mailto:{organizer}" if organizer else None,
         )
+        if attendee:
+            event.add("attendee", f"mailto:{attendee}")
         if not cancelled:
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
@@ -48,11 +61,9 @@ def booking_calendar(
             alarm.add("trigger", timedelta(hours=-2))
             event.add_component(alarm)
         events.append(event)
-    calendar = Calendar.new(
-        prodid=PRODID, method="CANCEL" if cancelled else "PUBLISH", subcomponents=events
-    )
+    calendar = Calendar.new(prodid=PRODID, method=method, subcomponents=events)
     if visit:
-        first = min(as_utc(s.starts_at) for s in visit).date() - timedelta(days=1)
-        last = max(as_utc(s.ends_at) for s in visit).date() + timedelta(days=1)
+        first = min(as_utc(s.starts_at) for _, s in visit).date() - timedelta(days=1)
+        last = max(as_utc(s.ends_at) for _, s in visit).date() + timedelta(days=1)
         calendar.add_missing_timezones(first_date=first, last_date=last)
     return calendar.to_ical()

@@ -13,6 +13,7 @@ from piccolo.engine.base import Engine
 from wcr.auth import bearer_token
 from wcr.catalogue import service as catalogue
 from wcr.config import Settings
+from wcr.notifications import outbox
 from wcr.timezones import local_range, zone
 
 from . import availability, bookings, publishing
@@ -48,9 +49,9 @@ Slug = Annotated[str | None, QueryParameter(max_length=64)]
 MANAGE_AUTH_HELP = "the booking's manage token, as `Authorization: Bearer TOKEN`"
 
 
-def manage_url(settings: Settings, reference: Reference, token: str) -> str:
-    # The token travels in the fragment: browsers never send it to servers or in Referer.
-    return f"{settings.public_url}/manage/{reference}#token={token}"
+def policy(settings: Settings) -> outbox.Policy:
+    """Reminder offsets and the base of manage links, from the deployment's settings."""
+    return outbox.Policy(reminders=settings.reminder_offsets, public_url=settings.public_url)
 
 
 class PublicBookingController(Controller):
@@ -78,13 +79,13 @@ class PublicBookingController(Controller):
         """Book one slot, or several as one visit: all of them or none (409)."""
         ids = bookings.requested_slot_ids(data.slot_id, data.slot_ids)
         contact = clean_contact(data.name, data.email, data.phone, data.language)
-        reference, token, visit = await bookings.book(engine, ids, contact)
+        reference, token, visit = await bookings.book(engine, ids, contact, policy=policy(settings))
         return BookingCreated(
             reference=reference,
             manage_token=token,
             status="confirmed",
             appointments=bookings.appointments_view(visit, contact.language),
-            manage_url=manage_url(settings, reference, token),
+            manage_url=policy(settings).manage_link(reference, token) or "",
         )
 
     @get(
@@ -121,10 +122,12 @@ class PublicBookingController(Controller):
         reference: Reference,
         data: Annotated[RescheduleRequest, Body()],
         engine: EngineDep,
+        settings: SettingsDep,
     ) -> BookingView:
         row = await bookings.authorised_booking(reference, bearer_token(request, required=False))
         ids = bookings.requested_slot_ids(data.slot_id, data.slot_ids)
-        await bookings.reschedule(engine, row, ids)
+        token = bearer_token(request, required=False)
+        await bookings.reschedule(engine, row, ids, policy=policy(settings), token=token)
         return await bookings.view(await repo.booking_by_reference(row["reference"]) or row)
 
     @post(
@@ -139,10 +142,17 @@ class PublicBookingController(Controller):
         reference: Reference,
         slot_id: SlotIdPath,
         engine: EngineDep,
+        settings: SettingsDep,
     ) -> BookingView:
         """Drop one appointment of a one-stop visit; the rest of the visit stays."""
         row = await bookings.authorised_booking(reference, bearer_token(request, required=False))
-        await bookings.drop_appointment(engine, row, slot_id)
+        await bookings.drop_appointment(
+            engine,
+            row,
+            slot_id,
+            policy=policy(settings),
+            token=bearer_token(request, required=False),
+        )
         return await bookings.view(await repo.booking_by_reference(row["reference"]) or row)
 
     @get(
@@ -157,13 +167,13 @@ class PublicBookingController(Controller):
         token = bearer_token(request, required=False) or request.query_params.get("token")
         row = await bookings.authorised_booking(reference, token)
         cancelled = row["status"] != "confirmed"
-        ids = await repo.itinerary(row["id"], "cancelled" if cancelled else "active")
-        facts = await repo.slots_by_id(ids)
+        placed = await repo.positions(row["id"], ("cancelled",) if cancelled else ("active",))
+        facts = await repo.slots_by_id([slot_id for _, slot_id in placed])
         body = booking_calendar(
             reference=row["reference"],
             version=row["version"],
-            cancelled=cancelled,
-            visit=[facts[i] for i in ids],
+            method="CANCEL" if cancelled else "PUBLISH",
+            visit=[(position, facts[slot_id]) for position, slot_id in placed],
             language=row["language"],
             manage_url=f"{settings.public_url}/manage/{row['reference']}",
         )

@@ -194,7 +194,7 @@ async def withdraw(engine: Engine, agency: dict[str, Any], slot_id: int, *, forc
     cancelled = 0
     for row in await repo.bookings_in_slot(slot_id):
         try:
-            await bookings.cancel_booking(engine, row["id"])
+            await bookings.cancel_booking(engine, row["id"], kind="withdrawn")
         except Conflict:
             continue  # the visitor cancelled at the same moment
         cancelled += 1

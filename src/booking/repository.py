@@ -59,7 +59,8 @@ class SlotFacts:
         return max(0, self.capacity - self.booked)
 
     def service_name(self, language: str) -> str:
-        return self.service_names.get(language) or self.service_names.get("de") or self.service
+        names = self.service_names
+        return names.get(language) or names.get("en") or names.get("de") or self.service
 
 
 # Written out rather than built by Piccolo's query builder: building this three-join
@@ -134,6 +135,38 @@ async def find_slots(
     return [_facts(row) for row in rows]
 
 
+async def free_slot_times(
+    site_id: int, service_ids: list[int], start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    """id, service, starts_at, ends_at of the bookable slots: no joins, few columns."""
+    placeholders = ", ".join("{}" for _ in service_ids) or "NULL"
+    return await Slot.raw(
+        "SELECT id, service, starts_at, ends_at FROM slot "  # noqa: S608 - placeholders only
+        f"WHERE site = {{}} AND service IN ({placeholders}) AND starts_at >= {{}} "
+        "AND starts_at < {} AND starts_at > {} AND withdrawn_at IS NULL "
+        "AND booked < capacity ORDER BY starts_at, id",
+        site_id,
+        *service_ids,
+        start,
+        end,
+        now(),
+    )
+
+
+async def services_at_site(site_id: int) -> list[dict[str, Any]]:
+    """The services with bookable slots ahead at a site, by name."""
+    rows = await Slot.raw(
+        "SELECT DISTINCT sv.id, sv.slug, sv.names, sv.duration_minutes FROM slot s "
+        "JOIN service sv ON sv.id = s.service WHERE s.site = {} AND s.starts_at > {} "
+        "AND s.withdrawn_at IS NULL ORDER BY sv.slug",
+        site_id,
+        now(),
+    )
+    for row in rows:
+        row["names"] = json_value(row["names"])
+    return rows
+
+
 async def slot_exists(slot_id: int) -> bool:
     return bool(await Slot.raw("SELECT 1 AS found FROM slot WHERE id = {}", slot_id))
 
@@ -141,15 +174,16 @@ async def slot_exists(slot_id: int) -> bool:
 # --- capacity -------------------------------------------------------------------
 
 
-async def take_place(slot_id: int, at: datetime) -> bool:
+async def take_place(slot_id: int, at: datetime) -> datetime | None:
+    """Take one place; the slot's start when it had one free, else None."""
     rows = await Slot.raw(
         "UPDATE slot SET booked = booked + 1 "
         "WHERE id = {} AND booked < capacity AND withdrawn_at IS NULL AND starts_at > {} "
-        "RETURNING id",
+        "RETURNING starts_at",
         slot_id,
         at,
     )
-    return bool(rows)
+    return as_utc(rows[0]["starts_at"]) if rows else None
 
 
 async def free_place(slot_id: int) -> None:
@@ -219,15 +253,22 @@ async def insert_booking(booking: Booking) -> int:
     return int(rows[0]["id"])
 
 
-async def insert_appointments(booking_id: int, slot_ids: list[int], at: datetime) -> None:
-    values = ", ".join("({}, {}, {}, 'active', {})" for _ in slot_ids)
+async def insert_appointments(
+    booking_id: int, slot_ids: list[int], at: datetime, version: int = 0
+) -> None:
+    values = ", ".join("({}, {}, {}, 'active', {}, {})" for _ in slot_ids)
     args: list[Any] = []
     for position, slot_id in enumerate(slot_ids):
-        args += [booking_id, slot_id, position, at]
+        args += [booking_id, slot_id, position, at, version]
     await Appointment.raw(
-        f"INSERT INTO appointment (booking, slot, position, status, created_at) VALUES {values}",  # noqa: S608 - placeholders only
+        "INSERT INTO appointment (booking, slot, position, status, created_at, version) "  # noqa: S608 - placeholders only
+        f"VALUES {values}",
         *args,
     )
+
+
+async def booking_by_id(booking_id: int) -> dict[str, Any] | None:
+    return await Booking.select().where(Booking.id == booking_id).first()
 
 
 async def booking_by_reference(reference: str) -> dict[str, Any] | None:
@@ -248,8 +289,44 @@ async def itinerary(booking_id: int, status: str = "active") -> list[int]:
     return [r["slot"] for r in rows]
 
 
-async def mark_booking(booking_id: int, *, from_status: str, to_status: str, at: datetime) -> bool:
-    """Bump the version of a booking still in ``from_status``; False when another won."""
+async def positions_at(booking_id: int, version: int) -> list[tuple[int, int]]:
+    """(position, slot id) of the visit as it stood at ``version`` of the booking."""
+    rows = await Appointment.raw(
+        "SELECT position, slot FROM appointment WHERE booking = {} AND version <= {} "
+        "AND (ended_version IS NULL OR ended_version > {}) ORDER BY position",
+        booking_id,
+        version,
+        version,
+    )
+    return [(r["position"], r["slot"]) for r in rows]
+
+
+async def positions_ended_at(booking_id: int, version: int) -> list[tuple[int, int]]:
+    """(position, slot id) of the appointments that the change to ``version`` ended."""
+    rows = await Appointment.raw(
+        "SELECT position, slot FROM appointment WHERE booking = {} AND ended_version = {} "
+        "ORDER BY position",
+        booking_id,
+        version,
+    )
+    return [(r["position"], r["slot"]) for r in rows]
+
+
+async def positions(booking_id: int, statuses: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(position, slot id) of the booking's appointments in ``statuses``, in order."""
+    rows = (
+        await Appointment.select(Appointment.position, Appointment.slot)
+        .where(Appointment.booking == booking_id, Appointment.status.is_in(list(statuses)))
+        .order_by(Appointment.position)
+    )
+    return [(r["position"], r["slot"]) for r in rows]
+
+
+async def mark_booking(
+    booking_id: int, *, from_status: str, to_status: str, at: datetime
+) -> dict[str, Any] | None:
+    """Bump the version of a booking still in ``from_status``: its new version and
+    contact, or None when another change won."""
     cancelled = ", cancelled_at = {}" if to_status == "cancelled" else ""
     args: list[Any] = [to_status, at]
     if cancelled:
@@ -258,19 +335,22 @@ async def mark_booking(booking_id: int, *, from_status: str, to_status: str, at:
     rows = await Booking.raw(
         "UPDATE booking SET status = {}, version = version + 1, updated_at = {}"  # noqa: S608
         + cancelled
-        + " WHERE id = {} AND status = {} RETURNING id",
+        + " WHERE id = {} AND status = {} RETURNING version, email, phone",
         *args,
         booking_id,
         from_status,
     )
-    return bool(rows)
+    return rows[0] if rows else None
 
 
-async def end_appointments(booking_id: int, status: str, slot_id: int | None = None) -> None:
-    """End the booking's active appointments (or just the one in ``slot_id``)."""
-    query = Appointment.update({Appointment.status: status}).where(
-        Appointment.booking == booking_id, Appointment.status == "active"
-    )
+async def end_appointments(
+    booking_id: int, status: str, version: int, slot_id: int | None = None
+) -> None:
+    """End the booking's active appointments (or just the one in ``slot_id``) with the
+    booking's change to ``version``."""
+    query = Appointment.update(
+        {Appointment.status: status, Appointment.ended_version: version}
+    ).where(Appointment.booking == booking_id, Appointment.status == "active")
     if slot_id is not None:
         query = query.where(Appointment.slot == slot_id)
     await query

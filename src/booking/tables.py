@@ -51,6 +51,10 @@ class Appointment(Table, tablename="appointment"):
     position = Integer(default=0)
     status = Varchar(length=16, default="active")
     created_at = Timestamptz(default=TimestamptzNow())
+    # The booking versions that made and ended it: messages sent later still describe
+    # the visit as it stood when they were written.
+    version = Integer(default=0)
+    ended_version = Integer(null=True, default=None)
 
 
 class VisitPackage(Table, tablename="visit_package"):

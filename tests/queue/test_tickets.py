@@ -115,7 +115,7 @@ async def test_checked_in_appointment_is_ordered_by_booked_time(desk, world):
 
 async def test_check_in_by_qr_link_twice_early_late_and_cancelled(desk, world):
     reference = await booked_visit(world, (10, "registration"))
-    link = f"http://example.org/manage/{reference}#token=abc"
+    link = f"http://example.org/manage/{reference}#t=abc"
     assert (await desk.post("/sites/bochum/checkins", {"reference": link})).status_code == 201
     again = await desk.post("/sites/bochum/checkins", {"reference": reference})
     assert again.status_code == 409

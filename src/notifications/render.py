@@ -1,0 +1,144 @@
+"""Turning an outbox row into an e-mail or an SMS, with what the booking holds now."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import Any
+
+from wcr.booking import repository as booking_repo
+from wcr.booking.calendar import booking_calendar
+from wcr.booking.repository import SlotFacts, now
+
+from . import texts
+
+CANCELLING = ("cancelled", "withdrawn")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+    sms: str
+    calendars: list[tuple[str, bytes]]  # (METHOD, .ics)
+
+
+@dataclass(frozen=True)
+class Context:
+    message: dict[str, Any]
+    booking: dict[str, Any]
+    visit: list[tuple[int, SlotFacts]]  # (position, slot), in visiting order
+    removed: list[tuple[int, SlotFacts]]  # appointments that left the visit this version
+
+
+async def context(message: dict[str, Any]) -> Context | None:
+    """What the message is about; None when it no longer applies (send nothing)."""
+    booking = await booking_repo.booking_by_id(message["booking"])
+    if booking is None:
+        return None
+    kind = message["kind"]
+    if kind == "reminder":
+        active = {
+            slot: pos for pos, slot in await booking_repo.positions(booking["id"], ("active",))
+        }
+        # A reminder only for a booking that still stands, of the very appointment.
+        if booking["status"] != "confirmed" or message["slot"] not in active:
+            return None
+        placed = [(active[message["slot"]], message["slot"])]
+        removed: list[tuple[int, int]] = []
+    elif kind in CANCELLING:
+        placed = await booking_repo.positions_ended_at(booking["id"], message["version"])
+        removed = []
+    else:
+        placed = await booking_repo.positions_at(booking["id"], message["version"])
+        kept = {position for position, _ in placed}
+        gone = await booking_repo.positions_ended_at(booking["id"], message["version"])
+        removed = [(p, s) for p, s in gone if p not in kept]
+    facts = await booking_repo.slots_by_id({s for _, s in placed} | {s for _, s in removed})
+    return Context(
+        message=message,
+        booking=booking,
+        visit=[(p, facts[s]) for p, s in placed if s in facts],
+        removed=list({p: (p, facts[s]) for p, s in removed if s in facts}.values()),
+    )
+
+
+def render(ctx: Context, *, public_url: str, mail_from: str) -> Rendered:
+    language = ctx.booking["language"]
+    kind = ctx.message["kind"]
+    reference = ctx.booking["reference"]
+    link = ctx.message["link"] or f"{public_url}/"
+    subject = texts.pick(texts.SUBJECTS[kind], language).format(reference=reference)
+    lines = []
+    for _, slot in ctx.visit:
+        lines.append(
+            f"• {texts.when(slot.starts_at, slot.tz, language)}: {slot.service_name(language)}"
+        )
+    site = ctx.visit[0][1] if ctx.visit else None
+    place = f"{site.site_name}, {site.address}" if site else ""
+    text = "\n".join(
+        [
+            texts.pick(texts.GREETING, language).format(name=ctx.booking["name"]),
+            "",
+            texts.pick(texts.LEADS[kind], language),
+            *lines,
+            place,
+            "",
+            f"{texts.pick(texts.REFERENCE, language)}: {reference}",
+            f"{texts.pick(texts.MANAGE, language)} {link}" if ctx.message["link"] else link,
+        ]
+    )
+    direction = "rtl" if language == "ar" else "ltr"
+    body = "".join(f"<p>{html.escape(line)}</p>" if line else "<br>" for line in text.split("\n"))
+    page = f'<!doctype html><html lang="{language}" dir="{direction}"><body>{body}</body></html>'
+    calendars = _calendars(ctx, kind, mail_from, link)
+    first = ctx.visit[0][1] if ctx.visit else None
+    when = texts.when_short(first.starts_at, first.tz, language) if first else ""
+    word = texts.pick(texts.SMS_WORD[kind], language)
+    sms = f"{word} {reference}: {when} {link}".replace("  ", " ")
+    return Rendered(subject=subject, text=text, html=page, sms=sms, calendars=calendars)
+
+
+def _calendars(ctx: Context, kind: str, mail_from: str, link: str) -> list[tuple[str, bytes]]:
+    common = {
+        "reference": ctx.booking["reference"],
+        "version": ctx.message["version"],
+        "language": ctx.booking["language"],
+        "manage_url": link,
+        "organizer": mail_from,
+        "attendee": ctx.booking["email"],
+    }
+    if kind in CANCELLING:
+        return [("CANCEL", booking_calendar(method="CANCEL", visit=ctx.visit, **common))]
+    out = [("REQUEST", booking_calendar(method="REQUEST", visit=ctx.visit, **common))]
+    if ctx.removed:
+        out.append(("CANCEL", booking_calendar(method="CANCEL", visit=ctx.removed, **common)))
+    return out
+
+
+def email(message: dict[str, Any], rendered: Rendered, *, mail_from: str) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = mail_from
+    mail["To"] = message["recipient"]
+    mail["Subject"] = rendered.subject
+    mail["Date"] = format_datetime(now())
+    # Stable per outbox row: a retried delivery is recognisable as the same mail.
+    mail["Message-ID"] = message_id(message["dedup_key"])
+    mail.set_content(rendered.text)
+    mail.add_alternative(rendered.html, subtype="html")
+    # The invitation itself as the calendar alternative (what mail clients act on);
+    # every calendar, a cancellation of dropped appointments too, as an attachment.
+    method, ics = rendered.calendars[0]
+    mail.add_alternative(ics, maintype="text", subtype="calendar", params={"method": method})
+    for method, ics in rendered.calendars:
+        name = "invite.ics" if method == "REQUEST" else "cancel.ics"
+        mail.add_attachment(ics, maintype="application", subtype="ics", filename=name)
+    return mail
+
+
+def message_id(dedup_key: str) -> str:
+    safe = "".join(ch if ch.isalnum() or ch in ".-" else "." for ch in dedup_key)
+    return f"<{safe}@wcr-welcome>"

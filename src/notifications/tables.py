@@ -1,0 +1,42 @@
+"""The outbox: messages written with the change that causes them, sent after commit."""
+
+from __future__ import annotations
+
+from piccolo.columns import ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from wcr.booking.tables import Booking
+
+
+class Message(Table, tablename="message"):
+    id: Serial
+    # Stable per message (kind:booking:version:channel…): a repeat insert does nothing.
+    dedup_key = Varchar(length=200, unique=True)
+    booking = ForeignKey(references=Booking, index=True)
+    kind = Varchar(length=32)  # booked, rescheduled, cancelled, withdrawn, reminder, …
+    channel = Varchar(length=8)  # email or sms
+    recipient = Varchar(length=320)
+    # The booking's version when the message was planned (the .ics SEQUENCE).
+    version = Integer(default=0)
+    slot = Integer(null=True, default=None)  # reminders: the appointment's slot
+    # The manage link with its token, kept only until the message is sent.
+    link = Varchar(length=300, null=True, default=None)
+    status = Varchar(length=16, default="pending")  # pending, sending, sent, failed, dropped
+    due_at = Timestamptz(index=True)
+    attempts = Integer(default=0)
+    lease_until = Timestamptz(null=True, default=None)
+    sent_at = Timestamptz(null=True, default=None)
+    last_error = Text(null=True, default=None)
+    provider_id = Varchar(length=64, null=True, default=None, index=True)
+    delivery = Varchar(length=16, null=True, default=None)  # delivered / failed (SMS)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class MessageAttempt(Table, tablename="message_attempt"):
+    id: Serial
+    message = ForeignKey(references=Message, index=True)
+    at = Timestamptz(default=TimestamptzNow())
+    worker = Varchar(length=64)
+    ok = Varchar(length=16)  # sent, retry, failed
+    error = Text(null=True, default=None)

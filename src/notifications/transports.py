@@ -1,0 +1,185 @@
+"""Where messages go: a real SMTP server and Twilio, or files under var/outbox/.
+
+Errors are sorted into temporary (try again later) and permanent (stop): a refused
+address or an invalid number will not get better by retrying; a server that is down
+or overloaded will.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any, Protocol
+
+import aiosmtplib
+
+from wcr.config import Settings
+
+# Twilio answers these for numbers that cannot receive: retrying cannot help.
+TWILIO_PERMANENT_STATUSES = range(400, 429)
+
+
+class TemporaryFailure(Exception):
+    pass
+
+
+class PermanentFailure(Exception):
+    pass
+
+
+class Mailer(Protocol):
+    async def send(self, mail: EmailMessage) -> None: ...
+
+
+class Texter(Protocol):
+    async def send(self, to: str, body: str, status_callback: str | None) -> str: ...
+
+    async def close(self) -> None: ...
+
+
+@dataclass
+class SmtpMailer:
+    host: str
+    port: int
+    tls: str  # none, starttls, tls
+    username: str | None
+    password: str | None
+    timeout: float = 30.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SmtpMailer:
+        smtp = settings.smtp
+        tls = smtp.get("TLS", "none").lower()
+        default_port = {"tls": 465, "starttls": 587}.get(tls, 25)
+        return cls(
+            host=smtp["HOST"],
+            port=int(smtp.get("PORT", default_port)),
+            tls=tls,
+            username=smtp.get("USERNAME"),
+            password=smtp.get("PASSWORD"),
+        )
+
+    async def send(self, mail: EmailMessage) -> None:
+        try:
+            await aiosmtplib.send(
+                mail,
+                hostname=self.host,
+                port=self.port,
+                username=self.username,
+                password=self.password,
+                use_tls=self.tls == "tls",
+                start_tls=True if self.tls == "starttls" else False,  # noqa: SIM210 - aiosmtplib's None means "if offered"
+                timeout=self.timeout,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as error:
+            raise PermanentFailure(f"recipient refused: {error}") from error
+        except aiosmtplib.SMTPResponseException as error:
+            kind = PermanentFailure if 500 <= error.code < 600 else TemporaryFailure  # noqa: PLR2004
+            raise kind(f"SMTP {error.code}: {error.message}") from error
+        except (TimeoutError, aiosmtplib.SMTPException, OSError) as error:
+            raise TemporaryFailure(f"SMTP unreachable: {error}") from error
+
+
+class TwilioTexter:
+    """The twilio library's async client; ``base_url`` may point at another endpoint."""
+
+    def __init__(self, account_sid: str, auth_token: str, sender: str, base_url: str) -> None:
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.sender = sender
+        self.base_url = base_url.rstrip("/")
+        self._client: Any = None
+        self._http: Any = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TwilioTexter:
+        twilio = settings.twilio
+        return cls(
+            twilio["ACCOUNT_SID"],
+            twilio["AUTH_TOKEN"],
+            twilio["FROM"],
+            twilio.get("BASE_URL", "https://api.twilio.com"),
+        )
+
+    def _ensure_client(self):  # noqa: ANN202 - twilio's client is untyped
+        if self._client is None:
+            from twilio.http.async_http_client import AsyncTwilioHttpClient  # noqa: PLC0415
+            from twilio.rest import Client  # noqa: PLC0415
+
+            # Created inside the running loop, as the async http client requires.
+            self._http = AsyncTwilioHttpClient()
+            self._client = Client(self.account_sid, self.auth_token, http_client=self._http)
+            self._client.api.base_url = self.base_url
+        return self._client
+
+    async def send(self, to: str, body: str, status_callback: str | None) -> str:
+        from twilio.base.exceptions import TwilioRestException  # noqa: PLC0415
+
+        client = self._ensure_client()
+        extra = {"status_callback": status_callback} if status_callback else {}
+        try:
+            message = await client.messages.create_async(
+                to=to, from_=self.sender, body=body, **extra
+            )
+        except TwilioRestException as error:
+            if error.status in TWILIO_PERMANENT_STATUSES:
+                raise PermanentFailure(
+                    f"Twilio {error.status} {error.code}: {error.msg}"
+                ) from error
+            raise TemporaryFailure(f"Twilio {error.status}: {error.msg}") from error
+        except (TimeoutError, OSError) as error:
+            raise TemporaryFailure(f"Twilio unreachable: {error}") from error
+        return str(message.sid)
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+            self._client = None
+
+
+@dataclass
+class OutboxFolder:
+    """Without SMTP or Twilio settings: each message becomes a file to read."""
+
+    folder: Path
+
+    async def send(self, mail: EmailMessage) -> None:
+        self._write(f"{_safe(mail['Message-ID'])}.eml", mail.as_bytes())
+
+    async def send_sms(self, to: str, body: str) -> str:
+        name = f"sms-{_safe(to)}-{abs(hash(body)) % 10**8}.txt"
+        self._write(name, f"To: {to}\n\n{body}\n".encode())
+        return name
+
+    def _write(self, name: str, content: bytes) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / name).write_bytes(content)
+
+
+@dataclass
+class FolderTexter:
+    outbox: OutboxFolder
+
+    async def send(self, to: str, body: str, status_callback: str | None) -> str:  # noqa: ARG002
+        return await self.outbox.send_sms(to, body)
+
+    async def close(self) -> None:
+        return None
+
+
+def _safe(text: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in ".-+" else "_" for ch in text)[:120]
+
+
+def mailer(settings: Settings) -> Mailer:
+    if settings.smtp.get("HOST"):
+        return SmtpMailer.from_settings(settings)
+    return OutboxFolder(settings.outbox_dir)
+
+
+def texter(settings: Settings) -> Texter:
+    if {"ACCOUNT_SID", "AUTH_TOKEN", "FROM"} <= settings.twilio.keys():
+        return TwilioTexter.from_settings(settings)
+    return FolderTexter(OutboxFolder(settings.outbox_dir))

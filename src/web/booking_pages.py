@@ -1,0 +1,406 @@
+"""The visitor's booking pages: language, site, service(s) or package, time, contact,
+confirmation. Plain HTML forms (they work without JavaScript), rendered in the
+visitor's language; the booking itself goes through the same services as the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import PathParameter, QueryParameter
+from litestar.response import Redirect, Template
+from piccolo.engine.base import Engine
+
+from wcr.booking import availability, bookings, visits
+from wcr.booking.availability import EARLIEST, LATEST
+from wcr.booking.contact import clean_contact
+from wcr.booking.controllers import policy
+from wcr.booking.itinerary import minutes
+from wcr.booking.repository import SlotFacts, services_at_site
+from wcr.catalogue import service as catalogue
+from wcr.config import SUPPORTED_LANGUAGES, Settings
+from wcr.errors import Conflict, DomainError, InvalidInput
+from wcr.timezones import today, zone
+
+from .i18n import Language, from_header
+
+LangPath = Annotated[str, PathParameter(max_length=8)]
+SitePath = Annotated[str, PathParameter(max_length=64)]
+WEEK = 7
+SUGGESTIONS = 3
+
+
+def language(code: str) -> Language:
+    if code not in SUPPORTED_LANGUAGES:
+        raise NotFoundException(f"no language {code!r}")
+    return Language(code)
+
+
+def page(name: str, lang: Language, request: Request[Any, Any, Any], **context: Any) -> Template:
+    path = request.url.path
+
+    def switch_url(code: str) -> str:
+        rest = path.split("/", 2)[2] if path.count("/") >= 2 else ""  # noqa: PLR2004
+        query = f"?{request.url.query}" if request.url.query else ""
+        return f"/{code}/{rest}{query}"
+
+    return Template(name, context={**lang.context(), "switch_url": switch_url, **context})
+
+
+def steps(lang: Language, step: int) -> dict[str, Any]:
+    labels = [
+        lang.gettext("Place"),
+        lang.gettext("Service"),
+        lang.gettext("Time and details"),
+        lang.gettext("Done"),
+    ]
+    return {"steps": list(enumerate(labels, start=1)), "step": step}
+
+
+@dataclass
+class Choice:
+    value: str
+    label: str
+    detail: str = ""
+    start: datetime | None = None
+    suggested: bool = False
+
+
+@dataclass
+class Wanted:
+    """What the visitor asked for: services (one, or several for a visit) or a package."""
+
+    services: list[str] = field(default_factory=list)
+    package: str | None = None
+
+    @property
+    def is_visit(self) -> bool:
+        return bool(self.package) or len(self.services) > 1
+
+
+class BookingPages(Controller):
+    include_in_schema = False
+
+    @get("/", operation_id="rootPage")
+    async def root(self, request: Request[Any, Any, Any]) -> Redirect:
+        return Redirect(f"/{from_header(request.headers.get('accept-language'))}/")
+
+    @get("/manage/{reference:str}", operation_id="managePage")
+    async def manage(
+        self,
+        request: Request[Any, Any, Any],
+        reference: Annotated[str, PathParameter(max_length=32)],
+        lang: Annotated[str | None, QueryParameter(max_length=8)] = None,
+    ) -> Template:
+        """The token is in the fragment; the page asks the API with it."""
+        code = (
+            lang
+            if lang in SUPPORTED_LANGUAGES
+            else from_header(request.headers.get("accept-language"))
+        )
+        reference = reference.upper()
+
+        def switch_url(other: str) -> str:
+            return f"/manage/{reference}?lang={other}"  # manage.js adds the #t= fragment
+
+        return page(
+            "manage.html", Language(code), request, reference=reference, switch_url=switch_url
+        )
+
+    @get("/{lang:str}/", operation_id="homePage")
+    async def home(self, request: Request[Any, Any, Any], lang: LangPath) -> Template:
+        language_ = language(lang)
+        sites = await catalogue.list_sites()
+        return page("home.html", language_, request, sites=sites, **steps(language_, 1))
+
+    @get("/{lang:str}/sites/{site:str}", operation_id="sitePage")
+    async def site(
+        self, request: Request[Any, Any, Any], lang: LangPath, site: SitePath
+    ) -> Template:
+        return await self._site_page(request, language(lang), site)
+
+    async def _site_page(
+        self,
+        request: Request[Any, Any, Any],
+        lang: Language,
+        site: str,
+        error: str = "",
+        chosen: list[str] | None = None,
+    ) -> Template:
+        site_row = await catalogue.site_by_slug(site, field=None)
+        services = await services_at_site(site_row["id"])
+        names = {
+            s["slug"]: catalogue.localised(s["names"], lang.code, s["slug"])
+            for s in await catalogue.list_services()
+        }
+        packages = [
+            {
+                "slug": p.slug,
+                "name": catalogue.localised(p.names, lang.code, p.slug),
+                "service_names": [names.get(s, s) for s in p.services],
+            }
+            for p in await visits.packages(site)
+        ]
+        offered = [
+            {
+                "slug": s["slug"],
+                "name": names.get(s["slug"], s["slug"]),
+                "minutes": s["duration_minutes"],
+            }
+            for s in services
+        ]
+        return page(
+            "site.html",
+            lang,
+            request,
+            site=site_row,
+            packages=packages,
+            services=offered,
+            error=error,
+            chosen=chosen or [],
+            **steps(lang, 2),
+        )
+
+    @get("/{lang:str}/sites/{site:str}/times", operation_id="timesPage")
+    async def times(
+        self,
+        request: Request[Any, Any, Any],
+        lang: LangPath,
+        site: SitePath,
+        services: Annotated[list[str] | None, QueryParameter(max_length=5)] = None,
+        package: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        from_: Annotated[date | None, QueryParameter(name="from")] = None,
+    ) -> Template:
+        language_ = language(lang)
+        wanted = Wanted(services=list(services or []), package=package)
+        if not wanted.services and not wanted.package:
+            return await self._site_page(
+                request,
+                language_,
+                site,
+                error=language_.gettext("Please choose at least one service."),
+            )
+        if len(wanted.services) > visits.MAX_SERVICES:
+            return await self._site_page(
+                request,
+                language_,
+                site,
+                chosen=wanted.services,
+                error=language_.gettext("Please choose at most five services."),
+            )
+        return await self._times_page(request, language_, site, wanted, from_)
+
+    async def _times_page(
+        self,
+        request: Request[Any, Any, Any],
+        lang: Language,
+        site: str,
+        wanted: Wanted,
+        first: date | None,
+        *,
+        values: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+        notice: str = "",
+        picked: str = "",
+        near: datetime | None = None,
+    ) -> Template:
+        site_row = await catalogue.site_by_slug(site, field=None)
+        tz = zone(site_row["timezone"])
+        first = min(max(first or today(tz), today(tz), EARLIEST), LATEST - timedelta(days=30))
+        span = 2 * WEEK if wanted.is_visit else WEEK
+        choices, wanted_names = await self._choices(lang, site_row, wanted, first, span)
+        if near is not None:
+            for choice in sorted(
+                (c for c in choices if c.start),
+                key=lambda c: abs(c.start - near),  # type: ignore[operator]
+            )[:SUGGESTIONS]:
+                choice.suggested = True
+        days: dict[str, list[Choice]] = {}
+        for choice in choices:
+            if choice.start is not None:
+                days.setdefault(lang.day(choice.start, tz), []).append(choice)
+        base = f"/{lang.code}/sites/{site}/times?" + "&".join(
+            [f"services={s}" for s in wanted.services]
+            + ([f"package={wanted.package}"] if wanted.package else [])
+        )
+        earlier = first - timedelta(days=span)
+        return page(
+            "times.html",
+            lang,
+            request,
+            site=site_row,
+            wanted=wanted_names,
+            service_slugs=wanted.services,
+            package=wanted.package,
+            first=first,
+            days=list(days.items()),
+            earlier=f"{base}&from={earlier.isoformat()}" if first > today(tz) else None,
+            later=f"{base}&from={(first + timedelta(days=span)).isoformat()}",
+            values=values or {},
+            errors=errors or {},
+            notice=notice,
+            picked=picked,
+            **steps(lang, 3),
+        )
+
+    async def _choices(
+        self, lang: Language, site_row: dict[str, Any], wanted: Wanted, first: date, span: int
+    ) -> tuple[list[Choice], list[str]]:
+        tz = zone(site_row["timezone"])
+        last = first + timedelta(days=span - 1)
+        if not wanted.is_visit:
+            service = await catalogue.service_by_slug(wanted.services[0], field="services")
+            slots = await availability.available(site_row["slug"], service["slug"], first, last)
+            name = catalogue.localised(service["names"], lang.code, service["slug"])
+            return [
+                Choice(
+                    value=str(s.id),
+                    start=datetime.fromisoformat(s.start),
+                    label=f"{lang.time(datetime.fromisoformat(s.start), tz)}"
+                    f"–{lang.time(datetime.fromisoformat(s.end), tz)}",
+                )
+                for s in slots
+            ], [name]
+        request = await visits.resolve(
+            site_row["slug"], ",".join(wanted.services) or None, wanted.package
+        )
+        found, facts = await visits.options(request, first, last, visits.MAX_OPTIONS)
+        names = [catalogue.localised(s["names"], lang.code, s["slug"]) for s in request.services]
+        choices = []
+        for option in found:
+            parts = [facts[s.id] for s in option.slots]
+            steps_text = " · ".join(
+                f"{lang.time(p.starts_at, tz)} {p.service_name(lang.code)}" for p in parts
+            )
+            wait = minutes(option.idle)
+            detail = steps_text + (
+                " · " + lang.gettext("waiting between: %(minutes)d min") % {"minutes": wait}
+                if wait
+                else ""
+            )
+            choices.append(
+                Choice(
+                    value=",".join(str(s.id) for s in option.slots),
+                    start=option.start,
+                    label=f"{lang.time(option.start, tz)}–{lang.time(option.end, tz)}",
+                    detail=detail,
+                )
+            )
+        return choices, names
+
+    @post("/{lang:str}/sites/{site:str}/book", operation_id="bookPage", status_code=200)
+    async def book(
+        self,
+        request: Request[Any, Any, Any],
+        lang: LangPath,
+        site: SitePath,
+        engine: NamedDependency[Engine],
+        settings: NamedDependency[Settings],
+    ) -> Template:
+        language_ = language(lang)
+        form = await request.form()
+        wanted = Wanted(
+            services=form.getall("services", [])[: visits.MAX_SERVICES],
+            package=form.get("package") or None,
+        )
+        values = {k: str(form.get(k, ""))[:300] for k in ("name", "email", "phone")}
+        try:
+            first: date | None = date.fromisoformat(str(form.get("from", "")))
+        except ValueError:
+            first = None
+        choice = str(form.get("choice", ""))
+        errors: dict[str, str] = {}
+        try:
+            ids = [int(part) for part in choice.split(",") if part.strip()]
+        except ValueError:
+            ids = []
+        if not ids or len(ids) > visits.MAX_SERVICES:
+            errors["choice"] = language_.gettext("Please choose a time.")
+        try:
+            contact = clean_contact(
+                values["name"], values["email"] or None, values["phone"] or None, language_.code
+            )
+        except InvalidInput as error:
+            errors |= contact_errors(language_, error)
+        if errors:
+            return await self._times_page(
+                request, language_, site, wanted, first, values=values, errors=errors, picked=choice
+            )
+        try:
+            reference, token, visit = await bookings.book(
+                engine, bookings.requested_slot_ids(None, ids), contact, policy=policy(settings)
+            )
+        except (Conflict, InvalidInput) as error:
+            # Taken meanwhile (or gone): the nearest other times, never a dead end.
+            taken = await _first_start(ids)
+            return await self._times_page(
+                request,
+                language_,
+                site,
+                wanted,
+                taken.date() if taken else first,
+                values=values,
+                near=taken,
+                notice=language_.gettext(
+                    "Sorry, someone else has just booked that time. "
+                    "Here are the nearest free times."
+                )
+                if isinstance(error, Conflict)
+                else language_.gettext("That time cannot be booked. Please choose another."),
+            )
+        return booked_page(request, language_, reference, token, visit)
+
+
+async def _first_start(ids: list[int]) -> datetime | None:
+    from wcr.booking import repository  # noqa: PLC0415
+
+    facts = await repository.slots_by_id(ids)
+    starts = [f.starts_at for f in facts.values()]
+    return min(starts) if starts else None
+
+
+def contact_errors(lang: Language, error: DomainError) -> dict[str, str]:
+    """The field errors of a contact check, in the visitor's language."""
+    texts = {
+        "name": lang.gettext("Please give your name."),
+        "email": lang.gettext("Please give a valid e-mail address."),
+        "phone": lang.gettext(
+            "Please give a valid mobile number (with the country code if it is not German)."
+        ),
+    }
+    fields = {e["field"] for e in error.errors}
+    if fields == {"email", "phone"}:
+        both = lang.gettext("Give an e-mail address or a mobile number.")
+        return {"email": both, "phone": both}
+    return {name: texts[name] for name in fields if name in texts}
+
+
+def booked_page(
+    request: Request[Any, Any, Any],
+    lang: Language,
+    reference: str,
+    token: str,
+    visit: list[SlotFacts],
+) -> Template:
+    site = visit[0]
+    return page(
+        "booked.html",
+        lang,
+        request,
+        reference=reference,
+        site={"name": site.site_name, "address": site.address},
+        appointments=[
+            {
+                "when": f"{lang.day(s.starts_at, s.tz)}, {lang.time(s.starts_at, s.tz)}",
+                "service": s.service_name(lang.code),
+            }
+            for s in visit
+        ],
+        ics_url=f"/api/v1/bookings/{reference}/calendar.ics?token={token}",
+        manage_url=f"/manage/{reference}?lang={lang.code}#t={token}",
+        **steps(lang, 4),
+    )

@@ -1,0 +1,54 @@
+from dataclasses import replace
+
+import pytest
+
+from tests.notifications.servers import SmtpServer, TwilioFake
+from wcr.notifications.dispatcher import Dispatcher
+
+SID = "AC" + "1" * 32
+TOKEN = "twilio-auth-token-for-tests"
+
+
+@pytest.fixture
+async def twilio():
+    async with TwilioFake(account_sid=SID, auth_token=TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture
+def smtp():
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+def settings(settings, smtp, twilio, tmp_path):
+    """The app of these tests knows both transports (the status callback needs Twilio's)."""
+    return replace(
+        settings,
+        smtp={
+            "HOST": "127.0.0.1",
+            "PORT": str(smtp.port),
+            "TLS": "none",
+            "FROM": "termine@wcr.example",
+        },
+        twilio={
+            "ACCOUNT_SID": SID,
+            "AUTH_TOKEN": TOKEN,
+            "FROM": "+4915199999999",
+            "BASE_URL": twilio.base_url,
+        },
+        outbox_dir=tmp_path / "outbox",
+    )
+
+
+@pytest.fixture
+def message_settings(app):
+    return app.state.settings
+
+
+@pytest.fixture
+async def dispatcher(app, message_settings):
+    worker = Dispatcher.from_settings(app.state.engine, message_settings, name="test")
+    yield worker
+    await worker.sms.close()

@@ -1,0 +1,116 @@
+"""Real peers on loopback: an SMTP server (aiosmtpd) and a Twilio-compatible API."""
+
+from __future__ import annotations
+
+import base64
+import email
+import threading
+import time
+from dataclasses import dataclass, field
+from email.message import Message
+from email.policy import default
+
+from aiohttp import web
+from aiosmtpd.controller import Controller
+
+from tests.live_server import free_port
+
+
+@dataclass
+class Inbox:
+    messages: list[Message] = field(default_factory=list)
+    delay: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        if self.delay:
+            time.sleep(self.delay)  # a slow server (the controller runs its own thread)
+        parsed = email.message_from_bytes(envelope.content, policy=default)
+        with self.lock:
+            self.messages.append(parsed)
+        return "250 OK"
+
+
+class SmtpServer:
+    def __init__(self, port: int | None = None, delay: float = 0.0) -> None:
+        self.port = port or free_port()
+        self.inbox = Inbox(delay=delay)
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+
+    def __enter__(self) -> SmtpServer:
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.controller.stop()
+
+
+@dataclass
+class TwilioFake:
+    """Twilio's Messages API as far as we use it; checks what a real one would."""
+
+    account_sid: str
+    auth_token: str
+    received: list[dict[str, str]] = field(default_factory=list)
+    port: int = field(default_factory=free_port)
+    refuse: set[str] = field(default_factory=set)  # numbers answered with a 400
+
+    async def create_message(self, request: web.Request) -> web.Response:
+        if request.match_info["sid"] != self.account_sid:
+            return web.json_response({"code": 20404, "message": "not found"}, status=404)
+        expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        if request.headers.get("Authorization") != f"Basic {expected}":
+            return web.json_response({"code": 20003, "message": "auth"}, status=401)
+        form = {k: str(v) for k, v in (await request.post()).items()}
+        for required in ("To", "From", "Body"):
+            if not form.get(required):
+                return web.json_response({"code": 21602, "message": required}, status=400)
+        if form["To"] in self.refuse:
+            return web.json_response(
+                {"code": 21211, "message": "invalid 'To' number", "status": 400}, status=400
+            )
+        self.received.append(form)
+        sid = f"SM{len(self.received):032d}"
+        return web.json_response(
+            {
+                "sid": sid,
+                "account_sid": self.account_sid,
+                "to": form["To"],
+                "from": form["From"],
+                "body": form["Body"],
+                "status": "queued",
+            },
+            status=201,
+        )
+
+    async def __aenter__(self) -> TwilioFake:
+        app = web.Application()
+        app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", self.create_message)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        await web.TCPSite(self.runner, "127.0.0.1", self.port).start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.runner.cleanup()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def calendar_parts(message: Message) -> list[tuple[str, bytes]]:
+    """(content type with method, raw bytes) of every calendar part of a mail."""
+    found = []
+    for part in message.walk():
+        if part.get_content_type() in ("text/calendar", "application/ics"):
+            found.append(
+                (
+                    part.get_content_type() + ";" + str(part.get_param("method")),
+                    part.get_payload(decode=True),
+                )
+            )
+    return found
+
+
+__all__ = ["SmtpServer", "TwilioFake", "calendar_parts"]

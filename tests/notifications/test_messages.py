@@ -1,0 +1,274 @@
+"""Messages to visitors, through a real SMTP server and the real twilio client."""
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import icalendar
+from twilio.request_validator import RequestValidator
+
+from tests.conftest import BERLIN, local, next_weekday
+from tests.live_server import free_port
+from tests.notifications.conftest import TOKEN
+from tests.notifications.servers import SmtpServer, calendar_parts
+from wcr.booking.repository import SlotFacts
+from wcr.config import SUPPORTED_LANGUAGES
+from wcr.notifications import render
+from wcr.notifications.dispatcher import Dispatcher
+from wcr.notifications.sms import segments
+from wcr.notifications.tables import Message, MessageAttempt
+
+
+def auth(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def statuses(kind=None):
+    query = Message.select(Message.kind, Message.channel, Message.status)
+    if kind:
+        query = query.where(Message.kind == kind)
+    return sorted((r["kind"], r["channel"], r["status"]) for r in await query)
+
+
+async def drain(dispatcher):
+    while await dispatcher.run_once():
+        pass
+
+
+def event_of(mail):
+    [(kind, raw), *_] = calendar_parts(mail)
+    calendar = icalendar.Calendar.from_ical(raw)
+    return kind, calendar, calendar.walk("VEVENT")
+
+
+async def test_booking_sends_mail_with_invitation_and_sms(
+    world, client, app, dispatcher, smtp, twilio
+):
+    day = next_weekday(3)
+    slot = await world.slot(local(day, 9, 30))
+    created = (await world.book(slot, phone="0171 2345678", language="de")).json()
+    # Booked now, and reminders 24 h and 2 h ahead, on both channels.
+    assert await statuses() == sorted(
+        [("booked", "email", "pending"), ("booked", "sms", "pending")]
+        + [("reminder", channel, "pending") for channel in ("email", "sms") for _ in range(2)]
+    )
+    await drain(dispatcher)
+    assert await statuses("booked") == [("booked", "email", "sent"), ("booked", "sms", "sent")]
+
+    [mail] = smtp.inbox.messages
+    assert mail["To"] == "test@example.org"
+    assert created["reference"] in mail["Subject"]
+    text = mail.get_body(("plain",)).get_content()
+    assert created["reference"] in text
+    assert f"/manage/{created['reference']}#t={created['manage_token']}" in text
+    assert "09:30" in text  # site time, formatted for German
+    assert mail.get_body(("html",)) is not None
+    kind, calendar, [event] = event_of(mail)
+    assert kind == "text/calendar;REQUEST"
+    assert calendar["METHOD"] == "REQUEST"
+    assert event["UID"] == f"{created['reference']}-0@wcr-welcome"
+    assert event["SEQUENCE"] == 0
+    assert event["DTSTART"].dt == local(day, 9, 30)
+    assert event["DTSTART"].params["TZID"] == "Europe/Berlin"
+    assert "Universitätsstraße 43" in str(event["LOCATION"])
+    assert event.walk("VALARM")
+    assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/Berlin"]
+    assert any(p.get_filename() == "invite.ics" for p in mail.iter_attachments())
+
+    [sms] = twilio.received
+    assert sms["To"] == "+491712345678"
+    assert sms["From"] == "+4915199999999"
+    assert created["reference"] in sms["Body"]
+    assert f"#t={created['manage_token']}" in sms["Body"]
+    assert sms["StatusCallback"].endswith("/api/v1/notifications/sms-status")
+    # The link with its token does not outlive the sending.
+    sent = await Message.select(Message.link).where(Message.status == "sent")
+    assert all(row["link"] is None for row in sent)
+
+
+async def test_reschedule_updates_the_same_event_and_cancel_removes_it(
+    world, client, dispatcher, smtp
+):
+    day = next_weekday(3)
+    first, second = await world.slot(local(day, 9)), await world.slot(local(day, 11))
+    created = (await world.book(first, language="en")).json()
+    base = f"/api/v1/bookings/{created['reference']}"
+    await client.post(
+        f"{base}/reschedule", json={"slot_id": second}, headers=auth(created["manage_token"])
+    )
+    await client.post(f"{base}/cancel", headers=auth(created["manage_token"]))
+    await drain(dispatcher)
+    by_subject = {m["Subject"].split(":")[0]: m for m in smtp.inbox.messages}
+    assert set(by_subject) == {
+        "Appointment confirmed",
+        "Appointment changed",
+        "Appointment cancelled",
+    }
+    _, _, [booked] = event_of(by_subject["Appointment confirmed"])
+    kind, _, [moved] = event_of(by_subject["Appointment changed"])
+    assert kind == "text/calendar;REQUEST"
+    assert moved["UID"] == booked["UID"]
+    assert moved["SEQUENCE"] > booked["SEQUENCE"]
+    assert moved["DTSTART"].dt == local(day, 11)
+    kind, calendar, [gone] = event_of(by_subject["Appointment cancelled"])
+    assert (kind, calendar["METHOD"]) == ("text/calendar;CANCEL", "CANCEL")
+    assert gone["UID"] == booked["UID"]
+    assert gone["SEQUENCE"] > moved["SEQUENCE"]
+    # Reminders of the first time were replaced, then all dropped with the booking.
+    assert {s for _, _, s in await statuses("reminder")} == {"dropped"}
+
+
+async def test_reminder_for_a_booking_cancelled_after_it_was_queued_is_not_sent(
+    world, client, dispatcher, smtp
+):
+    slot = await world.slot(local(next_weekday(3), 9))
+    created = (await world.book(slot)).json()
+    await drain(dispatcher)
+    smtp.inbox.messages.clear()
+    await Message.update({Message.due_at: datetime.now(UTC)}).where(Message.kind == "reminder")
+    claimed = await dispatcher.claim()  # the reminder is in a worker's hands…
+    assert {m["kind"] for m in claimed} == {"reminder"}
+    cancel = await client.post(
+        f"/api/v1/bookings/{created['reference']}/cancel", headers=auth(created["manage_token"])
+    )
+    assert cancel.status_code == 200  # …when the visitor cancels
+    for message in claimed:
+        await dispatcher.deliver(message)
+    assert smtp.inbox.messages == []
+    assert {s for _, _, s in await statuses("reminder")} == {"dropped"}
+
+
+async def test_no_reminder_is_planned_in_the_past(world):
+    soon = datetime.now(BERLIN).replace(microsecond=0) + timedelta(minutes=90)
+    slot = await world.slot(soon)
+    assert (await world.book(slot)).status_code == 201
+    # 24 h and 2 h before an appointment 90 minutes away are both past.
+    assert await statuses("reminder") == []
+    later = await world.slot(datetime.now(BERLIN).replace(microsecond=0) + timedelta(hours=5))
+    assert (await world.book(later)).status_code == 201
+    assert await statuses("reminder") == [("reminder", "email", "pending")]  # the 2 h one
+
+
+async def test_a_refused_booking_writes_no_message(world, client):
+    day = next_weekday(3)
+    full = await world.slot(local(day, 9))
+    free = await world.slot(local(day, 10), service="recognition")
+    await world.book(full)
+    before = await Message.count()
+    assert (await world.book(free, full)).status_code == 409  # rolled back as a whole
+    assert await Message.count() == before
+
+
+async def test_smtp_down_then_up_delivers_once(world, app, message_settings):
+    slot = await world.slot(local(next_weekday(3), 9))
+    await world.book(slot, phone=None)
+    port = free_port()  # nothing listens here yet: the mail server is down
+    dispatcher = Dispatcher.from_settings(
+        app.state.engine,
+        replace(message_settings, smtp={**message_settings.smtp, "PORT": str(port)}),
+        name="down-then-up",
+    )
+    await dispatcher.run_once()
+    await dispatcher.sms.close()
+    [row] = await Message.select().where(Message.kind == "booked", Message.channel == "email")
+    assert (row["status"], row["attempts"]) == ("pending", 1)
+    assert row["due_at"] > datetime.now(UTC)  # backed off
+    with SmtpServer(port=port) as server:
+        await dispatcher.run_once()
+        assert server.inbox.messages == []  # not due yet
+        await Message.update({Message.due_at: datetime.now(UTC)}).where(Message.id == row["id"])
+        await dispatcher.run_once()
+        await dispatcher.run_once()
+        assert len(server.inbox.messages) == 1
+    attempts = (
+        await MessageAttempt.select(MessageAttempt.ok)
+        .where(MessageAttempt.message == row["id"])
+        .order_by(MessageAttempt.id)
+    )
+    assert [a["ok"] for a in attempts] == ["retry", "sent"]
+
+
+async def test_invalid_number_fails_for_good(world, dispatcher, twilio):
+    twilio.refuse.add("+491712345678")
+    slot = await world.slot(local(next_weekday(3), 9))
+    await world.book(slot, phone="0171 2345678", email=None)
+    await drain(dispatcher)
+    [row] = await Message.select().where(Message.kind == "booked")
+    assert row["status"] == "failed"
+    assert "21211" in row["last_error"]
+
+
+async def test_status_callback_checks_the_signature(world, client, dispatcher):
+    slot = await world.slot(local(next_weekday(3), 9))
+    await world.book(slot, phone="0171 2345678")
+    await drain(dispatcher)
+    [row] = await Message.select().where(Message.kind == "booked", Message.channel == "sms")
+    assert row["provider_id"]
+    url = "http://testserver/api/v1/notifications/sms-status"
+    params = {"MessageSid": row["provider_id"], "MessageStatus": "delivered"}
+    forged = await client.post(url, data=params, headers={"X-Twilio-Signature": "bm9wZQ=="})
+    assert forged.status_code == 403
+    unsigned = await client.post(url, data=params)
+    assert unsigned.status_code == 403
+    after = await Message.select(Message.delivery).where(Message.id == row["id"]).first()
+    assert after["delivery"] is None
+    signature = RequestValidator(TOKEN).compute_signature(url, params)
+    signed = await client.post(url, data=params, headers={"X-Twilio-Signature": signature})
+    assert signed.status_code == 204
+    after = await Message.select(Message.delivery).where(Message.id == row["id"]).first()
+    assert after["delivery"] == "delivered"
+
+
+def long_context(language, kind):
+    """A visit with long names and a long link: the worst case for an SMS."""
+    start = datetime(2026, 12, 2, 8, 30, tzinfo=UTC)
+    slot = SlotFacts(
+        id=1,
+        site_id=1,
+        site="wcr-moenchengladbach",
+        site_name="Welcome Center Rheinisches Revier – Mönchengladbach",
+        address="Bismarckstraße 109, 41061 Mönchengladbach",
+        tz=BERLIN,
+        agency_id=1,
+        agency="ihk",
+        service_id=1,
+        service="recognition",
+        service_names={"de": "Anerkennungsberatung der Industrie- und Handelskammer"},
+        starts_at=start,
+        ends_at=start + timedelta(minutes=30),
+        capacity=1,
+        booked=1,
+        withdrawn=False,
+    )
+    message = {
+        "kind": kind,
+        "version": 3,
+        "dedup_key": "k",
+        "recipient": "+491712345678",
+        "link": "https://termine.wcr-nrw.de/manage/ACDEFGHJ#t=" + "x" * 22,
+    }
+    booking = {
+        "reference": "ACDEFGHJ",
+        "language": language,
+        "name": "Olena Kovalenko",
+        "email": "o@example.org",
+    }
+    return render.Context(message=message, booking=booking, visit=[(0, slot)], removed=[])
+
+
+def test_sms_fit_two_segments_in_every_language():
+    for language in SUPPORTED_LANGUAGES:
+        for kind in ("booked", "rescheduled", "cancelled", "withdrawn", "reminder"):
+            text = render.render(
+                long_context(language, kind),
+                public_url="https://termine.wcr-nrw.de",
+                mail_from="x@example.org",
+            ).sms
+            assert segments(text) <= 2, (language, kind, text, segments(text))
+
+
+def test_segment_counting():
+    assert segments("a" * 160) == 1
+    assert segments("a" * 161) == 2
+    assert segments("ä" * 160) == 1  # GSM-7 has ä
+    assert segments("ş" * 70) == 1  # Turkish ş is not GSM-7: UCS-2
+    assert segments("ش" * 71) == 2

@@ -1,0 +1,174 @@
+"""The visitor's booking pages in headless Chromium: English, Arabic (right to left), a
+one-stop visit, the manage link, and a time taken by someone else meanwhile."""
+
+import os
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tests.live_server import live_server
+from tests.test_operations import wcr
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not shutil.which("chromium") and not os.environ.get("CI"),
+        reason="Debian's chromium is not installed (apt-get install chromium)",
+    ),
+]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# CI keeps this folder (see .ci/run): screenshots of every page at phone and desk width.
+SHOTS = Path(os.environ.get("WCR_SCREENSHOTS", "var/screenshots"))
+AXE = Path("node_modules/axe-core/axe.min.js")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """One seeded server for the module (on SQLite): the pages only read and book."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'pages.sqlite3'}"
+    assert wcr(url, "migrate").returncode == 0
+    assert wcr(url, "seed-demo").returncode == 0
+    with live_server(url) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+def shoot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}-{page.viewport_size['width']}.png"), full_page=True)
+
+
+def check_accessibility(page: Page) -> None:
+    """axe-core (npm) in the page: no WCAG 2.1 A/AA violations."""
+    if not AXE.exists():
+        if os.environ.get("CI"):
+            pytest.fail("axe-core is missing: npm install axe-core")
+        return
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a',"
+        " 'wcag21aa']})).violations.map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' '))"
+    )
+    assert result == [], result
+
+
+def book_single(page: Page, base: str, lang: str) -> str:
+    page.goto(f"{base}/{lang}/")
+    check_accessibility(page)
+    shoot(page, f"home-{lang}")
+    page.locator("a.choice", has_text="Bochum").click()
+    page.locator("label.check", has=page.locator("input[value=residence-registration]")).click()
+    check_accessibility(page)
+    shoot(page, f"site-{lang}")
+    page.locator("form button.primary").click()
+    page.locator("label.slot").first.click()
+    page.fill("#name", "Amira Haddad")
+    page.fill("#phone", "0171 2345678")
+    check_accessibility(page)
+    shoot(page, f"times-{lang}")
+    page.locator("form button.primary").last.click()
+    reference = page.locator("#reference").inner_text()
+    assert len(reference) == 8
+    check_accessibility(page)
+    shoot(page, f"booked-{lang}")
+    return reference
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_english_booking_flow(server, browser, width):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    reference = book_single(page, server, "en")
+    expect(page.locator("h1")).to_have_text("Your appointment is booked")
+    ics = page.locator("a[download]").get_attribute("href")
+    assert httpx.get(server + ics).headers["content-type"].startswith("text/calendar")
+    page.locator("#manage").click()
+    expect(page.locator("#appointments li")).to_have_count(1)
+    assert reference in page.content()
+
+
+def test_arabic_booking_flow_is_right_to_left(server, browser):
+    page = browser.new_page(viewport={"width": 360, "height": 900}, locale="ar")
+    page.goto(server + "/")  # Accept-Language: ar picks the language
+    expect(page.locator("html")).to_have_attribute("lang", "ar")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    book_single(page, server, "ar")
+    expect(page.locator("h1")).to_have_text("تم حجز موعدك")
+
+
+def test_missing_contact_is_tied_to_its_field(server, browser):
+    page = browser.new_page(viewport={"width": 360, "height": 900})
+    page.goto(f"{server}/en/sites/bochum/times?services=residence-registration")
+    page.locator("label.slot").first.click()
+    page.fill("#name", "No Contact")
+    page.locator("form button.primary").last.click()
+    expect(page.locator("#errors")).to_be_focused()
+    expect(page.locator("#email")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#email-error")).to_contain_text("e-mail address or a mobile number")
+    expect(page.locator("#name")).to_have_value("No Contact")  # nothing typed is lost
+    check_accessibility(page)
+
+
+def test_one_stop_visit_then_cancel_and_reschedule_through_the_manage_link(server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{server}/en/sites/bochum")
+    page.locator("a.choice", has_text="One-stop").click()
+    first = page.locator("label.slot").first
+    expect(first.locator(".detail")).to_contain_text("Residence registration")
+    first.click()
+    page.fill("#name", "Olena Kovalenko")
+    page.fill("#email", "olena@example.org")
+    page.locator("form button.primary").last.click()
+    expect(page.locator(".itinerary li")).to_have_count(3)
+    page.locator("#manage").click()
+    expect(page.locator("#appointments li")).to_have_count(3)
+    check_accessibility(page)
+    shoot(page, "manage-en")
+    page.locator("#show-times").click()
+    page.locator("#choices label.slot").nth(2).click()
+    page.locator("#reschedule-form button").click()
+    expect(page.locator("#status")).to_have_text("Your booking has been moved.")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#cancel").click()
+    expect(page.locator("#status")).to_have_text("Your booking is cancelled.")
+
+
+def test_a_time_taken_meanwhile_offers_the_nearest_ones(server, browser):
+    page = browser.new_page(viewport={"width": 360, "height": 900})
+    page.goto(f"{server}/en/sites/bochum/times?services=residence-permit")
+    slot = page.locator("label.slot input").first
+    slot_id = slot.get_attribute("value")
+    slot.check()
+    page.fill("#name", "Slow Clicker")
+    page.fill("#email", "slow@example.org")
+    taken = httpx.post(
+        f"{server}/api/v1/bookings",
+        json={"slot_id": int(slot_id), "name": "Fast Clicker", "email": "fast@example.org"},
+    )
+    assert taken.status_code == 201
+    page.locator("form button.primary").last.click()
+    expect(page.locator("#notice")).to_contain_text("someone else has just booked")
+    expect(page.locator("label.slot.suggested")).to_have_count(3)
+    expect(page.locator("#name")).to_have_value("Slow Clicker")
+    expect(page.locator(f"input[value='{slot_id}']")).to_have_count(0)
+    page.locator("label.slot.suggested").first.click()
+    page.locator("form button.primary").last.click()
+    expect(page.locator("#reference")).to_be_visible()

@@ -1,0 +1,126 @@
+"""The pages in a real headless Chromium (Debian's), against a real server."""
+
+import os
+import shutil
+import time
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tests.live_server import live_server
+from tests.queue.test_live_events import PASSWORD, prepare
+
+pytestmark = [
+    pytest.mark.slow,
+    # On CI, .ci/run installs Chromium, so a missing browser fails there instead.
+    pytest.mark.skipif(
+        not shutil.which("chromium") and not os.environ.get("CI"),
+        reason="Debian's chromium is not installed (apt-get install chromium)",
+    ),
+]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def server(database_url):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the pages are tested once, on the embedded database")
+    prepare(database_url)
+    with live_server(database_url) as base:
+        yield base
+
+
+@pytest.fixture
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def api(server):
+    """The desk's API, as a script at the front desk would use it."""
+    with httpx.Client(base_url=server, timeout=10) as client:
+        token = client.post(
+            "/api/v1/auth/login", json={"username": "clerk", "password": PASSWORD}
+        ).json()["token"]
+        client.headers["Authorization"] = f"Bearer {token}"
+        yield client
+
+
+def registration_counter(client):
+    counters = client.get("/api/v1/sites/bochum/counters").json()
+    return next(c for c in counters if "residence-registration" in c["services"])
+
+
+def open_display(browser, base) -> Page:
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(f"{base}/display/bochum")
+    expect(page.locator("#connection")).to_have_text("", timeout=5000)  # stream is ready
+    return page
+
+
+def test_display_shows_a_call_within_a_second(server, browser, api):
+    page = open_display(browser, server)
+    client = api
+    counter = registration_counter(client)
+    client.post("/api/v1/sites/bochum/tickets", json={"service": "residence-registration"})
+    started = time.monotonic()
+    called = client.post(f"/api/v1/sites/bochum/counters/{counter['id']}/call-next").json()
+    page.wait_for_function(
+        "n => document.getElementById('current-number').textContent === n",
+        arg=called["ticket"]["number"],
+        timeout=5000,
+    )
+    elapsed = time.monotonic() - started
+    assert elapsed < 1.0, f"the call took {elapsed:.2f} s to show"
+    expect(page.locator("#current-counter")).to_have_text(counter["name"])
+    expect(page.locator("#recent li")).to_have_count(1)
+
+
+def test_desk_console_flow_and_the_visitors_ticket_page(server, browser, api):
+    display = open_display(browser, server)
+    desk = browser.new_page(viewport={"width": 1280, "height": 1000})
+    desk.goto(f"{server}/desk")
+    desk.fill("input[name=username]", "clerk")
+    desk.fill("input[name=password]", "wrong password")
+    desk.click("#login-form button")
+    expect(desk.locator("#message")).to_contain_text("wrong username or password")
+    desk.fill("input[name=password]", PASSWORD)
+    desk.click("#login-form button")
+    expect(desk.locator("#console")).to_be_visible()
+    expect(desk.locator("#live")).to_have_class("live on")
+
+    desk.check("#walkin-services input[value=residence-registration]")
+    desk.fill("#walkin-form input[name=name]", "Amira Haddad")
+    desk.click("#walkin-form button")
+    expect(desk.locator("#message")).to_contain_text("A001: waiting")
+    expect(desk.locator(".queue li")).to_contain_text("Amira Haddad")
+
+    client = api
+    queue = client.get("/api/v1/sites/bochum/queue").json()
+    ticket = next(t for q in queue["queues"] for t in q["waiting"])
+    visitor = browser.new_page(viewport={"width": 390, "height": 800})  # a phone
+    visitor.goto(ticket["ticket_url"])
+    expect(visitor.locator("#number")).to_have_text("A001")
+    expect(visitor.locator("#ahead")).to_have_text("0")
+
+    counter = registration_counter(client)
+    desk.select_option("#counter", str(counter["id"]))
+    desk.click("#call-next")
+    expect(desk.locator("#serving")).to_contain_text("A001")
+    expect(display.locator("#current-number")).to_have_text("A001")
+    expect(visitor.locator("#status")).to_contain_text(counter["name"])
+    desk.click("#finish")
+    expect(visitor.locator("#status")).to_contain_text("Done")

@@ -196,6 +196,11 @@ class AgencyController(Controller):
     dependencies = {"agency": current_agency}
     security = [{"bearer": []}]
 
+    @get("/me", operation_id="agencyMe")
+    async def me(self, agency: AgencyDep) -> dict[str, str]:
+        """Which agency this key belongs to (the portal page shows it)."""
+        return {"slug": agency["slug"], "name": agency["name"]}
+
     @post("/slots", operation_id="publishSlots", status_code=201)
     async def publish(
         self,

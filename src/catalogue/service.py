@@ -83,7 +83,9 @@ async def agency_for_key(key: str) -> dict[str, Any]:
         raise Unauthorized("not an agency key")
     row = (
         await AgencyKey.select(
-            AgencyKey.agency.id.as_alias("id"), AgencyKey.agency.slug.as_alias("slug")
+            AgencyKey.agency.id.as_alias("id"),
+            AgencyKey.agency.slug.as_alias("slug"),
+            AgencyKey.agency.name.as_alias("name"),
         )
         .where(AgencyKey.key_hash == digest(key), AgencyKey.revoked_at.is_null())
         .first()

@@ -111,6 +111,25 @@ class BookingPages(Controller):
             "manage.html", Language(code), request, reference=reference, switch_url=switch_url
         )
 
+    @get("/agency", operation_id="agencyPage")
+    async def agency(
+        self,
+        request: Request[Any, Any, Any],
+        lang: Annotated[str | None, QueryParameter(max_length=8)] = None,
+    ) -> Template:
+        """The partner agencies' portal: the key stays in the browser's session storage."""
+        code = (
+            lang
+            if lang in SUPPORTED_LANGUAGES
+            else from_header(request.headers.get("accept-language"))
+        )
+        sites = await catalogue.list_sites()
+
+        def switch_url(other: str) -> str:
+            return f"/agency?lang={other}"
+
+        return page("agency.html", Language(code), request, sites=sites, switch_url=switch_url)
+
     @get("/{lang:str}/", operation_id="homePage")
     async def home(self, request: Request[Any, Any, Any], lang: LangPath) -> Template:
         language_ = language(lang)

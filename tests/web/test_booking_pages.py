@@ -3,12 +3,14 @@ one-stop visit, the manage link, and a time taken by someone else meanwhile."""
 
 import os
 import shutil
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
+from tests.conftest import BERLIN
 from tests.live_server import live_server
 from tests.test_operations import wcr
 
@@ -33,12 +35,17 @@ AXE = Path("node_modules/axe-core/axe.min.js")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """One seeded server for the module (on SQLite): the pages only read and book."""
+def database(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'pages.sqlite3'}"
     assert wcr(url, "migrate").returncode == 0
     assert wcr(url, "seed-demo").returncode == 0
-    with live_server(url) as base:
+    return url
+
+
+@pytest.fixture(scope="module")
+def server(database):
+    """One seeded server for the module (on SQLite): the pages only read and book."""
+    with live_server(database) as base:
         yield base
 
 
@@ -172,3 +179,40 @@ def test_a_time_taken_meanwhile_offers_the_nearest_ones(server, browser):
     page.locator("label.slot.suggested").first.click()
     page.locator("form button.primary").last.click()
     expect(page.locator("#reference")).to_be_visible()
+
+
+def test_agency_portal_sign_in_publish_and_withdraw(server, browser, database):
+    key = wcr(database, "agency-key", "hwk-dortmund").stdout.strip().splitlines()[-1]
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="de")
+    page.goto(f"{server}/agency")
+    expect(page.locator("h1")).to_have_text("Portal für Partnerstellen")
+    page.fill("#key", "wcr_ak_wrong")
+    page.locator("#signin-form button").click()
+    expect(page.locator("#message")).to_have_text("Dieser Schlüssel ist ungültig.")
+    page.fill("#key", key)
+    page.locator("#signin-form button").click()
+    expect(page.locator("#agency-name")).to_have_text("Handwerkskammer Dortmund")
+    expect(page.locator("#service option")).to_have_count(1)  # only its own service
+    check_accessibility(page)
+    shoot(page, "agency-de")
+    # A pattern on a Saturday four weeks ahead, where the demo has no slots.
+    saturday = _saturday_ahead(4)
+    page.fill("input[name=from_date]", saturday)
+    page.fill("input[name=to_date]", saturday)
+    for day in range(1, 8):
+        page.locator(f"input[name=weekdays][value='{day}']").set_checked(day == 6)
+    page.fill("input[name=start_time]", "10:00")
+    page.fill("input[name=end_time]", "11:00")
+    page.locator("#publish-form button").click()
+    expect(page.locator("#message")).to_have_text("Veröffentlicht: 2 Termine.")
+    expect(page.locator("#slots tr")).to_have_count(2)
+    page.locator("#slots tr").first.get_by_role("button").click()
+    expect(page.locator("#message")).to_have_text("Der Termin ist zurückgezogen.")
+    expect(page.locator("#slots tr")).to_have_count(1)
+
+
+def _saturday_ahead(weeks):
+    day = datetime.now(BERLIN).date() + timedelta(weeks=weeks)
+    while day.isoweekday() != 6:
+        day += timedelta(days=1)
+    return day.isoformat()

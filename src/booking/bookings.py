@@ -215,6 +215,17 @@ async def cancel_booking(engine: Engine, booking_id: int, kind: str = "cancelled
             await repo.free_place(slot_id)
 
 
+async def _bump(booking_id: int, at: datetime) -> dict[str, Any]:
+    """Raise the version of a confirmed booking before changing it: this serialises
+    concurrent changes of one booking (the row is locked until commit)."""
+    marked = await repo.mark_booking(
+        booking_id, from_status="confirmed", to_status="confirmed", at=at
+    )
+    if marked is None:
+        raise Conflict("the booking was cancelled meanwhile")
+    return marked
+
+
 def _recipient(row: dict[str, Any]) -> outbox.Recipient:
     return outbox.Recipient(row["email"], row["phone"])
 
@@ -232,12 +243,7 @@ async def reschedule(
     visit = await load_visit(ids)
     async with write_transaction(engine):
         at = repo.now()
-        # Bumping the version first serialises concurrent changes of this booking.
-        marked = await repo.mark_booking(
-            row["id"], from_status="confirmed", to_status="confirmed", at=at
-        )
-        if marked is None:
-            raise Conflict("the booking was cancelled meanwhile")
+        marked = await _bump(row["id"], at)
         held = set(await repo.itinerary(row["id"]))
         wanted = set(ids)
         for slot_id in sorted(held | wanted):
@@ -274,11 +280,7 @@ async def drop_appointment(
         raise NotFound(f"the booking has no appointment in slot {slot_id}")
     async with write_transaction(engine):
         at = repo.now()
-        marked = await repo.mark_booking(
-            row["id"], from_status="confirmed", to_status="confirmed", at=at
-        )
-        if marked is None:
-            raise Conflict("the booking was cancelled meanwhile")
+        marked = await _bump(row["id"], at)
         current = await repo.itinerary(row["id"])
         if slot_id not in current:
             raise Conflict("the visit was changed meanwhile; please reload it")

@@ -97,11 +97,7 @@ class BookingPages(Controller):
         lang: Annotated[str | None, QueryParameter(max_length=8)] = None,
     ) -> Template:
         """The token is in the fragment; the page asks the API with it."""
-        code = (
-            lang
-            if lang in SUPPORTED_LANGUAGES
-            else from_header(request.headers.get("accept-language"))
-        )
+        code = chosen_language(request, lang)
         reference = reference.upper()
 
         def switch_url(other: str) -> str:
@@ -118,11 +114,7 @@ class BookingPages(Controller):
         lang: Annotated[str | None, QueryParameter(max_length=8)] = None,
     ) -> Template:
         """The partner agencies' portal: the key stays in the browser's session storage."""
-        code = (
-            lang
-            if lang in SUPPORTED_LANGUAGES
-            else from_header(request.headers.get("accept-language"))
-        )
+        code = chosen_language(request, lang)
         sites = await catalogue.list_sites()
 
         def switch_url(other: str) -> str:
@@ -380,6 +372,13 @@ async def _first_start(ids: list[int]) -> datetime | None:
     facts = await repository.slots_by_id(ids)
     starts = [f.starts_at for f in facts.values()]
     return min(starts) if starts else None
+
+
+def chosen_language(request: Request[Any, Any, Any], asked: str | None) -> str:
+    """``?lang=`` when it names a supported language, else the browser's preference."""
+    if asked in SUPPORTED_LANGUAGES:
+        return str(asked)
+    return from_header(request.headers.get("accept-language"))
 
 
 def contact_errors(lang: Language, error: DomainError) -> dict[str, str]:

@@ -2,33 +2,19 @@
 one-stop visit, the manage link, and a time taken by someone else meanwhile."""
 
 import os
-import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from tests.conftest import BERLIN
 from tests.live_server import live_server
 from tests.test_operations import wcr
+from tests.web.conftest import needs_chromium
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not shutil.which("chromium") and not os.environ.get("CI"),
-        reason="Debian's chromium is not installed (apt-get install chromium)",
-    ),
-]
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+pytestmark = [pytest.mark.slow, needs_chromium]
 # CI keeps this folder (see .ci/run): screenshots of every page at phone and desk width.
 SHOTS = Path(os.environ.get("WCR_SCREENSHOTS", "var/screenshots"))
 AXE = Path("node_modules/axe-core/axe.min.js")
@@ -47,16 +33,6 @@ def server(database):
     """One seeded server for the module (on SQLite): the pages only read and book."""
     with live_server(database) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 def shoot(page: Page, name: str) -> None:

@@ -1,51 +1,27 @@
 """The pages in a real headless Chromium (Debian's), against a real server."""
 
-import os
-import shutil
 import time
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from tests.live_server import live_server
 from tests.queue.test_live_events import PASSWORD, prepare
+from tests.test_operations import wcr
+from tests.web.conftest import needs_chromium
 
-pytestmark = [
-    pytest.mark.slow,
-    # On CI, .ci/run installs Chromium, so a missing browser fails there instead.
-    pytest.mark.skipif(
-        not shutil.which("chromium") and not os.environ.get("CI"),
-        reason="Debian's chromium is not installed (apt-get install chromium)",
-    ),
-]
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+pytestmark = [pytest.mark.slow, needs_chromium]
 
 
 @pytest.fixture
-def server(database_url):
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the pages are tested once, on the embedded database")
-    prepare(database_url)
-    with live_server(database_url) as base:
+def server(tmp_path):
+    """A fresh server per test (the display replays recent calls); pages run on SQLite."""
+    url = f"sqlite:///{tmp_path / 'desk.sqlite3'}"
+    assert wcr(url, "migrate").returncode == 0
+    prepare(url)
+    with live_server(url) as base:
         yield base
-
-
-@pytest.fixture
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

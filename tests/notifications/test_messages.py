@@ -272,3 +272,18 @@ def test_segment_counting():
     assert segments("ä" * 160) == 1  # GSM-7 has ä
     assert segments("ş" * 70) == 1  # Turkish ş is not GSM-7: UCS-2
     assert segments("ش" * 71) == 2
+
+
+async def test_without_transports_messages_become_files(world, app, tmp_path):
+    slot = await world.slot(local(next_weekday(3), 9))
+    created = (await world.book(slot, phone="0171 2345678")).json()
+    settings = replace(app.state.settings, smtp={}, twilio={}, outbox_dir=tmp_path / "outbox")
+    dispatcher = Dispatcher.from_settings(app.state.engine, settings, name="files")
+    await drain(dispatcher)
+    mails = list((tmp_path / "outbox").glob("*.eml"))
+    texts = list((tmp_path / "outbox").glob("sms-*.txt"))
+    assert len(mails) == 1
+    assert len(texts) == 1
+    assert created["reference"] in mails[0].read_text()
+    assert "+491712345678" in texts[0].read_text()
+    assert await statuses("booked") == [("booked", "email", "sent"), ("booked", "sms", "sent")]

@@ -1,57 +1,17 @@
 """The visitor's booking pages in headless Chromium: English, Arabic (right to left), a
 one-stop visit, the manage link, and a time taken by someone else meanwhile."""
 
-import os
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import BERLIN
-from tests.live_server import live_server
 from tests.test_operations import wcr
-from tests.web.conftest import needs_chromium
+from tests.web.conftest import check_accessibility, needs_chromium, shoot
 
 pytestmark = [pytest.mark.slow, needs_chromium]
-# CI keeps this folder (see .ci/run): screenshots of every page at phone and desk width.
-SHOTS = Path(os.environ.get("WCR_SCREENSHOTS", "var/screenshots"))
-AXE = Path("node_modules/axe-core/axe.min.js")
-
-
-@pytest.fixture(scope="module")
-def database(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'pages.sqlite3'}"
-    assert wcr(url, "migrate").returncode == 0
-    assert wcr(url, "seed-demo").returncode == 0
-    return url
-
-
-@pytest.fixture(scope="module")
-def server(database):
-    """One seeded server for the module (on SQLite): the pages only read and book."""
-    with live_server(database) as base:
-        yield base
-
-
-def shoot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{page.viewport_size['width']}.png"), full_page=True)
-
-
-def check_accessibility(page: Page) -> None:
-    """axe-core (npm) in the page: no WCAG 2.1 A/AA violations."""
-    if not AXE.exists():
-        if os.environ.get("CI"):
-            pytest.fail("axe-core is missing: npm install axe-core")
-        return
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a',"
-        " 'wcag21aa']})).violations.map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' '))"
-    )
-    assert result == [], result
 
 
 def book_single(page: Page, base: str, lang: str) -> str:

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from tests.live_server import live_server
 from tests.queue.test_live_events import PASSWORD, prepare
 from tests.test_operations import wcr
-from tests.web.conftest import needs_chromium
+from tests.web.conftest import check_accessibility, needs_chromium, shoot
 
 pytestmark = [pytest.mark.slow, needs_chromium]
 
@@ -63,6 +63,8 @@ def test_display_shows_a_call_within_a_second(server, browser, api):
     assert elapsed < 1.0, f"the call took {elapsed:.2f} s to show"
     expect(page.locator("#current-counter")).to_have_text(counter["name"])
     expect(page.locator("#recent li")).to_have_count(1)
+    check_accessibility(page)
+    shoot(page, "display")
 
 
 def test_desk_console_flow_and_the_visitors_ticket_page(server, browser, api):
@@ -77,6 +79,7 @@ def test_desk_console_flow_and_the_visitors_ticket_page(server, browser, api):
     desk.click("#login-form button")
     expect(desk.locator("#console")).to_be_visible()
     expect(desk.locator("#live")).to_have_class("live on")
+    check_accessibility(desk)
 
     desk.check("#walkin-services input[value=residence-registration]")
     desk.fill("#walkin-form input[name=name]", "Amira Haddad")
@@ -91,6 +94,8 @@ def test_desk_console_flow_and_the_visitors_ticket_page(server, browser, api):
     visitor.goto(ticket["ticket_url"])
     expect(visitor.locator("#number")).to_have_text("A001")
     expect(visitor.locator("#ahead")).to_have_text("0")
+    check_accessibility(visitor)
+    shoot(visitor, "ticket")
 
     counter = registration_counter(client)
     desk.select_option("#counter", str(counter["id"]))
@@ -98,5 +103,6 @@ def test_desk_console_flow_and_the_visitors_ticket_page(server, browser, api):
     expect(desk.locator("#serving")).to_contain_text("A001")
     expect(display.locator("#current-number")).to_have_text("A001")
     expect(visitor.locator("#status")).to_contain_text(counter["name"])
+    shoot(desk, "desk")
     desk.click("#finish")
     expect(visitor.locator("#status")).to_contain_text("Done")

@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
+import segno
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import PathParameter, QueryParameter
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 from piccolo.engine.base import Engine
 
 from wcr.booking import availability, bookings, visits
@@ -104,7 +106,12 @@ class BookingPages(Controller):
             return f"/manage/{reference}?lang={other}"  # manage.js adds the #t= fragment
 
         return page(
-            "manage.html", Language(code), request, reference=reference, switch_url=switch_url
+            "manage.html",
+            Language(code),
+            request,
+            reference=reference,
+            switch_url=switch_url,
+            qr=reference_qr(reference),
         )
 
     @get("/agency", operation_id="agencyPage")
@@ -374,6 +381,13 @@ async def _first_start(ids: list[int]) -> datetime | None:
     return min(starts) if starts else None
 
 
+def reference_qr(reference: str) -> Markup:
+    """The reference as a QR code (inline SVG) for the front desk's scanner. Only the
+    reference: the manage token must not travel through a desk's scanner."""
+    svg = segno.make(reference, error="m").svg_inline(scale=5, dark="#14213d", light="#fff")
+    return Markup(svg)  # noqa: S704 - segno's own SVG, no user input beyond the reference
+
+
 def chosen_language(request: Request[Any, Any, Any], asked: str | None) -> str:
     """``?lang=`` when it names a supported language, else the browser's preference."""
     if asked in SUPPORTED_LANGUAGES:
@@ -419,6 +433,7 @@ def booked_page(
             for s in visit
         ],
         ics_url=f"/api/v1/bookings/{reference}/calendar.ics?token={token}",
+        qr=reference_qr(reference),
         manage_url=f"/manage/{reference}?lang={lang.code}#t={token}",
         **steps(lang, 4),
     )

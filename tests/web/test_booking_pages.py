@@ -8,10 +8,26 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import BERLIN
+from tests.live_server import live_server
 from tests.test_operations import wcr
 from tests.web.conftest import check_accessibility, needs_chromium, shoot
 
 pytestmark = [pytest.mark.slow, needs_chromium]
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'pages.sqlite3'}"
+    assert wcr(url, "migrate").returncode == 0
+    assert wcr(url, "seed-demo").returncode == 0
+    return url
+
+
+@pytest.fixture(scope="module")
+def server(database):
+    """One seeded server for the module (on SQLite): the pages only read and book."""
+    with live_server(database) as base:
+        yield base
 
 
 def book_single(page: Page, base: str, lang: str) -> str:

@@ -18,13 +18,17 @@ PICCOLO_CONF = "wcr.piccolo_conf"
 def _run(work: Callable[..., Awaitable[Any]], *args: Any) -> Any:
     """Run ``work`` against the configured database, with tables bound to its engine."""
     from .app import ALL_TABLES  # noqa: PLC0415 - keeps `wcr --help` fast
-    from .database import bind_tables, make_engine, prepare  # noqa: PLC0415
+    from .database import bind_tables, connection_pool, make_engine, prepare  # noqa: PLC0415
 
     async def main() -> Any:
-        engine = make_engine(Settings.from_env().database_url)
+        settings = Settings.from_env()
+        engine = make_engine(settings.database_url)
         bind_tables(engine, ALL_TABLES)
         await prepare(engine)
-        return await work(engine, *args)
+        # A pool: without one, Piccolo opens a PostgreSQL connection for every query,
+        # which made `wcr worker` five times slower (bench/outbox_drain.py).
+        async with connection_pool(engine, settings):
+            return await work(engine, *args)
 
     return asyncio.run(main())
 

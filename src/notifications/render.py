@@ -94,7 +94,10 @@ def render(ctx: Context, *, public_url: str, mail_from: str) -> Rendered:
     direction = "rtl" if language == "ar" else "ltr"
     body = "".join(f"<p>{html.escape(line)}</p>" if line else "<br>" for line in text.split("\n"))
     page = f'<!doctype html><html lang="{language}" dir="{direction}"><body>{body}</body></html>'
-    calendars = _calendars(ctx, kind, mail_from, link)
+    # Only e-mails carry calendars; icalendar was most of the rendering time.
+    calendars = (
+        _calendars(ctx, kind, mail_from, link) if ctx.message.get("channel") == "email" else []
+    )
     first = ctx.visit[0][1] if ctx.visit else None
     when = texts.when_short(first.starts_at, first.tz, language) if first else ""
     word = texts.pick(texts.SMS_WORD[kind], language)

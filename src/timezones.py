@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from .errors import InvalidInput
 
@@ -17,14 +17,6 @@ from .errors import InvalidInput
 @cache
 def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
-
-
-def is_valid_zone(name: str) -> bool:
-    try:
-        zone(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
 
 
 def wall_time_exists(naive: datetime, tz: ZoneInfo) -> bool:

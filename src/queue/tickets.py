@@ -63,10 +63,6 @@ def _steps_json(steps: list[Step]) -> str:
     return json.dumps([s.to_json() for s in steps])
 
 
-async def _served_services(site_id: int) -> dict[int, str]:
-    return await numbering.letters(site_id)
-
-
 async def _issue(
     engine: Engine,
     site: dict[str, Any],
@@ -80,7 +76,7 @@ async def _issue(
     priority: bool = False,
 ) -> int:
     """A new ticket waiting for ``steps[0]``; its number from that queue's letter."""
-    letters = await _served_services(site["id"])
+    letters = await numbering.letters(site["id"])
     first, rest = steps[0], steps[1:]
     day = datetime.now(zone(site["timezone"])).date()
     try:
@@ -113,7 +109,7 @@ async def _issue(
 
 
 async def _service_ids(site_id: int, slugs: list[str]) -> list[int]:
-    served = await _served_services(site_id)
+    served = await numbering.letters(site_id)
     ids = []
     for slug in slugs:
         row = await catalogue.service_by_slug(slug, field="services")
@@ -174,7 +170,7 @@ async def check_in(engine: Engine, site: dict[str, Any], scanned: str) -> tuple[
     )
     if not visit:
         raise Conflict("the booking has no appointment at this site today")
-    served = await _served_services(site["id"])
+    served = await numbering.letters(site["id"])
     missing = [f.service for f in visit if f.service_id not in served]
     if missing:
         raise Conflict(f"no queue at this site for {', '.join(missing)}")

@@ -597,7 +597,6 @@ class ProcessReaders:
             )
             for i in range(processes)
         ]
-        self.wait = wait
         self.pids: list[int] = []
 
     async def _receive(self, kind: str, timeout: float) -> tuple[Any, ...]:
@@ -1019,7 +1018,11 @@ def print_figures(result: Figures, options: Options) -> None:
         print(f"  {label:<26}{text}")
 
     outcomes = ", ".join(f"{o}: {n}" for o, n in result.call_outcomes.items())
-    where = "in the desk's process" if options.reader_processes == 0 else "in reader processes"
+    where = (
+        "in the desk's own event loop"
+        if options.reader_processes == 0
+        else f"in {options.reader_processes} reader process(es)"
+    )
     row("subscribers", f"{result.subscribers} on {result.instances} instance(s), {where}")
     row("calls made", f"{result.calls} ({outcomes}) at {result.calls_per_s:.1f}/s")
     row(

@@ -1,7 +1,9 @@
 """Live events of a site's waiting room, through Litestar's channels.
 
 One channel per site. The memory backend serves one process; with WCR_REDIS_URL the
-Redis pub/sub backend lets every app instance see every other's calls. Events carry
+Redis streams backend lets every app instance see every other's calls. (A subscriber
+that connects when an instance first subscribes may get the last calls twice, from the
+stream's history and again as new; the display page shows each call once.) Events carry
 numbers, queues and counters only: a public display must not show names.
 """
 

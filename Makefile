@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install translations messages run test lint bench clean
+.PHONY: help install translations messages run test lint bench bench-race bench-search bench-outbox bench-live clean
 
 help: ## this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -18,12 +18,12 @@ $(STAMP): pyproject.toml
 	$(MAKE) --no-print-directory translations
 	touch $(STAMP)
 
-translations: ## compile the pages' message catalogs (src/web/locales/*/LC_MESSAGES/*.mo)
-	$(BIN)/pybabel compile --use-fuzzy -d src/web/locales -D messages
+translations: ## compile the pages' message catalogs (src/locales/*/LC_MESSAGES/*.mo)
+	$(BIN)/pybabel compile --use-fuzzy -d src/locales -D messages
 
 messages: ## extract new texts into messages.pot and merge them into each language's .po
-	$(BIN)/pybabel extract -F babel.cfg -o src/web/locales/messages.pot --no-wrap --no-location .
-	$(BIN)/pybabel update -i src/web/locales/messages.pot -d src/web/locales -D messages --no-wrap
+	$(BIN)/pybabel extract -F babel.cfg -o src/locales/messages.pot --no-wrap --no-location .
+	$(BIN)/pybabel update -i src/locales/messages.pot -d src/locales -D messages --no-wrap
 
 install: $(STAMP) ## create .venv and install everything
 
@@ -42,6 +42,18 @@ lint: $(STAMP) ## ruff and mypy
 
 bench: $(STAMP) ## the booking race benchmark on PostgreSQL (see bench/README.md)
 	$(BIN)/python -m bench.booking_race
+
+bench-race: $(STAMP) ## the booking race: concurrent bookings over HTTP and raw asyncpg
+	$(BIN)/python -m bench.booking_race
+
+bench-search: $(STAMP) ## the one-stop visit search: algorithm, in process, HTTP
+	$(BIN)/python -m bench.visit_search
+
+bench-outbox: $(STAMP) ## draining the outbox with one `wcr worker --once`, then two
+	$(BIN)/python -m bench.outbox_drain
+
+bench-live: $(STAMP) ## live events: call-next to the displays' SSE streams (Redis too)
+	$(BIN)/python -m bench.live_events
 
 clean: ## remove .venv and var/
 	rm -rf $(VENV) var

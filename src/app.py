@@ -22,29 +22,14 @@ from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
 
-from .booking.controllers import AgencyController, PublicBookingController
-from .booking.piccolo_app import APP_CONFIG as BOOKING_APP
-from .booking.visit_controllers import VisitController
-from .catalogue.controllers import CatalogueController
-from .catalogue.piccolo_app import APP_CONFIG as CATALOGUE_APP
+from . import features
 from .config import Settings
 from .database import bind_tables, connection_pool, make_engine, prepare
 from .errors import EXCEPTION_HANDLERS
-from .notifications.controllers import SmsStatusController
 from .notifications.dispatcher import Dispatcher
-from .notifications.piccolo_app import APP_CONFIG as NOTIFICATIONS_APP
-from .queue import events
-from .queue.controllers import AuthController, DeskController, LiveController
-from .queue.piccolo_app import APP_CONFIG as QUEUE_APP
-from .web.booking_pages import BookingPages
-from .web.pages import STATIC, TEMPLATES, PageController
+from .queue import live
 
-ALL_TABLES = [
-    *CATALOGUE_APP.table_classes,
-    *BOOKING_APP.table_classes,
-    *QUEUE_APP.table_classes,
-    *NOTIFICATIONS_APP.table_classes,
-]
+ALL_TABLES = features.table_classes()
 
 # Paths the per-address limit leaves alone: probes, docs, and agencies' scripts,
 # which authenticate with a key and publish in bulk.
@@ -69,6 +54,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     settings = settings or Settings.from_env()
     engine = engine or make_engine(settings.database_url)
     bind_tables(engine, ALL_TABLES)
+    features.install_subscribers()
 
     @asynccontextmanager
     async def database(_: Litestar) -> AsyncIterator[None]:
@@ -110,20 +96,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         return settings
 
     return Litestar(
-        route_handlers=[
-            health,
-            CatalogueController,
-            PublicBookingController,
-            AgencyController,
-            VisitController,
-            AuthController,
-            DeskController,
-            LiveController,
-            PageController,
-            BookingPages,
-            SmsStatusController,
-            STATIC,
-        ],
+        route_handlers=[health, *features.route_handlers()],
         dependencies={
             "engine": Provide(provide_engine, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
@@ -132,8 +105,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         lifespan=[database, dispatcher],
         middleware=middleware,
         stores=_stores(settings),
-        plugins=[events.make_plugin(settings.redis_url)],
-        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
+        plugins=[live.make_plugin(settings.redis_url)],
+        template_config=TemplateConfig(
+            directory=features.folders("templates"), engine=JinjaTemplateEngine
+        ),
         state=State({"settings": settings, "engine": engine}),
         openapi_config=OpenAPIConfig(
             title="WCR welcome centres: appointments and one-stop visits",

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request
+from litestar.connection import ASGIConnection
 
 from .errors import Unauthorized
 
 
-def bearer_token(request: Request[Any, Any, Any], *, required: bool = True) -> str | None:
+def bearer_token(
+    request: ASGIConnection[Any, Any, Any, Any], *, required: bool = True
+) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token.strip():

@@ -17,13 +17,14 @@ PICCOLO_CONF = "wcr.piccolo_conf"
 
 def _run(work: Callable[..., Awaitable[Any]], *args: Any) -> Any:
     """Run ``work`` against the configured database, with tables bound to its engine."""
-    from .app import ALL_TABLES  # noqa: PLC0415 - keeps `wcr --help` fast
+    from . import features  # noqa: PLC0415 - keeps `wcr --help` fast
     from .database import bind_tables, connection_pool, make_engine, prepare  # noqa: PLC0415
 
     async def main() -> Any:
         settings = Settings.from_env()
         engine = make_engine(settings.database_url)
-        bind_tables(engine, ALL_TABLES)
+        bind_tables(engine, features.table_classes())
+        features.install_subscribers()
         await prepare(engine)
         # A pool: without one, Piccolo opens a PostgreSQL connection for every query,
         # which made `wcr worker` five times slower (bench/outbox_drain.py).
@@ -65,7 +66,7 @@ def seed_demo() -> None:
 @main.command("agency-key", help="Create an API key for an agency; the key is the last line.")
 @click.argument("agency_slug")
 def agency_key(agency_slug: str) -> None:
-    from .catalogue.service import create_agency_key  # noqa: PLC0415
+    from .catalogue.public import create_agency_key  # noqa: PLC0415
 
     async def create(_: Any) -> str:
         return await create_agency_key(agency_slug)
@@ -77,11 +78,13 @@ def agency_key(agency_slug: str) -> None:
 
 @main.command("staff-add", help="Create a staff account (password read from standard input).")
 @click.argument("username")
-@click.option("--site", help="site slug (required for frontdesk)")
-@click.option("--role", type=click.Choice(["frontdesk", "admin"]), default="frontdesk")
+@click.option("--site", help="site slug (required but for admin)")
+@click.option(
+    "--role", type=click.Choice(["frontdesk", "site_admin", "admin"]), default="frontdesk"
+)
 @click.option("--password-stdin", is_flag=True, required=True, help="read the password")
 def staff_add(username: str, site: str | None, role: str, password_stdin: bool) -> None:  # noqa: ARG001
-    from .queue.staff import create_staff  # noqa: PLC0415
+    from .accounts.public import create_staff  # noqa: PLC0415
 
     password = sys.stdin.readline().rstrip("\n")
 
@@ -114,9 +117,10 @@ def counter_add(site: str, name: str, services: str) -> None:
 def package_add(slug: str, site: str, services: str, name_de: str, name_en: str) -> None:
     from .booking.visits import create_package  # noqa: PLC0415
 
-    async def create(_: Any) -> bool:
+    async def create(engine: Any) -> bool:
         names = {"de": name_de, "en": name_en}
-        return await create_package(slug, site, names, [s.strip() for s in services.split(",")])
+        slugs = [s.strip() for s in services.split(",")]
+        return await create_package(engine, slug, site, names, slugs)
 
     click.echo("created" if _run_checked(create) else f"package {slug} exists already")
 
@@ -125,10 +129,10 @@ def package_add(slug: str, site: str, services: str, name_de: str, name_en: str)
 @click.argument("before")
 @click.argument("after")
 def order_rule(before: str, after: str) -> None:
-    from .booking.visits import add_order_rule  # noqa: PLC0415
+    from .catalogue.public import add_order_rule  # noqa: PLC0415
 
-    async def add(_: Any) -> bool:
-        return await add_order_rule(before, after)
+    async def add(engine: Any) -> bool:
+        return await add_order_rule(engine, before, after)
 
     click.echo("added" if _run_checked(add) else "known already")
 

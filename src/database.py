@@ -8,6 +8,7 @@ waits for the busy timeout instead.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
     from piccolo.table import Table
 
     from .config import Settings
+
+# Row ids are PostgreSQL ``serial`` (int4): a larger id in a request is refused as bad
+# input, before asyncpg would fail to encode it (schemathesis found that 500).
+MAX_ID = 2**31 - 1
 
 # Seconds a SQLite writer waits for the lock before giving up.
 SQLITE_BUSY_TIMEOUT = 30
@@ -102,3 +107,8 @@ def is_unique_violation(error: BaseException) -> bool:
     except ImportError:  # pragma: no cover
         return False
     return isinstance(error, asyncpg.UniqueViolationError)
+
+
+def json_value(value: Any) -> dict[str, Any]:
+    """JSON columns come back as text from SQLite and as text or dicts from asyncpg."""
+    return json.loads(value) if isinstance(value, str) else dict(value or {})

@@ -17,9 +17,10 @@ from piccolo.engine.base import Engine
 
 from .booking import bookings, visits
 from .booking.contact import clean_contact
-from .booking.repository import now as utc_now
 from .booking.tables import Slot
+from .catalogue import public as catalogue
 from .catalogue.tables import Agency, Service, Site
+from .clock import now as utc_now
 from .database import write_transaction
 from .errors import Conflict
 from .timezones import combine, today, zone
@@ -201,7 +202,9 @@ async def _upsert(table: Any, slug: str, values: dict[str, object]) -> int:
     return int(result[0]["id"])
 
 
-async def seed(engine: Engine, *, start: date | None = None, rng_seed: int = 7) -> dict[str, int]:
+async def seed(
+    engine: Engine[Any], *, start: date | None = None, rng_seed: int = 7
+) -> dict[str, int]:
     """Insert what is missing; returns counts of what was added."""
     site_ids = {
         slug: await _upsert(
@@ -241,7 +244,7 @@ async def seed(engine: Engine, *, start: date | None = None, rng_seed: int = 7) 
                     first=first,
                     tz=tz,
                 )
-    await _seed_visits()
+    await _seed_visits(engine)
     await _seed_counters()
     booked = await _demo_bookings(engine, new_slots, random.Random(rng_seed))  # noqa: S311
     return {
@@ -331,11 +334,11 @@ PACKAGES = [
 ORDER_RULES = [("residence-registration", "residence-permit")]
 
 
-async def _seed_visits() -> None:
+async def _seed_visits(engine: Engine[Any]) -> None:
     for slug, site, names, services in PACKAGES:
-        await visits.create_package(slug, site, names, services)
+        await visits.create_package(engine, slug, site, names, services)
     for before, after in ORDER_RULES:
-        await visits.add_order_rule(before, after)
+        await catalogue.add_order_rule(engine, before, after)
 
 
 async def _seed_counters() -> None:

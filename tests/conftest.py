@@ -16,7 +16,7 @@ from litestar import Litestar
 
 from tests.databases import DatabaseFactory, postgres_available
 from wcr.app import create_app
-from wcr.catalogue.service import create_agency_key
+from wcr.catalogue.public import create_agency_key
 from wcr.catalogue.tables import Agency, Service, Site
 from wcr.config import Settings
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from wcr.catalogue import service as catalogue
+from wcr.catalogue import public as catalogue
 from wcr.errors import InvalidInput
 from wcr.timezones import local_range, today, zone
 
 from . import repository as repo
-from .repository import SlotFacts
+from .records import SlotFacts
 from .schemas import SlotView
 
 DEFAULT_DAYS = 14
@@ -53,14 +53,14 @@ async def available(
 ) -> list[SlotView]:
     site_row = await catalogue.site_by_slug(site) if site else None
     service_row = await catalogue.service_by_slug(service) if service else None
-    tz = zone(site_row["timezone"] if site_row else DEFAULT_ZONE)
+    tz = site_row.tz if site_row else zone(DEFAULT_ZONE)
     first, last = day_range(first, last, tz)
     start, end = local_range(first, last, tz)
     slots = await repo.find_slots(
         start=start,
         end=end,
-        site_id=site_row["id"] if site_row else None,
-        service_id=service_row["id"] if service_row else None,
+        site_id=site_row.id if site_row else None,
+        service_id=service_row.id if service_row else None,
         bookable_only=True,
     )
     return [slot_view(s) for s in slots]

@@ -2,32 +2,35 @@
 
 A booking holds one slot, or several for a one-stop visit. Places are taken with
 the conditional updates of :mod:`.repository` inside one write transaction: if any
-slot is full the transaction rolls back and nothing is reserved.
+slot is full the transaction rolls back and nothing is reserved. Each change emits
+:class:`.events.BookingChanged` (and :class:`.events.PlaceFreed` where places come
+free) inside that transaction, so what subscribers write commits with it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
 from piccolo.engine.base import Engine
 
+from wcr import events
+from wcr.clock import now
 from wcr.database import is_unique_violation, write_transaction
 from wcr.errors import Conflict, InvalidInput, NotFound
-from wcr.notifications import outbox
-from wcr.timezones import as_utc
 from wcr.tokens import digest, matches, new_manage_token, new_reference, normalise_reference
 
 from . import repository as repo
 from . import visits
 from .contact import Contact
-from .repository import SlotFacts
+from .events import BookingChange, BookingChanged, FreedBecause, PlaceFreed, TimedAppointment
+from .notice import QUIET, Notice
+from .records import AppointmentStatus, BookingRecord, BookingStatus, Marked, SlotFacts
 from .schemas import MAX_VISIT_SLOTS, AppointmentView, BookingView
 from .tables import Booking
 
-# Tests and scripts that book without a deployment's message settings.
-QUIET = outbox.Policy()
 # A fresh reference collides with one in 1.5e11 per existing booking; retry then.
 REFERENCE_ATTEMPTS = 5
 
@@ -88,14 +91,51 @@ class _NoPlace(Exception):
         self.slot_id = slot_id
 
 
-async def _take_places(ids: list[int], at: datetime) -> list[outbox.Appointment]:
+async def _take_places(ids: list[int], at: datetime) -> list[TimedAppointment]:
     taken = []
     for slot_id in sorted(ids):  # ascending: the one lock order of every writer
         start = await repo.take_place(slot_id, at)
         if start is None:
             raise _NoPlace(slot_id)
-        taken.append(outbox.Appointment(slot_id, start))
+        taken.append(TimedAppointment(slot_id, start))
     return taken
+
+
+async def _free_places(slot_ids: Iterable[int], because: FreedBecause, at: datetime) -> None:
+    freed = sorted(slot_ids)  # ascending: the one lock order of every writer
+    for slot_id in freed:
+        await repo.free_place(slot_id)
+    await _tell_freed(freed, because, at)
+
+
+async def _tell_freed(slot_ids: list[int], because: FreedBecause, at: datetime) -> None:
+    if slot_ids:
+        await events.emit(PlaceFreed(slot_ids=tuple(slot_ids), because=because, at=at))
+
+
+async def _announce(
+    booking_id: int,
+    change: BookingChange,
+    marked: Marked,
+    appointments: Iterable[TimedAppointment],
+    at: datetime,
+    *,
+    notice: Notice,
+    link: str | None = None,
+) -> None:
+    await events.emit(
+        BookingChanged(
+            booking_id=booking_id,
+            change=change,
+            version=marked.version,
+            email=marked.email,
+            phone=marked.phone,
+            appointments=tuple(appointments),
+            reminders=notice.reminders,
+            link=link,
+            at=at,
+        )
+    )
 
 
 async def _explain(error: _NoPlace, field: str) -> Exception:
@@ -105,7 +145,7 @@ async def _explain(error: _NoPlace, field: str) -> Exception:
 
 
 async def book(
-    engine: Engine, ids: list[int], contact: Contact, *, policy: outbox.Policy = QUIET
+    engine: Engine[Any], ids: list[int], contact: Contact, *, notice: Notice = QUIET
 ) -> tuple[str, str, list[SlotFacts]]:
     """Reserve every slot or none; returns (reference, manage token, visit).
 
@@ -120,7 +160,7 @@ async def book(
         reference = new_reference()
         try:
             async with write_transaction(engine):
-                at = repo.now()
+                at = now()
                 taken = await _take_places(ids, at)
                 booking_id = await repo.insert_booking(
                     Booking(
@@ -135,15 +175,14 @@ async def book(
                     )
                 )
                 await repo.insert_appointments(booking_id, ids, at)
-                await outbox.plan(
+                await _announce(
                     booking_id,
-                    "booked",
-                    0,
-                    outbox.Recipient(contact.email, contact.phone),
+                    BookingChange.BOOKED,
+                    Marked(version=0, email=contact.email, phone=contact.phone),
                     taken,
-                    reminders=policy.reminders,
-                    at=at,
-                    link=policy.manage_link(reference, token),
+                    at,
+                    notice=notice,
+                    link=notice.manage_link(reference, token),
                 )
         except _NoPlace as error:
             raise await _explain(error, "slot_id" if len(ids) == 1 else "slot_ids") from None
@@ -156,146 +195,152 @@ async def book(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-async def authorised_booking(reference: str, token: str | None) -> dict[str, Any]:
+async def authorised_booking(reference: str, token: str | None) -> BookingRecord:
     """The booking, if ``token`` is its manage token; otherwise as if it did not exist."""
-    row = await repo.booking_by_reference(normalise_reference(reference))
-    if row is None or not token or not matches(token, row["token_hash"]):
+    booking = await repo.booking_by_reference(normalise_reference(reference))
+    if booking is None or not token or not matches(token, booking.token_hash):
         raise NotFound("no booking with that reference and token")
-    return row
+    return booking
 
 
-async def view(row: dict[str, Any]) -> BookingView:
-    status = "active" if row["status"] == "confirmed" else "cancelled"
-    ids = await repo.itinerary(row["id"], status)
+async def view(booking: BookingRecord) -> BookingView:
+    status = (
+        AppointmentStatus.ACTIVE
+        if booking.status == BookingStatus.CONFIRMED
+        else AppointmentStatus.CANCELLED
+    )
+    ids = await repo.itinerary(booking.id, status)
     facts = await repo.slots_by_id(ids)
     visit = [facts[i] for i in ids]
     return BookingView(
-        reference=row["reference"],
-        status=row["status"],
-        name=row["name"],
-        email=row["email"],
-        phone=row["phone"],
-        language=row["language"],
-        created_at=as_utc(row["created_at"]).isoformat(),
-        appointments=appointments_view(visit, row["language"]),
+        reference=booking.reference,
+        status=booking.status,
+        name=booking.name,
+        email=booking.email,
+        phone=booking.phone,
+        language=booking.language,
+        created_at=booking.created_at.isoformat(),
+        appointments=appointments_view(visit, booking.language),
     )
 
 
-async def _ensure_changeable(row: dict[str, Any], what: str) -> list[int]:
-    if row["status"] != "confirmed":
-        raise Conflict(f"the booking is {row['status']}; it cannot be {what}")
-    ids = await repo.itinerary(row["id"])
+async def _ensure_changeable(booking: BookingRecord, what: str) -> list[int]:
+    if booking.status != BookingStatus.CONFIRMED:
+        raise Conflict(f"the booking is {booking.status}; it cannot be {what}")
+    ids = await repo.itinerary(booking.id)
     facts = await repo.slots_by_id(ids)
-    if any(f.starts_at <= repo.now() for f in facts.values()):
+    if any(f.starts_at <= now() for f in facts.values()):
         raise Conflict(f"the visit has begun; it can no longer be {what}")
     return ids
 
 
-async def cancel(engine: Engine, row: dict[str, Any]) -> None:
-    await _ensure_changeable(row, "cancelled")
-    await cancel_booking(engine, row["id"])
+async def cancel(engine: Engine[Any], booking: BookingRecord) -> None:
+    await _ensure_changeable(booking, "cancelled")
+    await cancel_booking(engine, booking.id)
 
 
-async def cancel_booking(engine: Engine, booking_id: int, kind: str = "cancelled") -> None:
-    """Cancel and free its places, and tell the visitor (``kind``: cancelled by them,
+async def cancel_booking(
+    engine: Engine[Any], booking_id: int, change: BookingChange = BookingChange.CANCELLED
+) -> None:
+    """Cancel and free its places, and tell the visitor (``change``: cancelled by them,
     or withdrawn by the agency); 409 if it was no longer confirmed."""
     async with write_transaction(engine):
-        at = repo.now()
+        at = now()
         marked = await repo.mark_booking(
-            booking_id, from_status="confirmed", to_status="cancelled", at=at
+            booking_id,
+            from_status=BookingStatus.CONFIRMED,
+            to_status=BookingStatus.CANCELLED,
+            at=at,
         )
         if marked is None:
             raise Conflict("the booking is already cancelled")
-        await outbox.plan(
-            booking_id, kind, marked["version"], _recipient(marked), [], reminders=(), at=at
-        )
+        await _announce(booking_id, change, marked, (), at, notice=QUIET)
         held = await repo.itinerary(booking_id)
-        await repo.end_appointments(booking_id, "cancelled", marked["version"])
-        for slot_id in sorted(held):
-            await repo.free_place(slot_id)
+        await repo.end_appointments(booking_id, AppointmentStatus.CANCELLED, marked.version)
+        because = (
+            FreedBecause.WITHDRAWN if change == BookingChange.WITHDRAWN else FreedBecause.CANCELLED
+        )
+        await _free_places(held, because, at)
 
 
-async def _bump(booking_id: int, at: datetime) -> dict[str, Any]:
+async def _bump(booking_id: int, at: datetime) -> Marked:
     """Raise the version of a confirmed booking before changing it: this serialises
     concurrent changes of one booking (the row is locked until commit)."""
     marked = await repo.mark_booking(
-        booking_id, from_status="confirmed", to_status="confirmed", at=at
+        booking_id, from_status=BookingStatus.CONFIRMED, to_status=BookingStatus.CONFIRMED, at=at
     )
     if marked is None:
         raise Conflict("the booking was cancelled meanwhile")
     return marked
 
 
-def _recipient(row: dict[str, Any]) -> outbox.Recipient:
-    return outbox.Recipient(row["email"], row["phone"])
-
-
 async def reschedule(
-    engine: Engine,
-    row: dict[str, Any],
+    engine: Engine[Any],
+    booking: BookingRecord,
     ids: list[int],
     *,
-    policy: outbox.Policy = QUIET,
+    notice: Notice = QUIET,
     token: str | None = None,
 ) -> None:
     """Replace the visit's slots by ``ids`` atomically; slots kept keep their place."""
-    await _ensure_changeable(row, "rescheduled")
+    await _ensure_changeable(booking, "rescheduled")
     visit = await load_visit(ids)
     async with write_transaction(engine):
-        at = repo.now()
-        marked = await _bump(row["id"], at)
-        held = set(await repo.itinerary(row["id"]))
+        at = now()
+        marked = await _bump(booking.id, at)
+        held = set(await repo.itinerary(booking.id))
         wanted = set(ids)
-        for slot_id in sorted(held | wanted):
+        freed = []
+        for slot_id in sorted(held | wanted):  # ascending: the one lock order of every writer
             if slot_id in wanted and slot_id not in held:
                 if await repo.take_place(slot_id, at) is None:
                     raise Conflict(f"slot {slot_id} has no free place left")
             elif slot_id in held and slot_id not in wanted:
                 await repo.free_place(slot_id)
-        await repo.end_appointments(row["id"], "replaced", marked["version"])
-        await repo.insert_appointments(row["id"], [s.id for s in visit], at, marked["version"])
-        await outbox.plan(
-            row["id"],
-            "rescheduled",
-            marked["version"],
-            _recipient(marked),
-            [outbox.Appointment(s.id, s.starts_at) for s in visit],
-            reminders=policy.reminders,
-            at=at,
-            link=policy.manage_link(row["reference"], token),
+                freed.append(slot_id)
+        await _tell_freed(freed, FreedBecause.RESCHEDULED, at)
+        await repo.end_appointments(booking.id, AppointmentStatus.REPLACED, marked.version)
+        await repo.insert_appointments(booking.id, [s.id for s in visit], at, marked.version)
+        await _announce(
+            booking.id,
+            BookingChange.RESCHEDULED,
+            marked,
+            [TimedAppointment(s.id, s.starts_at) for s in visit],
+            at,
+            notice=notice,
+            link=notice.manage_link(booking.reference, token),
         )
 
 
 async def drop_appointment(
-    engine: Engine,
-    row: dict[str, Any],
+    engine: Engine[Any],
+    booking: BookingRecord,
     slot_id: int,
     *,
-    policy: outbox.Policy = QUIET,
+    notice: Notice = QUIET,
     token: str | None = None,
 ) -> None:
     """Drop one appointment of a visit; the others keep their places and order."""
-    held = await _ensure_changeable(row, "changed")
+    held = await _ensure_changeable(booking, "changed")
     if slot_id not in held:
         raise NotFound(f"the booking has no appointment in slot {slot_id}")
     async with write_transaction(engine):
-        at = repo.now()
-        marked = await _bump(row["id"], at)
-        current = await repo.itinerary(row["id"])
+        at = now()
+        marked = await _bump(booking.id, at)
+        current = await repo.itinerary(booking.id)
         if slot_id not in current:
             raise Conflict("the visit was changed meanwhile; please reload it")
         if len(current) == 1:
             raise Conflict("this is the visit's only appointment: cancel the booking instead")
-        await repo.end_appointments(row["id"], "dropped", marked["version"], slot_id)
-        await repo.free_place(slot_id)
+        await repo.end_appointments(booking.id, AppointmentStatus.DROPPED, marked.version, slot_id)
+        await _free_places([slot_id], FreedBecause.DROPPED, at)
         remaining = await repo.slots_by_id([i for i in current if i != slot_id])
-        await outbox.plan(
-            row["id"],
-            "rescheduled",
-            marked["version"],
-            _recipient(marked),
-            [outbox.Appointment(s.id, s.starts_at) for s in remaining.values()],
-            reminders=policy.reminders,
-            at=at,
-            link=policy.manage_link(row["reference"], token),
+        await _announce(
+            booking.id,
+            BookingChange.RESCHEDULED,
+            marked,
+            [TimedAppointment(s.id, s.starts_at) for s in remaining.values()],
+            at,
+            notice=notice,
+            link=notice.manage_link(booking.reference, token),
         )

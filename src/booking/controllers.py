@@ -11,9 +11,9 @@ from litestar.params import Body, FromQuery, PathParameter, QueryParameter
 from piccolo.engine.base import Engine
 
 from wcr.auth import bearer_token
-from wcr.catalogue import service as catalogue
+from wcr.catalogue import public as catalogue
 from wcr.config import Settings
-from wcr.notifications import outbox
+from wcr.database import MAX_ID
 from wcr.timezones import local_range, zone
 
 from . import availability, bookings, publishing
@@ -21,6 +21,8 @@ from . import repository as repo
 from .availability import DEFAULT_ZONE, day_range
 from .calendar import booking_calendar
 from .contact import clean_contact
+from .notice import Notice
+from .records import AgencyBooking, AppointmentStatus, BookingStatus, SlotFacts
 from .schemas import (
     AgencyBookingView,
     AgencySlotView,
@@ -36,7 +38,7 @@ from .schemas import (
 
 EngineDep = NamedDependency[Engine]
 SettingsDep = NamedDependency[Settings]
-AgencyDep = NamedDependency[dict[str, Any]]
+AgencyDep = NamedDependency[catalogue.Agency]
 FromDate = Annotated[
     date | None, QueryParameter(name="from", description="first local day (YYYY-MM-DD)")
 ]
@@ -44,14 +46,9 @@ ToDate = Annotated[
     date | None, QueryParameter(name="to", description="last local day (YYYY-MM-DD)")
 ]
 Reference = Annotated[str, PathParameter(max_length=32, description="booking reference")]
-SlotIdPath = Annotated[int, PathParameter(ge=1, le=2**62)]
+SlotIdPath = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 Slug = Annotated[str | None, QueryParameter(max_length=64)]
 MANAGE_AUTH_HELP = "the booking's manage token, as `Authorization: Bearer TOKEN`"
-
-
-def policy(settings: Settings) -> outbox.Policy:
-    """Reminder offsets and the base of manage links, from the deployment's settings."""
-    return outbox.Policy(reminders=settings.reminder_offsets, public_url=settings.public_url)
 
 
 class PublicBookingController(Controller):
@@ -79,13 +76,14 @@ class PublicBookingController(Controller):
         """Book one slot, or several as one visit: all of them or none (409)."""
         ids = bookings.requested_slot_ids(data.slot_id, data.slot_ids)
         contact = clean_contact(data.name, data.email, data.phone, data.language)
-        reference, token, visit = await bookings.book(engine, ids, contact, policy=policy(settings))
+        notice = Notice.from_settings(settings)
+        reference, token, visit = await bookings.book(engine, ids, contact, notice=notice)
         return BookingCreated(
             reference=reference,
             manage_token=token,
             status="confirmed",
             appointments=bookings.appointments_view(visit, contact.language),
-            manage_url=policy(settings).manage_link(reference, token) or "",
+            manage_url=notice.manage_link(reference, token) or "",
         )
 
     @get(
@@ -127,8 +125,10 @@ class PublicBookingController(Controller):
         row = await bookings.authorised_booking(reference, bearer_token(request, required=False))
         ids = bookings.requested_slot_ids(data.slot_id, data.slot_ids)
         token = bearer_token(request, required=False)
-        await bookings.reschedule(engine, row, ids, policy=policy(settings), token=token)
-        return await bookings.view(await repo.booking_by_reference(row["reference"]) or row)
+        await bookings.reschedule(
+            engine, row, ids, notice=Notice.from_settings(settings), token=token
+        )
+        return await bookings.view(await repo.booking_by_reference(row.reference) or row)
 
     @post(
         "/bookings/{reference:str}/appointments/{slot_id:int}/cancel",
@@ -150,10 +150,10 @@ class PublicBookingController(Controller):
             engine,
             row,
             slot_id,
-            policy=policy(settings),
+            notice=Notice.from_settings(settings),
             token=bearer_token(request, required=False),
         )
-        return await bookings.view(await repo.booking_by_reference(row["reference"]) or row)
+        return await bookings.view(await repo.booking_by_reference(row.reference) or row)
 
     @get(
         "/bookings/{reference:str}/calendar.ics",
@@ -166,25 +166,26 @@ class PublicBookingController(Controller):
     ) -> Response[bytes]:
         token = bearer_token(request, required=False) or request.query_params.get("token")
         row = await bookings.authorised_booking(reference, token)
-        cancelled = row["status"] != "confirmed"
-        placed = await repo.positions(row["id"], ("cancelled",) if cancelled else ("active",))
+        cancelled = row.status != BookingStatus.CONFIRMED
+        status = AppointmentStatus.CANCELLED if cancelled else AppointmentStatus.ACTIVE
+        placed = await repo.positions(row.id, (status,))
         facts = await repo.slots_by_id([slot_id for _, slot_id in placed])
         body = booking_calendar(
-            reference=row["reference"],
-            version=row["version"],
+            reference=row.reference,
+            version=row.version,
             method="CANCEL" if cancelled else "PUBLISH",
             visit=[(position, facts[slot_id]) for position, slot_id in placed],
-            language=row["language"],
-            manage_url=f"{settings.public_url}/manage/{row['reference']}",
+            language=row.language,
+            manage_url=f"{settings.public_url}/manage/{row.reference}",
         )
         return Response(
             body,
             media_type="text/calendar; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{row["reference"]}.ics"'},
+            headers={"Content-Disposition": f'attachment; filename="{row.reference}.ics"'},
         )
 
 
-async def current_agency(request: Request[Any, Any, Any]) -> dict[str, Any]:
+async def current_agency(request: Request[Any, Any, Any]) -> catalogue.Agency:
     return await catalogue.agency_for_key(bearer_token(request) or "")
 
 
@@ -199,7 +200,7 @@ class AgencyController(Controller):
     @get("/me", operation_id="agencyMe")
     async def me(self, agency: AgencyDep) -> dict[str, str]:
         """Which agency this key belongs to (the portal page shows it)."""
-        return {"slug": agency["slug"], "name": agency["name"]}
+        return {"slug": agency.slug, "name": agency.name}
 
     @post("/slots", operation_id="publishSlots", status_code=201)
     async def publish(
@@ -223,7 +224,7 @@ class AgencyController(Controller):
         to: ToDate = None,
     ) -> list[AgencySlotView]:
         start, end = _range(from_, to)
-        slots = await repo.find_slots(start=start, end=end, agency_id=agency["id"])
+        slots = await repo.find_slots(start=start, end=end, agency_id=agency.id)
         return [agency_slot(s) for s in slots]
 
     @delete("/slots/{slot_id:int}", operation_id="withdrawSlot", status_code=204)
@@ -245,9 +246,9 @@ class AgencyController(Controller):
         to: ToDate = None,
     ) -> list[AgencyBookingView]:
         start, end = _range(from_, to)
-        rows = await repo.agency_bookings(agency["id"], start, end)
-        facts = await repo.slots_by_id({r["slot_id"] for r in rows})
-        return [agency_booking(r, facts[r["slot_id"]]) for r in rows]
+        rows = await repo.agency_bookings(agency.id, start, end)
+        facts = await repo.slots_by_id({r.slot_id for r in rows})
+        return [agency_booking(r, facts[r.slot_id]) for r in rows]
 
 
 def _range(first: date | None, last: date | None) -> tuple[Any, Any]:
@@ -256,7 +257,7 @@ def _range(first: date | None, last: date | None) -> tuple[Any, Any]:
     return local_range(first, last, tz)
 
 
-def agency_slot(slot: repo.SlotFacts) -> AgencySlotView:
+def agency_slot(slot: SlotFacts) -> AgencySlotView:
     return AgencySlotView(
         id=slot.id,
         site=slot.site,
@@ -269,14 +270,14 @@ def agency_slot(slot: repo.SlotFacts) -> AgencySlotView:
     )
 
 
-def agency_booking(row: dict[str, Any], slot: repo.SlotFacts) -> AgencyBookingView:
+def agency_booking(row: AgencyBooking, slot: SlotFacts) -> AgencyBookingView:
     return AgencyBookingView(
-        reference=row["reference"],
-        status=row["status"],
-        name=row["name"],
-        email=row["email"],
-        phone=row["phone"],
-        language=row["language"],
+        reference=row.reference,
+        status=row.status,
+        name=row.name,
+        email=row.email,
+        phone=row.phone,
+        language=row.language,
         slot_id=slot.id,
         site=slot.site,
         service=slot.service,

@@ -15,13 +15,15 @@ from zoneinfo import ZoneInfo
 
 from piccolo.engine.base import Engine
 
-from wcr.catalogue import service as catalogue
+from wcr.catalogue import public as catalogue
+from wcr.clock import now as utc_now
 from wcr.database import write_transaction
 from wcr.errors import Conflict, Forbidden, InvalidInput, NotFound
-from wcr.timezones import combine, local_instant, zone
+from wcr.timezones import combine, local_instant
 
 from . import bookings
 from . import repository as repo
+from .events import BookingChange
 from .schemas import SlotPublication
 from .tables import Slot
 
@@ -113,28 +115,28 @@ def _is_pattern(data: SlotPublication) -> bool:
 
 
 async def publish(
-    engine: Engine, agency: dict[str, Any], data: SlotPublication
+    engine: Engine[Any], agency: catalogue.Agency, data: SlotPublication
 ) -> tuple[list[int], list[str]]:
     site = await catalogue.site_by_slug(data.site)
     service = await catalogue.service_by_slug(data.service)
-    if service["agency"] != agency["id"]:
+    if service.agency_id != agency.id:
         raise Forbidden(f"the service {data.service!r} belongs to another agency")
-    tz = zone(site["timezone"])
+    tz = site.tz
     if _is_pattern(data):
         planned, skipped = _expand(_weekly_pattern(data), tz)
     else:
         planned, skipped = _single(data, tz), []
     if not planned:
         raise InvalidInput.field("weekdays", "the pattern yields no slot in that range")
-    now = repo.now()
+    now = utc_now()
     past = [p for p in planned if p.starts_at <= now]
     if past:
         field = "from_date" if _is_pattern(data) else "start"
         raise InvalidInput.field(field, "slots must start in the future")
     async with write_transaction(engine):
-        await repo.lock_service(service["id"])
+        await repo.lock_service(service.id)
         existing = await repo.overlapping_slots(
-            site["id"], service["id"], planned[0].starts_at, planned[-1].ends_at
+            site.id, service.id, planned[0].starts_at, planned[-1].ends_at
         )
         clash = _first_clash(planned, existing)
         if clash is not None:
@@ -145,9 +147,9 @@ async def publish(
         ids = await repo.insert_slots(
             [
                 Slot(
-                    site=site["id"],
-                    service=service["id"],
-                    agency=agency["id"],
+                    site=site.id,
+                    service=service.id,
+                    agency=agency.id,
                     starts_at=p.starts_at,
                     ends_at=p.ends_at,
                     capacity=data.capacity,
@@ -173,16 +175,18 @@ def _first_clash(
     return None
 
 
-async def withdraw(engine: Engine, agency: dict[str, Any], slot_id: int, *, force: bool) -> int:
+async def withdraw(
+    engine: Engine[Any], agency: catalogue.Agency, slot_id: int, *, force: bool
+) -> int:
     """Withdraw a slot; returns how many bookings were cancelled with it."""
     facts = (await repo.slots_by_id([slot_id])).get(slot_id)
-    if facts is None or facts.agency_id != agency["id"]:
+    if facts is None or facts.agency_id != agency.id:
         # Another agency's slot is answered like an unknown one: no probing of ids.
         raise NotFound(f"no slot {slot_id} of yours")
     if facts.withdrawn:
         raise Conflict("the slot is already withdrawn")
     async with write_transaction(engine):
-        if not await repo.withdraw_slot(slot_id, agency["id"], only_if_unbooked=not force):
+        if not await repo.withdraw_slot(slot_id, agency.id, only_if_unbooked=not force):
             raise Conflict(
                 "the slot has bookings; withdraw with force=true to cancel them "
                 "(the people are told)"
@@ -194,9 +198,9 @@ async def withdraw(engine: Engine, agency: dict[str, Any], slot_id: int, *, forc
     cancelled = 0
     for row in await repo.bookings_in_slot(slot_id):
         try:
-            await bookings.cancel_booking(engine, row["id"], kind="withdrawn")
+            await bookings.cancel_booking(engine, row.id, BookingChange.WITHDRAWN)
         except Conflict:
             continue  # the visitor cancelled at the same moment
         cancelled += 1
-        log.info("booking %s cancelled: slot %s withdrawn", row["reference"], slot_id)
+        log.info("booking %s cancelled: slot %s withdrawn", row.reference, slot_id)
     return cancelled

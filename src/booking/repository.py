@@ -9,59 +9,27 @@ never wait for each other in a cycle (no deadlocks on PostgreSQL).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from wcr.catalogue.service import json_value
-from wcr.catalogue.tables import Service
+from wcr.clock import now
+from wcr.database import json_value
 from wcr.timezones import as_utc, zone
 
-from .tables import Appointment, Booking, Slot
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class SlotFacts:
-    id: int
-    site_id: int
-    site: str
-    site_name: str
-    address: str
-    tz: ZoneInfo
-    agency_id: int
-    agency: str
-    service_id: int
-    service: str
-    service_names: dict[str, str]
-    starts_at: datetime
-    ends_at: datetime
-    capacity: int
-    booked: int
-    withdrawn: bool
-
-    @property
-    def start_local(self) -> str:
-        """ISO 8601 in the site's zone, as the API shows times."""
-        return self.starts_at.astimezone(self.tz).isoformat()
-
-    @property
-    def end_local(self) -> str:
-        return self.ends_at.astimezone(self.tz).isoformat()
-
-    @property
-    def remaining(self) -> int:
-        return max(0, self.capacity - self.booked)
-
-    def service_name(self, language: str) -> str:
-        names = self.service_names
-        return names.get(language) or names.get("en") or names.get("de") or self.service
-
+from .records import (
+    AgencyBooking,
+    AppointmentStatus,
+    BookingInSlot,
+    BookingRecord,
+    BookingStatus,
+    Marked,
+    PackageInfo,
+    SlotFacts,
+    SlotTime,
+)
+from .tables import Appointment, Booking, PackageService, Slot, VisitPackage
 
 # Written out rather than built by Piccolo's query builder: building this three-join
 # select cost more CPU than running it (bench/booking_race.py, py-spy).
@@ -137,10 +105,10 @@ async def find_slots(
 
 async def free_slot_times(
     site_id: int, service_ids: list[int], start: datetime, end: datetime
-) -> list[dict[str, Any]]:
+) -> list[SlotTime]:
     """id, service, starts_at, ends_at of the bookable slots: no joins, few columns."""
     placeholders = ", ".join("{}" for _ in service_ids) or "NULL"
-    return await Slot.raw(
+    rows = await Slot.raw(
         "SELECT id, service, starts_at, ends_at FROM slot "  # noqa: S608 - placeholders only
         f"WHERE site = {{}} AND service IN ({placeholders}) AND starts_at >= {{}} "
         "AND starts_at < {} AND starts_at > {} AND withdrawn_at IS NULL "
@@ -151,20 +119,26 @@ async def free_slot_times(
         end,
         now(),
     )
+    return [
+        SlotTime(
+            id=row["id"],
+            service_id=row["service"],
+            starts_at=as_utc(row["starts_at"]),
+            ends_at=as_utc(row["ends_at"]),
+        )
+        for row in rows
+    ]
 
 
-async def services_at_site(site_id: int) -> list[dict[str, Any]]:
-    """The services with bookable slots ahead at a site, by name."""
+async def services_at_site(site_id: int) -> list[int]:
+    """Ids of the services with slots ahead at a site."""
     rows = await Slot.raw(
-        "SELECT DISTINCT sv.id, sv.slug, sv.names, sv.duration_minutes FROM slot s "
-        "JOIN service sv ON sv.id = s.service WHERE s.site = {} AND s.starts_at > {} "
-        "AND s.withdrawn_at IS NULL ORDER BY sv.slug",
+        "SELECT DISTINCT service FROM slot WHERE site = {} AND starts_at > {} "
+        "AND withdrawn_at IS NULL",
         site_id,
         now(),
     )
-    for row in rows:
-        row["names"] = json_value(row["names"])
-    return rows
+    return [row["service"] for row in rows]
 
 
 async def slot_exists(slot_id: int) -> bool:
@@ -205,8 +179,8 @@ async def withdraw_slot(slot_id: int, agency_id: int, *, only_if_unbooked: bool)
 
 async def lock_service(service_id: int) -> None:
     """Serialise slot publication per service on PostgreSQL (SQLite: BEGIN IMMEDIATE does)."""
-    if Service._meta.db.engine_type == "postgres":  # noqa: SLF001
-        await Service.raw("SELECT id FROM service WHERE id = {} FOR UPDATE", service_id)
+    if Slot._meta.db.engine_type == "postgres":  # noqa: SLF001
+        await Slot.raw("SELECT id FROM service WHERE id = {} FOR UPDATE", service_id)
 
 
 async def overlapping_slots(
@@ -239,7 +213,7 @@ async def insert_slots(rows: list[Slot]) -> list[int]:
 async def insert_booking(booking: Booking) -> int:
     rows = await Booking.raw(
         "INSERT INTO booking (reference, token_hash, name, email, phone, language, status, "
-        "version, created_at, updated_at) VALUES ({}, {}, {}, {}, {}, {}, 'confirmed', 0, {}, {}) "
+        "version, created_at, updated_at) VALUES ({}, {}, {}, {}, {}, {}, {}, 0, {}, {}) "
         "RETURNING id",
         booking.reference,
         booking.token_hash,
@@ -247,6 +221,7 @@ async def insert_booking(booking: Booking) -> int:
         booking.email,
         booking.phone,
         booking.language,
+        BookingStatus.CONFIRMED,
         booking.created_at,
         booking.updated_at,
     )
@@ -256,10 +231,10 @@ async def insert_booking(booking: Booking) -> int:
 async def insert_appointments(
     booking_id: int, slot_ids: list[int], at: datetime, version: int = 0
 ) -> None:
-    values = ", ".join("({}, {}, {}, 'active', {}, {})" for _ in slot_ids)
+    values = ", ".join("({}, {}, {}, {}, {}, {})" for _ in slot_ids)
     args: list[Any] = []
     for position, slot_id in enumerate(slot_ids):
-        args += [booking_id, slot_id, position, at, version]
+        args += [booking_id, slot_id, position, AppointmentStatus.ACTIVE, at, version]
     await Appointment.raw(
         "INSERT INTO appointment (booking, slot, position, status, created_at, version) "  # noqa: S608 - placeholders only
         f"VALUES {values}",
@@ -267,15 +242,34 @@ async def insert_appointments(
     )
 
 
-async def booking_by_id(booking_id: int) -> dict[str, Any] | None:
-    return await Booking.select().where(Booking.id == booking_id).first()
+def _booking(row: dict[str, Any]) -> BookingRecord:
+    return BookingRecord(
+        id=row["id"],
+        reference=row["reference"],
+        token_hash=row["token_hash"],
+        name=row["name"],
+        email=row["email"],
+        phone=row["phone"],
+        language=row["language"],
+        status=BookingStatus(row["status"]),
+        version=row["version"],
+        created_at=as_utc(row["created_at"]),
+    )
 
 
-async def booking_by_reference(reference: str) -> dict[str, Any] | None:
-    return await Booking.select().where(Booking.reference == reference).first()
+async def booking_by_id(booking_id: int) -> BookingRecord | None:
+    row = await Booking.select().where(Booking.id == booking_id).first()
+    return _booking(row) if row else None
 
 
-async def itinerary(booking_id: int, status: str = "active") -> list[int]:
+async def booking_by_reference(reference: str) -> BookingRecord | None:
+    row = await Booking.select().where(Booking.reference == reference).first()
+    return _booking(row) if row else None
+
+
+async def itinerary(
+    booking_id: int, status: AppointmentStatus = AppointmentStatus.ACTIVE
+) -> list[int]:
     """Slot ids of the booking's appointments in ``status``, in visiting order.
 
     A cancelled booking's appointments keep the status ``cancelled``, so the booking
@@ -312,7 +306,9 @@ async def positions_ended_at(booking_id: int, version: int) -> list[tuple[int, i
     return [(r["position"], r["slot"]) for r in rows]
 
 
-async def positions(booking_id: int, statuses: tuple[str, ...]) -> list[tuple[int, int]]:
+async def positions(
+    booking_id: int, statuses: tuple[AppointmentStatus, ...]
+) -> list[tuple[int, int]]:
     """(position, slot id) of the booking's appointments in ``statuses``, in order."""
     rows = (
         await Appointment.select(Appointment.position, Appointment.slot)
@@ -323,11 +319,11 @@ async def positions(booking_id: int, statuses: tuple[str, ...]) -> list[tuple[in
 
 
 async def mark_booking(
-    booking_id: int, *, from_status: str, to_status: str, at: datetime
-) -> dict[str, Any] | None:
+    booking_id: int, *, from_status: BookingStatus, to_status: BookingStatus, at: datetime
+) -> Marked | None:
     """Bump the version of a booking still in ``from_status``: its new version and
     contact, or None when another change won."""
-    cancelled = ", cancelled_at = {}" if to_status == "cancelled" else ""
+    cancelled = ", cancelled_at = {}" if to_status == BookingStatus.CANCELLED else ""
     args: list[Any] = [to_status, at]
     if cancelled:
         args.append(at)
@@ -340,41 +336,108 @@ async def mark_booking(
         booking_id,
         from_status,
     )
-    return rows[0] if rows else None
+    if not rows:
+        return None
+    return Marked(version=rows[0]["version"], email=rows[0]["email"], phone=rows[0]["phone"])
 
 
 async def end_appointments(
-    booking_id: int, status: str, version: int, slot_id: int | None = None
+    booking_id: int, status: AppointmentStatus, version: int, slot_id: int | None = None
 ) -> None:
     """End the booking's active appointments (or just the one in ``slot_id``) with the
     booking's change to ``version``."""
     query = Appointment.update(
         {Appointment.status: status, Appointment.ended_version: version}
-    ).where(Appointment.booking == booking_id, Appointment.status == "active")
+    ).where(Appointment.booking == booking_id, Appointment.status == AppointmentStatus.ACTIVE)
     if slot_id is not None:
         query = query.where(Appointment.slot == slot_id)
     await query
 
 
-async def bookings_in_slot(slot_id: int) -> list[dict[str, Any]]:
-    return await Booking.raw(
+async def bookings_in_slot(slot_id: int) -> list[BookingInSlot]:
+    rows = await Booking.raw(
         "SELECT DISTINCT b.id, b.reference FROM booking b "
         "JOIN appointment a ON a.booking = b.id "
-        "WHERE a.slot = {} AND a.status = 'active' AND b.status = 'confirmed'",
+        "WHERE a.slot = {} AND a.status = {} AND b.status = {}",
         slot_id,
+        AppointmentStatus.ACTIVE,
+        BookingStatus.CONFIRMED,
     )
+    return [BookingInSlot(id=row["id"], reference=row["reference"]) for row in rows]
 
 
-async def agency_bookings(agency_id: int, start: datetime, end: datetime) -> list[dict[str, Any]]:
-    return await Booking.raw(
+async def agency_bookings(agency_id: int, start: datetime, end: datetime) -> list[AgencyBooking]:
+    rows = await Booking.raw(
         "SELECT b.reference, b.status, b.name, b.email, b.phone, b.language, "
         "s.id AS slot_id FROM booking b "
         "JOIN appointment a ON a.booking = b.id "
         "JOIN slot s ON s.id = a.slot "
         "WHERE s.agency = {} AND s.starts_at >= {} AND s.starts_at < {} "
-        "AND a.status = 'active' AND b.status = 'confirmed' "
+        "AND a.status = {} AND b.status = {} "
         "ORDER BY s.starts_at, b.reference",
         agency_id,
         start,
         end,
+        AppointmentStatus.ACTIVE,
+        BookingStatus.CONFIRMED,
+    )
+    return [
+        AgencyBooking(
+            reference=row["reference"],
+            status=BookingStatus(row["status"]),
+            name=row["name"],
+            email=row["email"],
+            phone=row["phone"],
+            language=row["language"],
+            slot_id=row["slot_id"],
+        )
+        for row in rows
+    ]
+
+
+# --- one-stop packages ------------------------------------------------------------
+
+
+async def packages(site: str | None = None) -> list[PackageInfo]:
+    query = VisitPackage.select(
+        VisitPackage.id,
+        VisitPackage.slug,
+        VisitPackage.names,
+        VisitPackage.site.slug.as_alias("site"),
+    ).order_by(VisitPackage.slug)
+    if site:
+        query = query.where(VisitPackage.site.slug == site)
+    rows = await query
+    members = await PackageService.select(
+        PackageService.package, PackageService.service.slug.as_alias("service")
+    ).order_by(PackageService.position)
+    services: dict[int, list[str]] = {}
+    for member in members:
+        services.setdefault(member["package"], []).append(member["service"])
+    return [
+        PackageInfo(
+            slug=row["slug"],
+            names=json_value(row["names"]),
+            site=row["site"],
+            services=services.get(row["id"], []),
+        )
+        for row in rows
+    ]
+
+
+async def package_exists(slug: str) -> bool:
+    return bool(await VisitPackage.exists().where(VisitPackage.slug == slug))
+
+
+async def insert_package(
+    slug: str, site_id: int, names: dict[str, str], service_ids: list[int]
+) -> None:
+    created = await VisitPackage.insert(
+        VisitPackage(slug=slug, site=site_id, names=json.dumps(names))
+    ).returning(VisitPackage.id)
+    await PackageService.insert(
+        *(
+            PackageService(package=created[0]["id"], service=service_id, position=n)
+            for n, service_id in enumerate(service_ids)
+        )
     )

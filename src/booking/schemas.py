@@ -7,7 +7,9 @@ from typing import Annotated
 
 import msgspec
 
-SlotId = Annotated[int, msgspec.Meta(ge=1, le=2**62)]
+from wcr.database import MAX_ID
+
+SlotId = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
 MAX_VISIT_SLOTS = 5
 
 

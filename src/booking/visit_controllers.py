@@ -7,7 +7,7 @@ from typing import Annotated
 from litestar import Controller, get
 from litestar.params import QueryParameter
 
-from wcr.catalogue.service import localised
+from wcr.i18n import localised
 
 from . import visits
 from .controllers import FromDate, Slug, ToDate

@@ -30,28 +30,28 @@ class CatalogueController(Controller):
     async def sites(self) -> list[SiteView]:
         return [
             SiteView(
-                slug=row["slug"],
-                name=row["name"],
-                timezone=row["timezone"],
-                address=row["address"],
-                opening_hours=row["opening_hours"],
+                slug=site.slug,
+                name=site.name,
+                timezone=site.timezone,
+                address=site.address,
+                opening_hours=site.opening_hours,
             )
-            for row in await service.list_sites()
+            for site in await service.list_sites()
         ]
 
     @get("/agencies", operation_id="listAgencies")
     async def agencies(self) -> list[AgencyView]:
-        return [AgencyView(slug=r["slug"], name=r["name"]) for r in await service.list_agencies()]
+        return [AgencyView(slug=a.slug, name=a.name) for a in await service.list_agencies()]
 
     @get("/services", operation_id="listServices")
     async def services(self, lang: Language = "en") -> list[ServiceView]:
         return [
             ServiceView(
-                slug=row["slug"],
-                name=service.localised(row["names"], lang, row["slug"]),
-                agency=row["agency_slug"],
-                duration_minutes=row["duration_minutes"],
-                names=row["names"],
+                slug=offered.slug,
+                name=offered.name(lang),
+                agency=offered.agency,
+                duration_minutes=offered.duration_minutes,
+                names=offered.names,
             )
-            for row in await service.list_services()
+            for offered in await service.list_services()
         ]

@@ -1,13 +1,11 @@
-from pathlib import Path
-
 from piccolo.conf.apps import AppConfig
+
+from wcr.features import migrations_folder
 
 from .tables import Agency, AgencyKey, OrderRule, Service, Site
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations" / "catalogue"
-
 APP_CONFIG = AppConfig(
     app_name="catalogue",
-    migrations_folder_path=str(MIGRATIONS),
+    migrations_folder_path=migrations_folder("catalogue"),
     table_classes=[Site, Agency, Service, AgencyKey, OrderRule],
 )

@@ -26,7 +26,7 @@ from typing import Any
 
 from piccolo.engine.base import Engine
 
-from wcr.booking.repository import now
+from wcr.clock import now
 from wcr.config import Settings
 from wcr.database import write_transaction
 

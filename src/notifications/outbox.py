@@ -14,24 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from wcr.booking.public import TimedAppointment
+
 from .tables import Message
 
 EVENT_KINDS = ("booked", "rescheduled", "cancelled", "withdrawn")
-
-
-@dataclass(frozen=True)
-class Policy:
-    """What the deployment says about messages: reminder offsets and the link base."""
-
-    reminders: tuple[timedelta, ...] = ()
-    public_url: str = ""
-
-    def manage_link(self, reference: str, token: str | None) -> str | None:
-        """The visitor's private link; the token rides in the fragment, which browsers
-        never send to a server. None when the token is not at hand."""
-        if token is None:
-            return None
-        return f"{self.public_url}/manage/{reference}#t={token}"
 
 
 @dataclass(frozen=True)
@@ -42,12 +29,6 @@ class Recipient:
     def channels(self) -> list[tuple[str, str]]:
         pairs = [("email", self.email), ("sms", self.phone)]
         return [(channel, address) for channel, address in pairs if address]
-
-
-@dataclass(frozen=True)
-class Appointment:
-    slot_id: int
-    starts_at: datetime
 
 
 def _row(
@@ -70,7 +51,7 @@ async def plan(
     kind: str,
     version: int,
     recipient: Recipient,
-    appointments: Sequence[Appointment],
+    appointments: Sequence[TimedAppointment],
     *,
     reminders: Sequence[timedelta],
     at: datetime,

@@ -8,9 +8,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
 
-from wcr.booking import repository as booking_repo
-from wcr.booking.calendar import booking_calendar
-from wcr.booking.repository import SlotFacts, now
+from wcr.booking import public as booking_api
+from wcr.booking.public import AppointmentStatus, BookingRecord, BookingStatus, SlotFacts
+from wcr.clock import now
 
 from . import texts
 
@@ -29,35 +29,36 @@ class Rendered:
 @dataclass(frozen=True)
 class Context:
     message: dict[str, Any]
-    booking: dict[str, Any]
+    booking: BookingRecord
     visit: list[tuple[int, SlotFacts]]  # (position, slot), in visiting order
     removed: list[tuple[int, SlotFacts]]  # appointments that left the visit this version
 
 
 async def context(message: dict[str, Any]) -> Context | None:
     """What the message is about; None when it no longer applies (send nothing)."""
-    booking = await booking_repo.booking_by_id(message["booking"])
+    booking = await booking_api.booking_by_id(message["booking"])
     if booking is None:
         return None
     kind = message["kind"]
     if kind == "reminder":
         active = {
-            slot: pos for pos, slot in await booking_repo.positions(booking["id"], ("active",))
+            slot: pos
+            for pos, slot in await booking_api.positions(booking.id, (AppointmentStatus.ACTIVE,))
         }
         # A reminder only for a booking that still stands, of the very appointment.
-        if booking["status"] != "confirmed" or message["slot"] not in active:
+        if booking.status != BookingStatus.CONFIRMED or message["slot"] not in active:
             return None
         placed = [(active[message["slot"]], message["slot"])]
         removed: list[tuple[int, int]] = []
     elif kind in CANCELLING:
-        placed = await booking_repo.positions_ended_at(booking["id"], message["version"])
+        placed = await booking_api.positions_ended_at(booking.id, message["version"])
         removed = []
     else:
-        placed = await booking_repo.positions_at(booking["id"], message["version"])
+        placed = await booking_api.positions_at(booking.id, message["version"])
         kept = {position for position, _ in placed}
-        gone = await booking_repo.positions_ended_at(booking["id"], message["version"])
+        gone = await booking_api.positions_ended_at(booking.id, message["version"])
         removed = [(p, s) for p, s in gone if p not in kept]
-    facts = await booking_repo.slots_by_id({s for _, s in placed} | {s for _, s in removed})
+    facts = await booking_api.slots_by_id({s for _, s in placed} | {s for _, s in removed})
     return Context(
         message=message,
         booking=booking,
@@ -67,9 +68,9 @@ async def context(message: dict[str, Any]) -> Context | None:
 
 
 def render(ctx: Context, *, public_url: str, mail_from: str) -> Rendered:
-    language = ctx.booking["language"]
+    language = ctx.booking.language
     kind = ctx.message["kind"]
-    reference = ctx.booking["reference"]
+    reference = ctx.booking.reference
     link = ctx.message["link"] or f"{public_url}/"
     subject = texts.pick(texts.SUBJECTS[kind], language).format(reference=reference)
     lines = []
@@ -81,7 +82,7 @@ def render(ctx: Context, *, public_url: str, mail_from: str) -> Rendered:
     place = f"{site.site_name}, {site.address}" if site else ""
     text = "\n".join(
         [
-            texts.pick(texts.GREETING, language).format(name=ctx.booking["name"]),
+            texts.pick(texts.GREETING, language).format(name=ctx.booking.name),
             "",
             texts.pick(texts.LEADS[kind], language),
             *lines,
@@ -107,18 +108,22 @@ def render(ctx: Context, *, public_url: str, mail_from: str) -> Rendered:
 
 def _calendars(ctx: Context, kind: str, mail_from: str, link: str) -> list[tuple[str, bytes]]:
     common = {
-        "reference": ctx.booking["reference"],
+        "reference": ctx.booking.reference,
         "version": ctx.message["version"],
-        "language": ctx.booking["language"],
+        "language": ctx.booking.language,
         "manage_url": link,
         "organizer": mail_from,
-        "attendee": ctx.booking["email"],
+        "attendee": ctx.booking.email,
     }
     if kind in CANCELLING:
-        return [("CANCEL", booking_calendar(method="CANCEL", visit=ctx.visit, **common))]
-    out = [("REQUEST", booking_calendar(method="REQUEST", visit=ctx.visit, **common))]
+        return [
+            ("CANCEL", booking_api.booking_calendar(method="CANCEL", visit=ctx.visit, **common))
+        ]
+    out = [("REQUEST", booking_api.booking_calendar(method="REQUEST", visit=ctx.visit, **common))]
     if ctx.removed:
-        out.append(("CANCEL", booking_calendar(method="CANCEL", visit=ctx.removed, **common)))
+        out.append(
+            ("CANCEL", booking_api.booking_calendar(method="CANCEL", visit=ctx.removed, **common))
+        )
     return out
 
 

@@ -4,133 +4,99 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.channels import ChannelsPlugin
-from litestar.datastructures import Cookie
 from litestar.di import NamedDependency, Provide
 from litestar.params import Body, PathParameter, QueryParameter
 from litestar.response import ServerSentEvent
 from piccolo.engine.base import Engine
 
-from wcr.catalogue import service as catalogue
+from wcr.accounts.public import PROVIDERS, Staff, guards
+from wcr.catalogue import public as catalogue
 from wcr.config import Settings
-from wcr.errors import Conflict
+from wcr.database import MAX_ID
+from wcr.errors import Conflict, Forbidden
 
-from . import events, staff, tickets, views
+from . import live, tickets, views
 from .schemas import (
     CallRequest,
     CheckInRequest,
     CounterView,
-    LoginRequest,
-    LoginResult,
     PublicTicketView,
     SiteQueueView,
     TicketEnvelope,
     TransferRequest,
     WalkInRequest,
 )
-from .staff import Staff
 
-EngineDep = NamedDependency[Engine]
+EngineDep = NamedDependency[Engine[Any]]
 SettingsDep = NamedDependency[Settings]
 StaffDep = NamedDependency[Staff]
+SiteDep = NamedDependency[catalogue.Site]
+ReachDep = NamedDependency[tuple[catalogue.Site, Any]]
 ChannelsDep = NamedDependency[ChannelsPlugin]
 SitePath = Annotated[str, PathParameter(max_length=64)]
-CounterPath = Annotated[int, PathParameter(ge=1, le=2**62)]
-TicketPath = Annotated[int, PathParameter(ge=1, le=2**62)]
+CounterPath = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
+TicketPath = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 
 
-class AuthController(Controller):
-    path = "/api/v1/auth"
-    tags = ["staff"]
-
-    @post("/login", operation_id="login", status_code=200)
-    async def login(self, data: Annotated[LoginRequest, Body()]) -> Response[LoginResult]:
-        token = await staff.login(data.username, data.password)
-        request_staff = await staff.current_staff_for_token(token)
-        return Response(
-            LoginResult(
-                token=token,
-                username=request_staff.username,
-                role=request_staff.role,
-                site=request_staff.site,
-            ),
-            cookies=[
-                Cookie(
-                    key=staff.SESSION_COOKIE,
-                    value=token,
-                    httponly=True,
-                    samesite="strict",
-                    max_age=int(staff.SESSION_LIFETIME.total_seconds()),
-                    path="/",
-                )
-            ],
-        )
-
-    @post("/logout", operation_id="logout", status_code=204)
-    async def logout(self, request: Request[Any, Any, Any]) -> Response[None]:
-        token = staff.session_token(request)
-        if token:
-            await staff.logout(token)
-        return Response(
-            None,
-            status_code=204,
-            cookies=[Cookie(key=staff.SESSION_COOKIE, value="", max_age=0, path="/")],
-        )
-
-    @get("/me", operation_id="me", dependencies={"current": Provide(staff.current_staff)})
-    async def me(self, current: StaffDep) -> LoginResult:
-        return LoginResult(
-            token="", username=current.username, role=current.role, site=current.site
-        )
-
-
-async def _envelope(site: dict[str, Any], ticket_id: int, settings: Settings) -> TicketEnvelope:
+async def _envelope(site: catalogue.Site, ticket_id: int, settings: Settings) -> TicketEnvelope:
     snap = await views.snapshot(site, settings.public_url)
     return TicketEnvelope(ticket=snap.ticket(await tickets.ticket_at(site, ticket_id)))
 
 
-class DeskController(Controller):
-    """Front-desk actions; every one needs a staff session for the site."""
+async def ticket_in_reach(
+    ticket_id: TicketPath, current: NamedDependency[Staff]
+) -> tuple[catalogue.Site, Any]:
+    """The ticket of the path and its site, if the signed-in staff works there."""
+    ticket = await tickets.ticket_at(None, ticket_id)
+    site = await catalogue.site_by_id(ticket["site"])
+    if not current.may_act_on(site.id):
+        raise Forbidden(f"your account works at {current.site}, not at {site.slug}")
+    return site, ticket
 
-    path = "/api/v1"
+
+def _announce(
+    channels: ChannelsPlugin, site: catalogue.Site, kind: str, envelope: TicketEnvelope
+) -> TicketEnvelope:
+    live.publish(channels, site.slug, kind, envelope.ticket)
+    return envelope
+
+
+class DeskController(Controller):
+    """Front-desk actions on the ``{site}`` of the path: its staff (or an admin) only."""
+
+    path = "/api/v1/sites/{site:str}"
     tags = ["front desk"]
-    dependencies = {"current": Provide(staff.current_staff)}
+    guards = [guards.desk_of_site]
+    dependencies = PROVIDERS
     security = [{"bearer": []}]
 
-    async def _announce(
-        self, channels: ChannelsPlugin, site: dict[str, Any], kind: str, envelope: TicketEnvelope
-    ) -> TicketEnvelope:
-        events.publish(channels, site["slug"], kind, envelope.ticket)
-        return envelope
-
-    @post("/sites/{site:str}/checkins", operation_id="checkIn", status_code=201)
+    @post("/checkins", operation_id="checkIn", status_code=201)
     async def check_in(
         self,
-        site: SitePath,
         data: Annotated[CheckInRequest, Body()],
-        current: StaffDep,
+        desk_site: SiteDep,
         engine: EngineDep,
         settings: SettingsDep,
         channels: ChannelsDep,
     ) -> TicketEnvelope:
         """Check in a booked visitor by reference (or the QR code's link)."""
-        site_row = await staff.staff_site(current, site)
+        site_row = desk_site
         ticket_id, _late = await tickets.check_in(engine, site_row, data.reference)
         envelope = await _envelope(site_row, ticket_id, settings)
-        return await self._announce(channels, site_row, "checked_in", envelope)
+        return _announce(channels, site_row, "checked_in", envelope)
 
-    @post("/sites/{site:str}/tickets", operation_id="walkIn", status_code=201)
+    @post("/tickets", operation_id="walkIn", status_code=201)
     async def walk_in(
         self,
-        site: SitePath,
         data: Annotated[WalkInRequest, Body()],
-        current: StaffDep,
+        desk_site: SiteDep,
         engine: EngineDep,
         settings: SettingsDep,
         channels: ChannelsDep,
     ) -> TicketEnvelope:
-        site_row = await staff.staff_site(current, site)
+        site_row = desk_site
         services = [data.service] if data.service else list(data.services or [])
         if data.service and data.services:
             services = [data.service, *data.services]
@@ -138,136 +104,130 @@ class DeskController(Controller):
             engine, site_row, services, name=data.name, phone=data.phone, priority=data.priority
         )
         envelope = await _envelope(site_row, ticket_id, settings)
-        return await self._announce(channels, site_row, "created", envelope)
+        return _announce(channels, site_row, "created", envelope)
 
-    @get("/sites/{site:str}/counters", operation_id="listCounters")
-    async def counters(
-        self, site: SitePath, current: StaffDep, settings: SettingsDep
-    ) -> list[CounterView]:
-        site_row = await staff.staff_site(current, site)
+    @get("/counters", operation_id="listCounters")
+    async def counters(self, desk_site: SiteDep, settings: SettingsDep) -> list[CounterView]:
+        site_row = desk_site
         return await views.counters(await views.snapshot(site_row, settings.public_url))
 
-    @get("/sites/{site:str}/queue", operation_id="siteQueue")
-    async def queue(
-        self, site: SitePath, current: StaffDep, settings: SettingsDep
-    ) -> SiteQueueView:
-        site_row = await staff.staff_site(current, site)
+    @get("/queue", operation_id="siteQueue")
+    async def queue(self, desk_site: SiteDep, settings: SettingsDep) -> SiteQueueView:
+        site_row = desk_site
         return await views.site_queue(await views.snapshot(site_row, settings.public_url))
 
     @post(
-        "/sites/{site:str}/counters/{counter:int}/call-next",
+        "/counters/{counter:int}/call-next",
         operation_id="callNext",
         status_code=200,
     )
     async def call_next(
         self,
-        site: SitePath,
         counter: CounterPath,
-        current: StaffDep,
+        desk_site: SiteDep,
         engine: EngineDep,
         settings: SettingsDep,
         channels: ChannelsDep,
     ) -> Response[Any]:
         """200 with the called ticket, or 204 when nobody waits for this counter."""
-        site_row = await staff.staff_site(current, site)
+        site_row = desk_site
         ticket_id = await tickets.call_next(engine, site_row, counter)
         if ticket_id is None:
             return Response(None, status_code=204)
         envelope = await _envelope(site_row, ticket_id, settings)
-        return Response(await self._announce(channels, site_row, "called", envelope))
+        return Response(_announce(channels, site_row, "called", envelope))
 
     @post(
-        "/sites/{site:str}/counters/{counter:int}/call",
+        "/counters/{counter:int}/call",
         operation_id="callChosen",
         status_code=200,
     )
     async def call_chosen(
         self,
-        site: SitePath,
         counter: CounterPath,
         data: Annotated[CallRequest, Body()],
-        current: StaffDep,
+        desk_site: SiteDep,
         engine: EngineDep,
         settings: SettingsDep,
         channels: ChannelsDep,
     ) -> TicketEnvelope:
         """Call a chosen waiting ticket out of order."""
-        site_row = await staff.staff_site(current, site)
+        site_row = desk_site
         ticket_id = await tickets.call_chosen(engine, site_row, counter, data.ticket_id)
         envelope = await _envelope(site_row, ticket_id, settings)
-        return await self._announce(channels, site_row, "called", envelope)
+        return _announce(channels, site_row, "called", envelope)
 
-    async def _ticket_action(
-        self, ticket_id: int, current: Staff
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        ticket = await tickets.ticket_at(None, ticket_id)
-        site_row = await catalogue.site_by_id(ticket["site"])
-        await staff.staff_site(current, site_row["slug"])
-        return site_row, ticket
 
-    @post("/tickets/{ticket_id:int}/recall", operation_id="recall", status_code=200)
+class TicketController(Controller):
+    """Front-desk actions on one ticket: staff of the ticket's site (or an admin) only."""
+
+    path = "/api/v1/tickets/{ticket_id:int}"
+    tags = ["front desk"]
+    guards = [guards.staff]
+    dependencies = {"current": PROVIDERS["current"], "reach": Provide(ticket_in_reach)}
+    security = [{"bearer": []}]
+
+    @post("/recall", operation_id="recall", status_code=200)
     async def recall(
         self,
         ticket_id: TicketPath,
-        current: StaffDep,
+        reach: ReachDep,
         engine: EngineDep,
         settings: SettingsDep,
         channels: ChannelsDep,
     ) -> TicketEnvelope:
         """Call again; past the site's recall limit the ticket becomes a no-show."""
-        site_row, ticket = await self._ticket_action(ticket_id, current)
+        site_row, ticket = reach
         if ticket["status"] != "called":
             raise Conflict(f"ticket {ticket['code']} is {ticket['status']}, not called")
-        status = await tickets.recall(engine, ticket, site_row["max_recalls"])
+        status = await tickets.recall(engine, ticket, site_row.max_recalls)
         envelope = await _envelope(site_row, ticket_id, settings)
         kind = "recalled" if status == "called" else "no_show"
-        return await self._announce(channels, site_row, kind, envelope)
+        return _announce(channels, site_row, kind, envelope)
 
-    @post("/tickets/{ticket_id:int}/no-show", operation_id="noShow", status_code=200)
+    @post("/no-show", operation_id="noShow", status_code=200)
     async def no_show(
         self,
         ticket_id: TicketPath,
-        current: StaffDep,
+        reach: ReachDep,
         engine: EngineDep,
         settings: SettingsDep,
         channels: ChannelsDep,
     ) -> TicketEnvelope:
-        site_row, ticket = await self._ticket_action(ticket_id, current)
+        site_row, ticket = reach
         await tickets.no_show(engine, ticket)
         envelope = await _envelope(site_row, ticket_id, settings)
-        return await self._announce(channels, site_row, "no_show", envelope)
+        return _announce(channels, site_row, "no_show", envelope)
 
-    @post("/tickets/{ticket_id:int}/finish", operation_id="finish", status_code=200)
+    @post("/finish", operation_id="finish", status_code=200)
     async def finish(
         self,
         ticket_id: TicketPath,
-        current: StaffDep,
+        reach: ReachDep,
         engine: EngineDep,
         settings: SettingsDep,
         channels: ChannelsDep,
     ) -> TicketEnvelope:
         """Finish this service; a one-stop visitor then waits for the next agency."""
-        site_row, ticket = await self._ticket_action(ticket_id, current)
+        site_row, ticket = reach
         goes_on = await tickets.finish(engine, ticket)
         envelope = await _envelope(site_row, ticket_id, settings)
-        return await self._announce(
-            channels, site_row, "queued" if goes_on else "finished", envelope
-        )
+        return _announce(channels, site_row, "queued" if goes_on else "finished", envelope)
 
-    @post("/tickets/{ticket_id:int}/transfer", operation_id="transfer", status_code=200)
+    @post("/transfer", operation_id="transfer", status_code=200)
     async def transfer(
         self,
         ticket_id: TicketPath,
         data: Annotated[TransferRequest, Body()],
-        current: StaffDep,
+        reach: ReachDep,
         engine: EngineDep,
         settings: SettingsDep,
         channels: ChannelsDep,
     ) -> TicketEnvelope:
-        site_row, ticket = await self._ticket_action(ticket_id, current)
+        site_row, ticket = reach
         await tickets.transfer(engine, site_row, ticket, data.service)
         envelope = await _envelope(site_row, ticket_id, settings)
-        return await self._announce(channels, site_row, "transferred", envelope)
+        return _announce(channels, site_row, "transferred", envelope)
 
 
 class LiveController(Controller):
@@ -280,7 +240,7 @@ class LiveController(Controller):
     async def events(self, site: SitePath, channels: ChannelsDep) -> ServerSentEvent:
         """Server-sent events: one per check-in, call, recall, transfer and finish."""
         await catalogue.site_by_slug(site, field=None)
-        return ServerSentEvent(events.stream(channels, site))
+        return ServerSentEvent(live.stream(channels, site))
 
     @get("/tickets/{ticket_id:int}/public", operation_id="publicTicket")
     async def public_ticket(
@@ -302,5 +262,5 @@ class LiveController(Controller):
             position=view.position,
             estimated_wait_minutes=view.estimated_wait_minutes,
             counter=view.counter,
-            site=site_row["slug"],
+            site=site_row.slug,
         )

@@ -1,26 +1,20 @@
-from pathlib import Path
-
 from piccolo.conf.apps import AppConfig
+
+from wcr.features import migrations_folder
 
 from .tables import (
     Counter,
     CounterService,
     SiteQueue,
-    StaffSession,
-    StaffUser,
     Ticket,
     TicketSequence,
     TicketStep,
 )
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations" / "queue"
-
 APP_CONFIG = AppConfig(
     app_name="queue",
-    migrations_folder_path=str(MIGRATIONS),
+    migrations_folder_path=migrations_folder("queue"),
     table_classes=[
-        StaffUser,
-        StaffSession,
         SiteQueue,
         Counter,
         CounterService,

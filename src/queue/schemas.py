@@ -4,19 +4,9 @@ from typing import Annotated
 
 import msgspec
 
+from wcr.database import MAX_ID
+
 Slug = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-
-
-class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
-    username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-    password: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-
-
-class LoginResult(msgspec.Struct):
-    token: str
-    username: str
-    role: str
-    site: str | None
 
 
 class CheckInRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -38,7 +28,7 @@ class TransferRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class CallRequest(msgspec.Struct, forbid_unknown_fields=True):
-    ticket_id: Annotated[int, msgspec.Meta(ge=1, le=2**62)]
+    ticket_id: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
 
 
 class TicketView(msgspec.Struct):

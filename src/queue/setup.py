@@ -5,7 +5,7 @@ from __future__ import annotations
 import string
 from collections.abc import Sequence
 
-from wcr.catalogue import service as catalogue
+from wcr.catalogue import public as catalogue
 from wcr.errors import Conflict, InvalidInput
 
 from .tables import Counter, CounterService, SiteQueue
@@ -36,16 +36,16 @@ async def add_counter(site: str, name: str, services: Sequence[str]) -> int:
     site_row = await catalogue.site_by_slug(site)
     if not services:
         raise InvalidInput.field("services", "a counter serves at least one service")
-    if await Counter.exists().where(Counter.site == site_row["id"], Counter.name == name):
+    if await Counter.exists().where(Counter.site == site_row.id, Counter.name == name):
         raise Conflict(f"{site} has a counter {name!r} already")
     rows = [await catalogue.service_by_slug(s, field="services") for s in services]
     for row in rows:
-        await ensure_queue(site_row["id"], row["id"])
-    created = await Counter.insert(Counter(site=site_row["id"], name=name)).returning(Counter.id)
+        await ensure_queue(site_row.id, row.id)
+    created = await Counter.insert(Counter(site=site_row.id, name=name)).returning(Counter.id)
     counter_id = int(created[0]["id"])
     await CounterService.insert(
         *(
-            CounterService(counter=counter_id, service=row["id"], rank=rank)
+            CounterService(counter=counter_id, service=row.id, rank=rank)
             for rank, row in enumerate(rows, start=1)
         )
     )

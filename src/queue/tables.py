@@ -1,4 +1,4 @@
-"""The front desk: staff, counters and their work profiles, queues, tickets."""
+"""The front desk: counters and their work profiles, queues, tickets."""
 
 from __future__ import annotations
 
@@ -17,23 +17,6 @@ from piccolo.table import Table
 
 from wcr.booking.tables import Booking
 from wcr.catalogue.tables import Service, Site
-
-
-class StaffUser(Table, tablename="staff_user"):
-    id: Serial
-    username = Varchar(length=64, unique=True)
-    password_hash = Varchar(length=200)
-    role = Varchar(length=16, default="frontdesk")  # frontdesk (one site) or admin
-    site = ForeignKey(references=Site, null=True, default=None)
-    created_at = Timestamptz(default=TimestamptzNow())
-
-
-class StaffSession(Table, tablename="staff_session"):
-    id: Serial
-    token_hash = Varchar(length=64, unique=True)
-    user = ForeignKey(references=StaffUser, index=True)
-    created_at = Timestamptz(default=TimestamptzNow())
-    expires_at = Timestamptz()
 
 
 class SiteQueue(Table, tablename="site_queue"):

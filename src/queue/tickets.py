@@ -19,13 +19,12 @@ from typing import Any
 
 from piccolo.engine.base import Engine
 
-from wcr.booking import repository as booking_repo
-from wcr.booking.contact import clean_name, clean_phone
-from wcr.booking.repository import now
-from wcr.catalogue import service as catalogue
+from wcr.booking import public as booking
+from wcr.catalogue import public as catalogue
+from wcr.clock import now
 from wcr.database import is_unique_violation, write_transaction
 from wcr.errors import Conflict, InvalidInput, NotFound
-from wcr.timezones import as_utc, zone
+from wcr.timezones import as_utc
 from wcr.tokens import normalise_reference
 
 from . import numbering
@@ -64,8 +63,8 @@ def _steps_json(steps: list[Step]) -> str:
 
 
 async def _issue(
-    engine: Engine,
-    site: dict[str, Any],
+    engine: Engine[Any],
+    site: catalogue.Site,
     steps: list[Step],
     *,
     kind: str,
@@ -76,15 +75,15 @@ async def _issue(
     priority: bool = False,
 ) -> int:
     """A new ticket waiting for ``steps[0]``; its number from that queue's letter."""
-    letters = await numbering.letters(site["id"])
+    letters = await numbering.letters(site.id)
     first, rest = steps[0], steps[1:]
-    day = datetime.now(zone(site["timezone"])).date()
+    day = datetime.now(site.tz).date()
     try:
         async with write_transaction(engine):
-            code = await numbering.next_code(site["id"], letters[first.service_id], day)
+            code = await numbering.next_code(site.id, letters[first.service_id], day)
             created = await Ticket.insert(
                 Ticket(
-                    site=site["id"],
+                    site=site.id,
                     day=day,
                     code=code,
                     public_token=secrets.token_urlsafe(16),
@@ -113,15 +112,15 @@ async def _service_ids(site_id: int, slugs: list[str]) -> list[int]:
     ids = []
     for slug in slugs:
         row = await catalogue.service_by_slug(slug, field="services")
-        if row["id"] not in served:
+        if row.id not in served:
             raise InvalidInput.field("services", f"{slug!r} has no queue at this site")
-        ids.append(int(row["id"]))
+        ids.append(row.id)
     return ids
 
 
 async def walk_in(
-    engine: Engine,
-    site: dict[str, Any],
+    engine: Engine[Any],
+    site: catalogue.Site,
     services: list[str],
     *,
     name: str | None,
@@ -132,15 +131,15 @@ async def walk_in(
         raise InvalidInput.field("service", "give the service (or services) wanted")
     if len(set(services)) != len(services):
         raise InvalidInput.field("services", "the same service twice")
-    ids = await _service_ids(site["id"], services)
+    ids = await _service_ids(site.id, services)
     return await _issue(
         engine,
         site,
         [Step(i, None) for i in ids],
         kind="walkin",
         due_at=now(),
-        name=clean_name(name) if name else None,
-        phone=clean_phone(phone),
+        name=booking.clean_name(name) if name else None,
+        phone=booking.clean_phone(phone),
         priority=priority,
     )
 
@@ -150,53 +149,53 @@ def reference_from(scanned: str) -> str:
     return normalise_reference(found.group(1) if found else scanned)
 
 
-async def check_in(engine: Engine, site: dict[str, Any], scanned: str) -> tuple[int, bool]:
+async def check_in(engine: Engine[Any], site: catalogue.Site, scanned: str) -> tuple[int, bool]:
     """Ticket for a booked visitor; returns (ticket id, moved to the walk-in line)."""
-    booking = await booking_repo.booking_by_reference(reference_from(scanned))
-    if booking is None:
+    booked = await booking.booking_by_reference(reference_from(scanned))
+    if booked is None:
         raise NotFound("no booking with that reference")
-    if booking["status"] != "confirmed":
-        raise Conflict(f"the booking is {booking['status']}")
-    facts = await booking_repo.slots_by_id(await booking_repo.itinerary(booking["id"]))
-    tz = zone(site["timezone"])
+    if booked.status != booking.BookingStatus.CONFIRMED:
+        raise Conflict(f"the booking is {booked.status}")
+    facts = await booking.slots_by_id(await booking.itinerary(booked.id))
+    tz = site.tz
     today = datetime.now(tz).date()
     visit = sorted(
         (
             f
             for f in facts.values()
-            if f.site_id == site["id"] and f.starts_at.astimezone(tz).date() == today
+            if f.site_id == site.id and f.starts_at.astimezone(tz).date() == today
         ),
         key=lambda f: f.starts_at,
     )
     if not visit:
         raise Conflict("the booking has no appointment at this site today")
-    served = await numbering.letters(site["id"])
+    served = await numbering.letters(site.id)
     missing = [f.service for f in visit if f.service_id not in served]
     if missing:
         raise Conflict(f"no queue at this site for {', '.join(missing)}")
     first = visit[0].starts_at
     moment = now()
-    opens = first - timedelta(minutes=site["checkin_early_minutes"])
+    opens = first - timedelta(minutes=site.checkin_early_minutes)
     if moment < opens:
         raise Conflict(f"too early: check-in opens at {opens.astimezone(tz):%H:%M}")
-    late = moment > first + timedelta(minutes=site["checkin_late_minutes"])
+    late = moment > first + timedelta(minutes=site.checkin_late_minutes)
     ticket_id = await _issue(
         engine,
         site,
         [Step(f.service_id, f.starts_at) for f in visit],
         kind="walkin" if late else "appointment",
         due_at=moment if late else first,
-        booking_id=booking["id"],
-        name=booking["name"],
-        phone=booking["phone"],
+        booking_id=booked.id,
+        name=booked.name,
+        phone=booked.phone,
     )
     return ticket_id, late
 
 
-async def counter_of(site: dict[str, Any], counter_id: int) -> dict[str, Any]:
+async def counter_of(site: catalogue.Site, counter_id: int) -> dict[str, Any]:
     row = await Counter.select().where(Counter.id == counter_id).first()
-    if row is None or row["site"] != site["id"]:
-        raise NotFound(f"no counter {counter_id} at {site['slug']}")
+    if row is None or row["site"] != site.id:
+        raise NotFound(f"no counter {counter_id} at {site.slug}")
     return row
 
 
@@ -207,7 +206,7 @@ async def profile(counter_id: int) -> dict[int, int]:
     return {r["service"]: r["rank"] for r in rows}
 
 
-async def call_next(engine: Engine, site: dict[str, Any], counter_id: int) -> int | None:
+async def call_next(engine: Engine[Any], site: catalogue.Site, counter_id: int) -> int | None:
     """Call the next ticket for this counter (see :mod:`.ordering`); None if nobody waits."""
     await counter_of(site, counter_id)
     ranks = await profile(counter_id)
@@ -222,7 +221,7 @@ async def call_next(engine: Engine, site: dict[str, Any], counter_id: int) -> in
     )
     for _ in range(MAX_CALL_ATTEMPTS):
         async with write_transaction(engine):
-            rows = await Ticket.raw(pick, site["id"], *ranks, *order_args)
+            rows = await Ticket.raw(pick, site.id, *ranks, *order_args)
             if not rows:
                 return None
             if await _call(rows[0]["id"], counter_id):
@@ -241,7 +240,9 @@ async def _call(ticket_id: int, counter_id: int) -> bool:
     return bool(rows)
 
 
-async def call_chosen(engine: Engine, site: dict[str, Any], counter_id: int, ticket_id: int) -> int:
+async def call_chosen(
+    engine: Engine[Any], site: catalogue.Site, counter_id: int, ticket_id: int
+) -> int:
     """Call a ticket out of order (staff's choice)."""
     await counter_of(site, counter_id)
     ticket = await ticket_at(site, ticket_id)
@@ -251,9 +252,9 @@ async def call_chosen(engine: Engine, site: dict[str, Any], counter_id: int, tic
     return int(ticket["id"])
 
 
-async def ticket_at(site: dict[str, Any] | None, ticket_id: int) -> dict[str, Any]:
+async def ticket_at(site: catalogue.Site | None, ticket_id: int) -> dict[str, Any]:
     row = await Ticket.select().where(Ticket.id == ticket_id).first()
-    if row is None or (site is not None and row["site"] != site["id"]):
+    if row is None or (site is not None and row["site"] != site.id):
         raise NotFound(f"no ticket {ticket_id}")
     return row
 
@@ -275,7 +276,7 @@ async def _record_step(ticket: dict[str, Any], outcome: str) -> None:
     )
 
 
-async def recall(engine: Engine, ticket: dict[str, Any], max_recalls: int) -> str:
+async def recall(engine: Engine[Any], ticket: dict[str, Any], max_recalls: int) -> str:
     """Call again; past ``max_recalls`` the ticket becomes a no-show. Returns the status."""
     async with write_transaction(engine):
         rows = await Ticket.raw(
@@ -291,7 +292,7 @@ async def recall(engine: Engine, ticket: dict[str, Any], max_recalls: int) -> st
     return "no_show"
 
 
-async def no_show(engine: Engine, ticket: dict[str, Any]) -> None:
+async def no_show(engine: Engine[Any], ticket: dict[str, Any]) -> None:
     async with write_transaction(engine):
         rows = await Ticket.raw(
             "UPDATE ticket SET status = 'no_show', finished_at = {} "
@@ -304,7 +305,7 @@ async def no_show(engine: Engine, ticket: dict[str, Any]) -> None:
         await _record_step(ticket, "no_show")
 
 
-async def finish(engine: Engine, ticket: dict[str, Any]) -> bool:
+async def finish(engine: Engine[Any], ticket: dict[str, Any]) -> bool:
     """End the current service; a one-stop visitor joins the next queue with the same
     number. Returns True when the visit goes on."""
     steps = steps_of(ticket)
@@ -338,9 +339,9 @@ async def finish(engine: Engine, ticket: dict[str, Any]) -> bool:
 
 
 async def transfer(
-    engine: Engine, site: dict[str, Any], ticket: dict[str, Any], service: str
+    engine: Engine[Any], site: catalogue.Site, ticket: dict[str, Any], service: str
 ) -> None:
-    [service_id] = await _service_ids(site["id"], [service])
+    [service_id] = await _service_ids(site.id, [service])
     async with write_transaction(engine):
         rows = await Ticket.raw(
             "UPDATE ticket SET status = 'waiting', service = {}, queued_at = {}, "

@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from wcr.booking.repository import now
-from wcr.catalogue.service import json_value, localised
-from wcr.catalogue.tables import Service
-from wcr.timezones import as_utc, zone
+from wcr.catalogue import public as catalogue
+from wcr.clock import now
+from wcr.timezones import as_utc
 
 from .schemas import CounterView, QueueView, SiteQueueView, TicketView
 from .tables import Counter, CounterService, SiteQueue, Ticket, TicketStep
@@ -27,10 +26,10 @@ SAMPLE = 20
 
 @dataclass
 class Snapshot:
-    site: dict[str, Any]
+    site: catalogue.Site
     public_url: str
     language: str = "en"
-    services: dict[int, dict[str, Any]] = field(default_factory=dict)
+    services: dict[int, catalogue.Service] = field(default_factory=dict)
     letters: dict[int, str] = field(default_factory=dict)
     counters: dict[int, str] = field(default_factory=dict)
     counters_per_service: dict[int, int] = field(default_factory=dict)
@@ -53,14 +52,14 @@ class Snapshot:
         return round((place - 1) * minutes / max(1, self.counters_per_service.get(service, 1)))
 
     def service_slug(self, service_id: int) -> str:
-        return str(self.services[service_id]["slug"]) if service_id in self.services else "?"
+        return self.services[service_id].slug if service_id in self.services else "?"
 
     def service_name(self, service_id: int) -> str:
-        row = self.services.get(service_id)
-        return localised(row["names"], self.language, row["slug"]) if row else "?"
+        service = self.services.get(service_id)
+        return service.name(self.language) if service else "?"
 
     def ticket(self, row: dict[str, Any]) -> TicketView:
-        tz = zone(self.site["timezone"])
+        tz = self.site.tz
         return TicketView(
             id=row["id"],
             number=row["code"],
@@ -80,16 +79,15 @@ class Snapshot:
         )
 
 
-async def snapshot(site: dict[str, Any], public_url: str, language: str = "en") -> Snapshot:
+async def snapshot(site: catalogue.Site, public_url: str, language: str = "en") -> Snapshot:
     snap = Snapshot(site=site, public_url=public_url, language=language)
     queues = await SiteQueue.select(SiteQueue.service, SiteQueue.letter).where(
-        SiteQueue.site == site["id"]
+        SiteQueue.site == site.id
     )
     snap.letters = {q["service"]: q["letter"] for q in queues}
     if snap.letters:
-        rows = await Service.select().where(Service.id.is_in(list(snap.letters)))
-        snap.services = {r["id"]: {**r, "names": json_value(r["names"])} for r in rows}
-    counters = await Counter.select().where(Counter.site == site["id"])
+        snap.services = await catalogue.services_by_id(list(snap.letters))
+    counters = await Counter.select().where(Counter.site == site.id)
     snap.counters = {c["id"]: c["name"] for c in counters}
     if counters:
         profile = await CounterService.select(CounterService.service).where(
@@ -99,10 +97,10 @@ async def snapshot(site: dict[str, Any], public_url: str, language: str = "en") 
             snap.counters_per_service[entry["service"]] = (
                 snap.counters_per_service.get(entry["service"], 0) + 1
             )
-    snap.minutes_per_service = await _service_minutes(site["id"], snap.services)
+    snap.minutes_per_service = await _service_minutes(site.id, snap.services)
     waiting = (
         await Ticket.select()
-        .where(Ticket.site == site["id"], Ticket.status == "waiting")
+        .where(Ticket.site == site.id, Ticket.status == "waiting")
         .order_by(Ticket.priority, ascending=False)
         .order_by(Ticket.due_at)
         .order_by(Ticket.id)
@@ -114,7 +112,9 @@ async def snapshot(site: dict[str, Any], public_url: str, language: str = "en") 
     return snap
 
 
-async def _service_minutes(site_id: int, services: dict[int, dict[str, Any]]) -> dict[int, float]:
+async def _service_minutes(
+    site_id: int, services: dict[int, catalogue.Service]
+) -> dict[int, float]:
     steps = (
         await TicketStep.select(TicketStep.service, TicketStep.called_at, TicketStep.finished_at)
         .where(
@@ -134,20 +134,20 @@ async def _service_minutes(site_id: int, services: dict[int, dict[str, Any]]) ->
         service_id: (
             sum(samples[service_id]) / len(samples[service_id])
             if samples[service_id]
-            else float(row["duration_minutes"])
+            else float(service.duration_minutes)
         )
-        for service_id, row in services.items()
+        for service_id, service in services.items()
     }
 
 
 async def site_queue(snap: Snapshot) -> SiteQueueView:
     called = (
         await Ticket.select()
-        .where(Ticket.site == snap.site["id"], Ticket.status == "called")
+        .where(Ticket.site == snap.site.id, Ticket.status == "called")
         .order_by(Ticket.called_at, ascending=False)
     )
     return SiteQueueView(
-        site=snap.site["slug"],
+        site=snap.site.slug,
         queues=[
             QueueView(
                 service=snap.service_slug(service_id),
@@ -170,7 +170,7 @@ async def counters(snap: Snapshot) -> list[CounterView]:
     services: dict[int, list[str]] = defaultdict(list)
     for entry in profile:
         services[entry["counter"]].append(snap.service_slug(entry["service"]))
-    serving = await Ticket.select().where(Ticket.site == snap.site["id"], Ticket.status == "called")
+    serving = await Ticket.select().where(Ticket.site == snap.site.id, Ticket.status == "called")
     by_counter = {t["counter"]: t for t in serving}
     return [
         CounterView(

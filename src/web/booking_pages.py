@@ -20,15 +20,17 @@ from piccolo.engine.base import Engine
 from wcr.booking import availability, bookings, visits
 from wcr.booking.availability import EARLIEST, LATEST
 from wcr.booking.contact import clean_contact
-from wcr.booking.controllers import policy
 from wcr.booking.itinerary import minutes
-from wcr.booking.repository import SlotFacts, services_at_site
-from wcr.catalogue import service as catalogue
+from wcr.booking.notice import Notice
+from wcr.booking.records import SlotFacts
+from wcr.booking.repository import services_at_site
+from wcr.catalogue import public as catalogue
 from wcr.config import SUPPORTED_LANGUAGES, Settings
 from wcr.errors import Conflict, DomainError, InvalidInput
-from wcr.timezones import today, zone
+from wcr.i18n import Language, localised
+from wcr.timezones import today
 
-from .i18n import Language, from_header
+from .i18n import from_header
 
 LangPath = Annotated[str, PathParameter(max_length=8)]
 SitePath = Annotated[str, PathParameter(max_length=64)]
@@ -150,24 +152,23 @@ class BookingPages(Controller):
         chosen: list[str] | None = None,
     ) -> Template:
         site_row = await catalogue.site_by_slug(site, field=None)
-        services = await services_at_site(site_row["id"])
-        names = {
-            s["slug"]: catalogue.localised(s["names"], lang.code, s["slug"])
-            for s in await catalogue.list_services()
-        }
+        every = await catalogue.list_services()
+        names = {s.slug: s.name(lang.code) for s in every}
+        ahead = set(await services_at_site(site_row.id))
+        services = [s for s in every if s.id in ahead]
         packages = [
             {
                 "slug": p.slug,
-                "name": catalogue.localised(p.names, lang.code, p.slug),
+                "name": localised(p.names, lang.code, p.slug),
                 "service_names": [names.get(s, s) for s in p.services],
             }
             for p in await visits.packages(site)
         ]
         offered = [
             {
-                "slug": s["slug"],
-                "name": names.get(s["slug"], s["slug"]),
-                "minutes": s["duration_minutes"],
+                "slug": s.slug,
+                "name": s.name(lang.code),
+                "minutes": s.duration_minutes,
             }
             for s in services
         ]
@@ -227,7 +228,7 @@ class BookingPages(Controller):
         near: datetime | None = None,
     ) -> Template:
         site_row = await catalogue.site_by_slug(site, field=None)
-        tz = zone(site_row["timezone"])
+        tz = site_row.tz
         first = min(max(first or today(tz), today(tz), EARLIEST), LATEST - timedelta(days=30))
         span = 2 * WEEK if wanted.is_visit else WEEK
         choices, wanted_names = await self._choices(lang, site_row, wanted, first, span)
@@ -266,14 +267,14 @@ class BookingPages(Controller):
         )
 
     async def _choices(
-        self, lang: Language, site_row: dict[str, Any], wanted: Wanted, first: date, span: int
+        self, lang: Language, site_row: catalogue.Site, wanted: Wanted, first: date, span: int
     ) -> tuple[list[Choice], list[str]]:
-        tz = zone(site_row["timezone"])
+        tz = site_row.tz
         last = first + timedelta(days=span - 1)
         if not wanted.is_visit:
             service = await catalogue.service_by_slug(wanted.services[0], field="services")
-            slots = await availability.available(site_row["slug"], service["slug"], first, last)
-            name = catalogue.localised(service["names"], lang.code, service["slug"])
+            slots = await availability.available(site_row.slug, service.slug, first, last)
+            name = service.name(lang.code)
             return [
                 Choice(
                     value=str(s.id),
@@ -284,10 +285,10 @@ class BookingPages(Controller):
                 for s in slots
             ], [name]
         request = await visits.resolve(
-            site_row["slug"], ",".join(wanted.services) or None, wanted.package
+            site_row.slug, ",".join(wanted.services) or None, wanted.package
         )
         found, facts = await visits.options(request, first, last, visits.MAX_OPTIONS)
-        names = [catalogue.localised(s["names"], lang.code, s["slug"]) for s in request.services]
+        names = [s.name(lang.code) for s in request.services]
         choices = []
         for option in found:
             parts = [facts[s.id] for s in option.slots]
@@ -350,7 +351,10 @@ class BookingPages(Controller):
             )
         try:
             reference, token, visit = await bookings.book(
-                engine, bookings.requested_slot_ids(None, ids), contact, policy=policy(settings)
+                engine,
+                bookings.requested_slot_ids(None, ids),
+                contact,
+                notice=Notice.from_settings(settings),
             )
         except (Conflict, InvalidInput) as error:
             # Taken meanwhile (or gone): the nearest other times, never a dead end.

@@ -11,6 +11,7 @@ from litestar.response import Template
 from litestar.static_files import create_static_files_router
 
 from wcr.catalogue import service as catalogue
+from wcr.database import MAX_ID
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -33,6 +34,6 @@ class PageController(Controller):
         return Template("display.html", context={"site": row})
 
     @get("/ticket/{ticket_id:int}", operation_id="ticketPage")
-    async def ticket(self, ticket_id: Annotated[int, PathParameter(ge=1, le=2**62)]) -> Template:
+    async def ticket(self, ticket_id: Annotated[int, PathParameter(ge=1, le=MAX_ID)]) -> Template:
         # The token stays in the URL fragment; the page's script reads it.
         return Template("ticket.html", context={"ticket_id": ticket_id})

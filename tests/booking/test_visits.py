@@ -9,7 +9,8 @@ from tests.booking.test_dst import upcoming
 from tests.conftest import after, local, next_weekday
 from wcr.booking import visits
 from wcr.booking.tables import Appointment, Slot
-from wcr.catalogue.service import create_agency_key
+from wcr.catalogue import public as catalogue
+from wcr.catalogue.public import create_agency_key
 from wcr.catalogue.tables import Agency, Service
 
 
@@ -18,7 +19,7 @@ def auth(token):
 
 
 @pytest.fixture
-async def visit_world(world):
+async def visit_world(world, app):
     """A third service (the immigration office) and a package of all three at Bochum."""
     agency = await Agency.insert(Agency(slug="immigration", name="Ausländerbehörde")).returning(
         Agency.id
@@ -30,12 +31,13 @@ async def visit_world(world):
     )
     world.immigration_key = await create_agency_key("immigration")
     await visits.create_package(
+        app.state.engine,
         "one-stop",
         "bochum",
         {"de": "Alles an einem Tag", "en": "All in one day"},
         ["registration", "recognition", "permit"],
     )
-    await visits.add_order_rule("registration", "permit")
+    await catalogue.add_order_rule(app.state.engine, "registration", "permit")
     return world
 
 

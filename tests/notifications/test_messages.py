@@ -10,7 +10,7 @@ from tests.conftest import BERLIN, local, next_weekday
 from tests.live_server import free_port
 from tests.notifications.conftest import TOKEN
 from tests.notifications.servers import SmtpServer, calendar_parts
-from wcr.booking.repository import SlotFacts
+from wcr.booking.records import BookingRecord, BookingStatus, SlotFacts
 from wcr.config import SUPPORTED_LANGUAGES
 from wcr.notifications import render
 from wcr.notifications.dispatcher import Dispatcher
@@ -246,12 +246,18 @@ def long_context(language, kind):
         "recipient": "+491712345678",
         "link": "https://termine.wcr-nrw.de/manage/ACDEFGHJ#t=" + "x" * 22,
     }
-    booking = {
-        "reference": "ACDEFGHJ",
-        "language": language,
-        "name": "Olena Kovalenko",
-        "email": "o@example.org",
-    }
+    booking = BookingRecord(
+        id=1,
+        reference="ACDEFGHJ",
+        token_hash="0" * 64,
+        name="Olena Kovalenko",
+        email="o@example.org",
+        phone="+491712345678",
+        language=language,
+        status=BookingStatus.CONFIRMED,
+        version=3,
+        created_at=start,
+    )
     return render.Context(message=message, booking=booking, visit=[(0, slot)], removed=[])
 
 

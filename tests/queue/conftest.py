@@ -3,9 +3,9 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
+from wcr.accounts.public import create_staff
 from wcr.catalogue.tables import Site
 from wcr.queue.setup import add_counter
-from wcr.queue.staff import create_staff
 
 PASSWORD = "correct horse battery"
 

@@ -1,5 +1,5 @@
 from tests.queue.conftest import PASSWORD, login
-from wcr.queue.tables import StaffUser
+from wcr.accounts.tables import StaffUser
 
 
 async def test_login_gives_token_and_cookie_and_logout_ends_both(desk, client):

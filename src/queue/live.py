@@ -19,7 +19,7 @@ from litestar.channels.backends.base import ChannelsBackend
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.response.sse import ServerSentEventMessage
 
-from wcr.booking.repository import now
+from wcr.clock import now
 
 from .schemas import TicketView
 

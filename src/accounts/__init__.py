@@ -1,0 +1,1 @@
+"""Staff accounts, sessions and the guards of every staff endpoint."""

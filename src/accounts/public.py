@@ -1,0 +1,8 @@
+"""What other features use of accounts: the guards, the providers, who is signed in."""
+
+from . import guards
+from .deps import PROVIDERS, current_staff, guarded_site
+from .records import Role, Staff
+from .service import create_staff
+
+__all__ = ["PROVIDERS", "Role", "Staff", "create_staff", "current_staff", "guarded_site", "guards"]

@@ -1,0 +1,40 @@
+"""Who works here and what they may do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    FRONTDESK = "frontdesk"  # the desk of one site
+    SITE_ADMIN = "site_admin"  # the desk and the settings of one site
+    ADMIN = "admin"  # everything, every site
+
+
+@dataclass(frozen=True)
+class Staff:
+    id: int
+    username: str
+    role: Role
+    site_id: int | None
+    site: str | None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    def may_act_on(self, site_id: int) -> bool:
+        """The desk of ``site_id``: admins everywhere, everyone else at their own site."""
+        return self.is_admin or self.site_id == site_id
+
+    def may_administer(self, site_id: int) -> bool:
+        return self.is_admin or (self.role == Role.SITE_ADMIN and self.site_id == site_id)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What a login checks a password against."""
+
+    user_id: int
+    password_hash: str

@@ -1,0 +1,39 @@
+"""What other features use of booking."""
+
+from .bookings import appointments_view
+from .calendar import booking_calendar
+from .contact import clean_name, clean_phone
+from .events import BookingChange, BookingChanged, FreedBecause, PlaceFreed, TimedAppointment
+from .records import AppointmentStatus, BookingRecord, BookingStatus, SlotFacts
+from .repository import (
+    booking_by_id,
+    booking_by_reference,
+    itinerary,
+    positions,
+    positions_at,
+    positions_ended_at,
+    slots_by_id,
+)
+
+__all__ = [
+    "AppointmentStatus",
+    "BookingChange",
+    "BookingChanged",
+    "BookingRecord",
+    "BookingStatus",
+    "FreedBecause",
+    "PlaceFreed",
+    "SlotFacts",
+    "TimedAppointment",
+    "appointments_view",
+    "booking_by_id",
+    "booking_by_reference",
+    "booking_calendar",
+    "clean_name",
+    "clean_phone",
+    "itinerary",
+    "positions",
+    "positions_at",
+    "positions_ended_at",
+    "slots_by_id",
+]

@@ -1,0 +1,3 @@
+from .controllers import CatalogueController
+
+ROUTES = [CatalogueController]

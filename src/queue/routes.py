@@ -1,0 +1,3 @@
+from .controllers import DeskController, LiveController, TicketController
+
+ROUTES = [DeskController, TicketController, LiveController]

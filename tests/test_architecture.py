@@ -1,0 +1,124 @@
+"""The shape every feature keeps (CONTRIBUTING.md): checked, not only written down.
+
+- no import cycle between features, and a feature uses another only through its
+  ``public`` module (or its ``tables``, which foreign keys need);
+- every query lives in a feature's ``repository.py``: SQL text nowhere else, and
+  tables queried nowhere else.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import re
+from pathlib import Path
+
+import grimp
+import pytest
+
+from wcr.features import FEATURES
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+# Modules that every feature may import: the shared kernel.
+ALLOWED_FOREIGN = {"public", "tables"}
+SQL = re.compile(r"\b(SELECT\s.+\sFROM|UPDATE\s+\w+\s+SET|INSERT\s+INTO|DELETE\s+FROM)\b")
+# Only these may import a feature's tables module: the tables themselves (foreign
+# keys), the Piccolo app that lists them, and the repository that queries them.
+TABLE_USERS = {"tables.py", "piccolo_app.py", "repository.py"}
+# The demo seed writes its rows straight into every feature's tables, as a fixture would.
+TABLE_EXEMPT = {SRC / "demo.py"}
+
+
+@pytest.fixture(scope="module")
+def graph() -> grimp.ImportGraph:
+    return grimp.build_graph("wcr", include_external_packages=False)
+
+
+def feature_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in FEATURES else None
+
+
+def test_no_import_cycle_between_features(graph):
+    cycles = [
+        (a, b)
+        for a, b in itertools.combinations(FEATURES, 2)
+        if graph.chain_exists(f"wcr.{a}", f"wcr.{b}", as_packages=True)
+        and graph.chain_exists(f"wcr.{b}", f"wcr.{a}", as_packages=True)
+    ]
+    assert cycles == []
+
+
+def test_features_use_each_other_only_through_their_public_module(graph):
+    trespasses = []
+    for importer in sorted(graph.modules):
+        source = feature_of(importer)
+        if source is None:
+            continue
+        for imported in graph.find_modules_directly_imported_by(importer):
+            target = feature_of(imported)
+            if target in (None, source):
+                continue
+            if imported.split(".")[-1] not in ALLOWED_FOREIGN:
+                trespasses.append(f"{importer} -> {imported}")
+    assert trespasses == []
+
+
+def python_files() -> list[Path]:
+    return sorted(p for p in SRC.rglob("*.py") if "locales" not in p.parts)
+
+
+def string_constants(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    ]
+
+
+def sql_lines(path: Path) -> list[int]:
+    return [line for line, text in string_constants(path) if SQL.search(text)]
+
+
+def table_imports(path: Path) -> list[int]:
+    """Lines importing a ``tables`` module (``from .tables import …``, ``from wcr.x.tables``)."""
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[-1] == "tables"
+    ]
+
+
+def test_sql_text_only_in_repositories():
+    found = [
+        f"{path.relative_to(SRC)}:{line}"
+        for path in python_files()
+        if path.name != "repository.py"
+        for line in sql_lines(path)
+    ]
+    assert found == []
+
+
+def test_tables_are_queried_only_by_repositories():
+    found = [
+        f"{path.relative_to(SRC)}:{line}"
+        for path in python_files()
+        if path.name not in TABLE_USERS and path not in TABLE_EXEMPT
+        for line in table_imports(path)
+    ]
+    assert found == []
+
+
+def test_the_checks_see_a_trespass(tmp_path):
+    sample = tmp_path / "service.py"
+    sample.write_text(
+        "from .tables import Slot\n"
+        "from wcr.catalogue.tables import Site\n"
+        "from .records import Ticket\n"
+        'PICK = "SELECT id FROM ticket WHERE status = {}"\n'
+        'BUMP = "UPDATE slot SET booked = booked + 1"\n'
+        'HELP = "Select a time from the list, then update your details"\n'
+    )
+    assert table_imports(sample) == [1, 2]
+    assert sql_lines(sample) == [4, 5]

@@ -15,36 +15,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
-import multiprocessing
 import os
-import queue
 import random
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager, suppress
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as wall_time
 from pathlib import Path
-from typing import IO, Any
-from urllib.parse import urlparse
+from typing import Any
 
 import aiohttp
 import asyncpg
 
+from bench import harness
+from bench.harness import BenchError, Server, positive
 from wcr.tokens import digest, new_manage_token, new_reference
-
-DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-HOST = "127.0.0.1"
-# The venv's own scripts, whichever way the venv was reached.
-BIN = Path(sys.executable).parent
 
 # Demo data that `wcr seed-demo` creates: an agency, its service and site.
 AGENCY = "buergerbuero-bochum"
@@ -62,17 +50,11 @@ SLOTS_PER_DAY = 191
 BOOKER = {"name": "Bench Client", "email": "bench@example.org"}
 
 # Upper bounds, so that no wait in this script can hang for ever.
-CLI_TIMEOUT = 300
-HEALTH_TIMEOUT = 60
 REQUEST_TIMEOUT = 60
 LOADER_READY_TIMEOUT = 60
 RACE_TIMEOUT = 900
-STOP_TIMEOUT = 15
 REFERENCE_ATTEMPTS = 5
-
-
-class BenchError(Exception):
-    """The bench could not be set up or run (as opposed to a failed verification)."""
+DATABASE_PREFIX = "wcr_bench"
 
 
 # --- options ----------------------------------------------------------------------
@@ -89,13 +71,6 @@ class Options:
     json: bool
     py_spy: Path | None
     admin_url: str
-
-
-def positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
-    return value
 
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:
@@ -130,144 +105,18 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         loaders=min(args.loaders, args.clients),
         json=args.json,
         py_spy=args.py_spy,
-        admin_url=os.environ.get("WCR_BENCH_POSTGRES_URL", DEFAULT_ADMIN_URL),
+        admin_url=harness.admin_url(),
     )
 
 
 # --- the throw-away database ------------------------------------------------------
 
 
-def with_database(url: str, name: str) -> str:
-    return urlparse(url)._replace(path="/" + name).geturl()
-
-
-async def admin_execute(admin_url: str, sql: str) -> None:
-    try:
-        connection = await asyncpg.connect(admin_url, timeout=10)
-    except (OSError, asyncpg.PostgresError) as error:
-        raise BenchError(f"cannot reach PostgreSQL at {admin_url}: {error}") from error
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
-@asynccontextmanager
-async def fresh_database(admin_url: str) -> AsyncIterator[str]:
-    """A new, empty database named after this process; dropped however the run ends."""
-    name = f"wcr_bench_{os.getpid()}"
-    # A database of this name can only be left over from a crashed run that had our pid.
-    drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-    await admin_execute(admin_url, drop)
-    await admin_execute(admin_url, f'CREATE DATABASE "{name}"')
-    try:
-        yield with_database(admin_url, name)
-    finally:
-        await admin_execute(admin_url, drop)
-
-
-def wcr_env(database_url: str) -> dict[str, str]:
-    env = {**os.environ, "WCR_DATABASE_URL": database_url}
-    env.pop("PICCOLO_CONF", None)  # `wcr` picks its own; an inherited one points elsewhere
-    return env
-
-
-def wcr(database_url: str, *args: str) -> str:
-    result = subprocess.run(
-        [str(BIN / "wcr"), *args],
-        env=wcr_env(database_url),
-        capture_output=True,
-        text=True,
-        timeout=CLI_TIMEOUT,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise BenchError(f"wcr {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
-    return result.stdout
-
-
 def prepare_database(database_url: str) -> str:
     """Migrate and seed the demo; returns a fresh API key of the bench's agency."""
-    wcr(database_url, "migrate")
-    wcr(database_url, "seed-demo")
-    return wcr(database_url, "agency-key", AGENCY).strip().splitlines()[-1]
-
-
-# --- the server -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Server:
-    process: subprocess.Popen[bytes]
-    url: str
-    log: IO[bytes]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
-def log_tail(log: IO[bytes], lines: int = 40) -> str:
-    log.seek(0)
-    return "\n".join(log.read().decode(errors="replace").splitlines()[-lines:])
-
-
-async def wait_healthy(server: Server) -> None:
-    deadline = time.monotonic() + HEALTH_TIMEOUT
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
-        while time.monotonic() < deadline:
-            if server.process.poll() is not None:
-                raise BenchError(f"the server exited at start:\n{log_tail(server.log)}")
-            with suppress(aiohttp.ClientError, TimeoutError):
-                async with session.get(server.url + "/health") as response:
-                    if response.status == 200:
-                        return
-            await asyncio.sleep(0.1)
-    raise BenchError(f"no answer from /health in {HEALTH_TIMEOUT} s:\n{log_tail(server.log)}")
-
-
-def stop_process_group(process: subprocess.Popen[Any]) -> None:
-    """SIGTERM, then SIGKILL, to the group that this script started for ``process``."""
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(STOP_TIMEOUT)
-
-
-@asynccontextmanager
-async def running_server(database_url: str, options: Options) -> AsyncIterator[Server]:
-    port = free_port()
-    command = [
-        sys.executable, "-m", "uvicorn", "wcr.app:app_from_env", "--factory",
-        "--host", HOST, "--port", str(port), "--workers", str(options.workers),
-        "--no-access-log", "--log-level", "warning",
-    ]  # fmt: skip
-    env = wcr_env(database_url) | {
-        "WCR_RATE_LIMIT_PER_MINUTE": "0",
-        "WCR_POOL_SIZE": str(options.pool_size),
-    }
-    # A file, not a pipe: nobody reads the server's output while it runs, and a full
-    # pipe would block it.
-    with tempfile.TemporaryFile() as log:
-        # Its own process group, so that stopping it also reaches the workers.
-        process = subprocess.Popen(
-            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        server = Server(process, f"http://{HOST}:{port}", log)
-        try:
-            await wait_healthy(server)
-            yield server
-        except BenchError as error:
-            # A 500 says little by itself; the server logged the why.
-            raise BenchError(f"{error}\nserver output:\n{log_tail(log)}") from error
-        finally:
-            stop_process_group(process)
+    env = harness.wcr_env(database_url)
+    harness.migrate(env, seed_demo=True)
+    return harness.wcr(env, "agency-key", AGENCY).strip().splitlines()[-1]
 
 
 # --- slots ------------------------------------------------------------------------
@@ -347,24 +196,13 @@ class Figures:
     cpu: dict[str, float]
 
 
-def with_rest(cpu: dict[str, float]) -> dict[str, float]:
-    """Adds what the machine did besides the measured parts (other people's work, too)."""
-    measured = sum(v for k, v in cpu.items() if k != "machine")
-    return cpu | {"rest": round(max(0.0, cpu["machine"] - measured), 1)}
-
-
-def percentile(ordered: list[float], fraction: float) -> float:
-    """Nearest rank: a latency that some request really had."""
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
-
-
 def figures(
     name: str, start: float, samples: list[Sample], success: int | str, cpu: dict[str, float]
 ) -> Figures:
     wall = max(end for _, end, _ in samples) - start
     last_success = max((end for _, end, o in samples if o == success), default=start)
     successes = sum(1 for _, _, o in samples if o == success)
-    latencies = sorted((end - begin) * 1000 for begin, end, _ in samples)
+    latency = harness.Latency.of(end - begin for begin, end, _ in samples)
     outcomes = Counter(str(o) for _, _, o in samples)
     return Figures(
         name=name,
@@ -374,91 +212,12 @@ def figures(
         bookings=successes,
         # Bookings stop once the slots are gone: rate them over the time they took.
         bookings_per_s=successes / (last_success - start) if last_success > start else 0.0,
-        p50_ms=percentile(latencies, 0.50),
-        p99_ms=percentile(latencies, 0.99),
-        max_ms=latencies[-1],
+        p50_ms=latency.p50_ms,
+        p99_ms=latency.p99_ms,
+        max_ms=latency.max_ms,
         outcomes=dict(sorted(outcomes.items())),
-        cpu=with_rest(cpu),
+        cpu=cpu,
     )
-
-
-@dataclass(frozen=True)
-class ProcessStat:
-    parent: int
-    name: str
-    ticks: int  # user + system CPU, in clock ticks
-
-
-def process_table() -> dict[int, ProcessStat]:
-    """Every process on the machine, read from /proc (only read: nothing is signalled)."""
-    table = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            # Processes come and go while we read: a vanished one is simply left out.
-            with suppress(OSError, ValueError, IndexError):
-                text = (entry / "stat").read_text()
-                name = text[text.index("(") + 1 : text.rindex(")")]
-                fields = text[text.rindex(")") + 1 :].split()
-                table[int(entry.name)] = ProcessStat(
-                    int(fields[1]), name, int(fields[11]) + int(fields[12])
-                )
-    return table
-
-
-def descendants(table: dict[int, ProcessStat], root: int) -> list[int]:
-    """``root`` and everything below it (uvicorn's supervisor and its workers)."""
-    tree = [root]
-    for pid in tree:  # grows while children are found; bounded by the table's size
-        tree += [child for child, stat in table.items() if stat.parent == pid]
-    return tree
-
-
-def machine_ticks() -> tuple[int, int]:
-    """(busy, total) clock ticks of all cores since boot."""
-    user, nice, system, idle, iowait, irq, softirq, steal = (
-        int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
-    )
-    # Steal is time the hypervisor gave to others; guest time is already within user.
-    busy = user + nice + system + irq + softirq
-    return busy, busy + idle + iowait + steal
-
-
-class CpuMeter:
-    """CPU used over an interval by the server, by PostgreSQL and by the whole machine.
-
-    The figures say which side saturates first. PostgreSQL's share counts all of its
-    processes, so it includes any other database work on this machine at the time.
-    """
-
-    def __init__(self, server_root: int | None = None) -> None:
-        self.server_root = server_root
-        self.before = process_table()
-        self.busy, self.total = machine_ticks()
-        self.started = time.monotonic()
-
-    def _ticks(self, after: dict[int, ProcessStat], pids: list[int]) -> int:
-        # A process born during the interval counts in full.
-        return sum(
-            after[pid].ticks - (self.before[pid].ticks if pid in self.before else 0)
-            for pid in pids
-            if pid in after
-        )
-
-    def percentages(self) -> dict[str, float]:
-        """Per cent of one core: 100 is one core busy for the whole interval."""
-        after = process_table()
-        busy, total = machine_ticks()
-        per_cent = 100 / os.sysconf("SC_CLK_TCK") / (time.monotonic() - self.started)
-        cores = os.cpu_count() or 1
-        postgres = [pid for pid, stat in after.items() if stat.name == "postgres"]
-        used = {
-            "machine": round(100 * cores * (busy - self.busy) / max(1, total - self.total), 1),
-            "postgres": round(self._ticks(after, postgres) * per_cent, 1),
-        }
-        if self.server_root is not None:
-            server = descendants(after, self.server_root)
-            used["server"] = round(self._ticks(after, server) * per_cent, 1)
-        return used
 
 
 # --- round 1: over HTTP -----------------------------------------------------------
@@ -511,26 +270,12 @@ def loader_main(url: str, plans: list[list[int]], ready: Any, go: Any, results: 
         raise
 
 
-async def receive(messages: Any, timeout: float, waiting_for: str) -> Any:
-    """The next message from the load generators.
-
-    Polled rather than awaited in a thread: a thread blocked in ``get`` would keep this
-    process alive after Ctrl-C until its timeout ran out.
-    """
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with suppress(queue.Empty):
-            return messages.get_nowait()
-        await asyncio.sleep(0.02)
-    raise BenchError(f"no {waiting_for} in {timeout} s")
-
-
 async def collect(results: Any, count: int) -> tuple[list[Sample], list[float]]:
     samples: list[Sample] = []
     cpu: list[float] = []
     deadline = time.monotonic() + RACE_TIMEOUT
     for _ in range(count):
-        answer = await receive(results, deadline - time.monotonic(), "end of the race")
+        answer = await harness.poll_queue(results, deadline - time.monotonic(), "end of the race")
         if isinstance(answer, str):
             raise BenchError(f"a load generator failed: {answer}")
         samples += answer[0]
@@ -538,19 +283,8 @@ async def collect(results: Any, count: int) -> tuple[list[Sample], list[float]]:
     return samples, cpu
 
 
-def stop_loaders(loaders: list[Any]) -> None:
-    """Reap the load generators; any still running after a second has failed or been
-    interrupted, and its results are of no use any more."""
-    for loader in loaders:
-        loader.join(1)
-        if loader.is_alive():
-            loader.kill()
-            loader.join(STOP_TIMEOUT)
-
-
 async def http_race(server: Server, plans: list[list[int]], options: Options) -> Figures:
-    # spawn, not fork: this process already runs an event loop and helper threads.
-    context = multiprocessing.get_context("spawn")
+    context = harness.spawn_context()
     ready, results, go = context.Queue(), context.Queue(), context.Event()
     url = server.url + "/api/v1/bookings"
     loaders = [
@@ -564,47 +298,35 @@ async def http_race(server: Server, plans: list[list[int]], options: Options) ->
     profiler = None
     try:
         for _ in loaders:
-            await receive(ready, LOADER_READY_TIMEOUT, "ready load generator")
-        meter = CpuMeter(server.process.pid)
-        profiler = await start_py_spy(server, options.py_spy)
+            await harness.poll_queue(ready, LOADER_READY_TIMEOUT, "ready load generator")
+        meter = harness.CpuMeter({"server": [server.pid]})
+        profiler = await start_profiler(server, options.py_spy)
         start = time.monotonic()
         go.set()
         samples, loader_cpu = await collect(results, options.loaders)
-        cpu = meter.percentages()
+        use = meter.measure()
     finally:
-        stop_py_spy(profiler)
-        stop_loaders(loaders)
+        if profiler is not None:
+            harness.stop_py_spy(profiler)
+        # Any still running after a second has failed or been interrupted.
+        harness.stop_children(loaders, grace=1)
     wall = max(end for _, end, _ in samples) - start
-    cpu["load generators"] = round(100 * sum(loader_cpu) / wall, 1)
+    shares = {
+        "postgres": use.named("postgres"),
+        "server": use.groups["server"],
+        "load generators": round(100 * sum(loader_cpu) / wall, 1),
+    }
+    cpu = {"machine": use.machine, **shares, "rest": use.rest(shares)}
     return figures("HTTP", start, samples, 201, cpu)
 
 
-async def start_py_spy(server: Server, output: Path | None) -> subprocess.Popen[bytes] | None:
+async def start_profiler(server: Server, output: Path | None) -> harness.Profiler | None:
     if output is None:
         return None
-    # Blocking sampling (py-spy's default) pauses the server ~100 times a second, which
-    # costs it little; --nonblocking would cost nothing but tears a third of the stacks.
     # --subprocesses reaches uvicorn's workers when there are several.
-    command = [
-        str(BIN / "py-spy"), "record", "--pid", str(server.process.pid), "--subprocesses",
-        "--rate", "100", "--format", "raw", "--output", str(output),
-    ]  # fmt: skip
-    profiler = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
+    profiler = harness.start_py_spy(server.pid, output, flags=["--subprocesses"])
     await asyncio.sleep(1)  # py-spy needs a moment to attach before the race starts
     return profiler
-
-
-def stop_py_spy(profiler: subprocess.Popen[bytes] | None) -> None:
-    if profiler is None:
-        return
-    profiler.send_signal(signal.SIGINT)  # py-spy writes its output on Ctrl-C
-    try:
-        profiler.wait(STOP_TIMEOUT * 2)
-    except subprocess.TimeoutExpired:
-        profiler.kill()
-        profiler.wait(STOP_TIMEOUT)
 
 
 # --- round 2: raw asyncpg ---------------------------------------------------------
@@ -677,7 +399,7 @@ async def raw_race(database_url: str, plans: list[list[int]], options: Options) 
     # for opening connections under load alike.
     size = options.pool_size
     async with asyncpg.create_pool(database_url, min_size=min(2, size), max_size=size) as pool:
-        meter = CpuMeter()
+        meter = harness.CpuMeter()
         cpu = time.process_time()
         start = time.monotonic()
         try:
@@ -687,10 +409,14 @@ async def raw_race(database_url: str, plans: list[list[int]], options: Options) 
         except TimeoutError:
             raise BenchError(f"the raw round did not finish in {RACE_TIMEOUT} s") from None
         wall = time.monotonic() - start
-        used = meter.percentages()
-        used["bench process"] = round(100 * (time.process_time() - cpu) / wall, 1)
+        use = meter.measure()
+        shares = {
+            "postgres": use.named("postgres"),
+            "bench process": round(100 * (time.process_time() - cpu) / wall, 1),
+        }
     samples = [sample for samples in per_client for sample in samples]
-    return figures("raw asyncpg", start, samples, "booked", used)
+    cpu_shares = {"machine": use.machine, **shares, "rest": use.rest(shares)}
+    return figures("raw asyncpg", start, samples, "booked", cpu_shares)
 
 
 # --- verification -----------------------------------------------------------------
@@ -779,11 +505,13 @@ async def publish_rounds(server: Server, key: str, slots: int) -> tuple[list[int
 
 async def run(options: Options) -> bool:
     rng = random.Random()
-    async with fresh_database(options.admin_url) as database_url:
-        print(f"database   {urlparse(database_url).path.lstrip('/')}: migrate, seed-demo, key")
+    database = harness.ThrowawayDatabase(options.admin_url, DATABASE_PREFIX)
+    async with database as database_url:
+        print(f"database   {database.name}: migrate, seed-demo, key")
         key = await asyncio.to_thread(prepare_database, database_url)
-        async with running_server(database_url, options) as server:
-            print(f"server     {server.url}, pid {server.process.pid}, {options.workers} worker(s)")
+        env = harness.wcr_env(database_url) | {"WCR_POOL_SIZE": str(options.pool_size)}
+        async with harness.running_servers(env, workers=options.workers) as [server]:
+            print(f"server     {server.url}, pid {server.pid}, {options.workers} worker(s)")
             http_ids, raw_ids = await publish_rounds(server, key, options.slots)
             plans = deal_targets(http_ids, options.clients, options.attempts, rng)
             http = await http_race(server, plans, options)
@@ -813,35 +541,19 @@ def report(
     print(f"  requests/s ratio  {relative['requests_per_s']:.3f}")
     print(f"  p99 ratio         {relative['p99']:.2f}")
     if options.json:
-        options_view = {k: str(v) if isinstance(v, Path) else v for k, v in asdict(options).items()}
-        del options_view["admin_url"]
         summary = {
-            "options": options_view,
+            "options": harness.options_view(options),
             "http": asdict(http) | {"problems": http_problems},
             "raw": asdict(raw) | {"problems": raw_problems},
             "ratios": relative,
             "ok": not (http_problems or raw_problems),
         }
-        print(json.dumps(summary))
-
-
-def interrupt(_signal: int, _frame: object) -> None:
-    raise KeyboardInterrupt
+        harness.print_summary_line(summary)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse_options(argv)
-    # SIGTERM unwinds like Ctrl-C, so that the server is stopped and the database dropped.
-    signal.signal(signal.SIGTERM, interrupt)
-    try:
-        ok = asyncio.run(run(options))
-    except BenchError as error:
-        print(f"bench failed: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("bench interrupted", file=sys.stderr)
-        return 130
-    return 0 if ok else 1
+    return harness.run_bench(lambda: asyncio.run(run(options)))
 
 
 if __name__ == "__main__":

@@ -18,15 +18,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
-import multiprocessing
 import os
 import queue
 import random
 import secrets
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,17 +31,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO, Any, Protocol
-from urllib.parse import urlparse
+from typing import Any, Protocol
 
 import aiohttp
-import asyncpg
 import redis
 
-DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+from bench import harness
+from bench.harness import BenchError, Latency, Server, positive, positive_float
+
 REDIS_HOST_URL = "redis://127.0.0.1:6379"
-HOST = "127.0.0.1"
-BIN = Path(sys.executable).parent  # the venv's own scripts
+DATABASE_PREFIX = "wcr_ebench"
 
 SITE = "bochum"
 EVENTS_PATH = f"/api/v1/sites/{SITE}/events"
@@ -55,20 +50,12 @@ AIM_P99_MS = 100.0
 POLL_SECONDS = 5.0  # what the municipal displays in Berlin and Munich do, per the issue
 
 # Upper bounds, so that no wait in this script can hang for ever.
-CLI_TIMEOUT = 300
-HEALTH_TIMEOUT = 60
 REQUEST_TIMEOUT = 30
-CONNECT_TIMEOUT = 10
 READY_TIMEOUT = 60
 DRAIN_TIMEOUT = 5.0  # after the last call: how long events may still come in
-STOP_TIMEOUT = 15
 PRECREATE_CONCURRENCY = 4
 POLL_INTERVAL = 0.05
 BUSY_REST = 25.0  # per cent of a core used by others, above which a warning is printed
-
-
-class BenchError(Exception):
-    """The bench could not be set up or run (as opposed to events that went missing)."""
 
 
 # --- options ----------------------------------------------------------------------
@@ -118,20 +105,6 @@ class Options:
     @property
     def calls(self) -> int:
         return max(1, round(self.rate * self.seconds))
-
-
-def positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
-    return value
-
-
-def positive_float(text: str) -> float:
-    value = float(text)
-    if not (value > 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
-    return value
 
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:
@@ -186,71 +159,24 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         redis_db=args.redis_db,
         py_spy=args.py_spy,
         dispatcher=args.with_dispatcher,
-        admin_url=os.environ.get("WCR_BENCH_POSTGRES_URL", DEFAULT_ADMIN_URL),
+        admin_url=harness.admin_url(),
     )
 
 
 # --- the throw-away database ------------------------------------------------------
 
 
-def with_database(url: str, name: str) -> str:
-    return urlparse(url)._replace(path="/" + name).geturl()
-
-
-async def admin_execute(admin_url: str, sql: str) -> None:
-    try:
-        connection = await asyncpg.connect(admin_url, timeout=10)
-    except (OSError, asyncpg.PostgresError) as error:
-        raise BenchError(f"cannot reach PostgreSQL at {admin_url}: {error}") from error
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
-@asynccontextmanager
-async def fresh_database(admin_url: str) -> AsyncIterator[str]:
-    """A new, empty database named after this process; dropped however the run ends."""
-    name = f"wcr_ebench_{os.getpid()}"
-    # A database of this name can only be left over from a crashed run that had our pid.
-    drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-    await admin_execute(admin_url, drop)
-    await admin_execute(admin_url, f'CREATE DATABASE "{name}"')
-    try:
-        yield with_database(admin_url, name)
-    finally:
-        await admin_execute(admin_url, drop)
-
-
 def wcr_env(database_url: str) -> dict[str, str]:
-    env = {**os.environ, "WCR_DATABASE_URL": database_url}
-    env.pop("PICCOLO_CONF", None)  # `wcr` picks its own; an inherited one points elsewhere
-    env.pop("WCR_REDIS_URL", None)  # each scenario sets its own
-    return env
-
-
-def wcr(database_url: str, *args: str, stdin: str | None = None) -> str:
-    result = subprocess.run(
-        [str(BIN / "wcr"), *args],
-        env=wcr_env(database_url),
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=CLI_TIMEOUT,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise BenchError(f"wcr {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
-    return result.stdout
+    return harness.wcr_env(database_url, drop=["WCR_REDIS_URL"])  # each scenario sets its own
 
 
 def prepare_database(database_url: str) -> str:
     """Migrate, seed the demo, add a front-desk account at the site; returns its password."""
     password = secrets.token_urlsafe(16)
-    wcr(database_url, "migrate")
-    wcr(database_url, "seed-demo")
-    wcr(
-        database_url,
+    env = wcr_env(database_url)
+    harness.migrate(env, seed_demo=True)
+    harness.wcr(
+        env,
         *("staff-add", STAFF_USER, "--site", SITE, "--role", "frontdesk", "--password-stdin"),
         stdin=password + "\n",
     )
@@ -291,50 +217,6 @@ def flush_redis(url: str) -> None:
 # --- servers ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Server:
-    process: subprocess.Popen[bytes]
-    url: str
-    log: IO[bytes]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
-def log_tail(log: IO[bytes], lines: int = 30) -> str:
-    log.seek(0)
-    return "\n".join(log.read().decode(errors="replace").splitlines()[-lines:])
-
-
-async def wait_healthy(server: Server) -> None:
-    deadline = time.monotonic() + HEALTH_TIMEOUT
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
-        while time.monotonic() < deadline:
-            if server.process.poll() is not None:
-                raise BenchError(f"a server exited at start:\n{log_tail(server.log)}")
-            with suppress(aiohttp.ClientError, TimeoutError):
-                async with session.get(server.url + "/health") as response:
-                    if response.status == 200:
-                        return
-            await asyncio.sleep(0.1)
-    raise BenchError(f"no answer from /health in {HEALTH_TIMEOUT} s:\n{log_tail(server.log)}")
-
-
-def stop_process(process: subprocess.Popen[Any]) -> None:
-    """SIGTERM, then SIGKILL, to the process group this script started for ``process``."""
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(STOP_TIMEOUT)
-
-
 @asynccontextmanager
 async def running_servers(
     database_url: str, redis_url: str | None, count: int, *, dispatcher: bool
@@ -344,94 +226,15 @@ async def running_servers(
     The outbox goes to a temporary folder: the demo's bookings queue messages, and a
     server that sends them must not write them into the working copy's var/.
     """
-    servers: list[Server] = []
-    with tempfile.TemporaryDirectory(prefix="wcr-ebench-") as logs:
-        try:
-            for index in range(count):
-                port = free_port()
-                command = [
-                    sys.executable, "-m", "uvicorn", "wcr.app:app_from_env", "--factory",
-                    "--host", HOST, "--port", str(port), "--log-level", "warning",
-                ]  # fmt: skip
-                env = wcr_env(database_url) | {
-                    "WCR_RATE_LIMIT_PER_MINUTE": "0",
-                    "WCR_PUBLIC_URL": f"http://{HOST}:{port}",
-                    "WCR_OUTBOX_DIR": str(Path(logs) / "outbox"),
-                    "WCR_DISPATCH_IN_PROCESS": "1" if dispatcher else "0",
-                }
-                if redis_url:
-                    env["WCR_REDIS_URL"] = redis_url
-                # A file, not a pipe: nobody reads it while the server runs.
-                log = (Path(logs) / f"server-{index}.log").open("w+b")
-                process = subprocess.Popen(
-                    command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-                )
-                servers.append(Server(process, f"http://{HOST}:{port}", log))
-            for server in servers:
-                await wait_healthy(server)
+    with tempfile.TemporaryDirectory(prefix="wcr-ebench-") as outbox:
+        env = wcr_env(database_url) | {
+            "WCR_OUTBOX_DIR": str(Path(outbox) / "outbox"),
+            "WCR_DISPATCH_IN_PROCESS": "1" if dispatcher else "0",
+        }
+        if redis_url:
+            env["WCR_REDIS_URL"] = redis_url
+        async with harness.running_servers(env, count) as servers:
             yield servers
-        finally:
-            for server in servers:
-                stop_process(server.process)
-                server.log.close()
-
-
-# --- CPU --------------------------------------------------------------------------
-
-
-def process_ticks() -> dict[int, tuple[str, int]]:
-    """pid -> (name, user + system clock ticks) of every process, read from /proc."""
-    table = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with suppress(OSError, ValueError, IndexError):  # gone while we read
-                text = (entry / "stat").read_text()
-                fields = text[text.rindex(")") + 2 :].split()
-                name = text[text.index("(") + 1 : text.rindex(")")]
-                table[int(entry.name)] = (name, int(fields[11]) + int(fields[12]))
-    return table
-
-
-def machine_ticks() -> tuple[int, int]:
-    """(busy, total) clock ticks of all cores since boot."""
-    user, nice, system, idle, iowait, irq, softirq, steal = (
-        int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
-    )
-    busy = user + nice + system + irq + softirq
-    return busy, busy + idle + iowait + steal
-
-
-class CpuMeter:
-    """CPU per part over an interval, in per cent of one core."""
-
-    def __init__(self, groups: dict[str, list[int]]) -> None:
-        self.groups = groups
-        self.before = process_ticks()
-        self.machine = machine_ticks()
-        self.started = time.monotonic()
-
-    def percentages(self) -> dict[str, float]:
-        after = process_ticks()
-        busy, total = machine_ticks()
-        scale = 100 / os.sysconf("SC_CLK_TCK") / (time.monotonic() - self.started)
-
-        def used(pids: list[int]) -> float:
-            ticks = sum(
-                after[pid][1] - (self.before[pid][1] if pid in self.before else 0)
-                for pid in pids
-                if pid in after
-            )
-            return round(ticks * scale, 1)
-
-        groups = dict(self.groups)
-        for label, name in (("postgres", "postgres"), ("redis", "redis-server")):
-            groups[label] = [pid for pid, (comm, _) in after.items() if comm == name]
-        shares = {label: used(pids) for label, pids in groups.items()}
-        cores = os.cpu_count() or 1
-        machine = 100 * cores * (busy - self.machine[0]) / max(1, total - self.machine[1])
-        shares["rest"] = round(max(0.0, machine - sum(shares.values())), 1)
-        shares["machine"] = round(machine, 1)
-        return shares
 
 
 # --- subscribers ------------------------------------------------------------------
@@ -505,7 +308,7 @@ async def read_streams(
         ready += 1
 
     # No total timeout: a stream is silent between events. Connects are bounded.
-    timeout = aiohttp.ClientTimeout(total=None, sock_connect=CONNECT_TIMEOUT)
+    timeout = aiohttp.ClientTimeout(total=None, sock_connect=harness.CONNECT_TIMEOUT)
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         tasks = [
@@ -533,17 +336,6 @@ async def read_streams(
     return [stream.as_tuple() for stream in streams]
 
 
-async def poll_queue(messages: Any, timeout: float, waiting_for: str) -> Any:
-    """The next message from a multiprocessing queue, without a blocked thread (which
-    would keep a process alive after Ctrl-C until its timeout ran out)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with suppress(queue.Empty):
-            return messages.get_nowait()
-        await asyncio.sleep(POLL_INTERVAL)
-    raise BenchError(f"no {waiting_for} in {timeout:.0f} s")
-
-
 def reader_main(
     index: int, assignments: list[tuple[int, str]], orders: Any, results: Any, wait: float
 ) -> None:
@@ -553,7 +345,10 @@ def reader_main(
         results.put(("ready", index, count, errors))
 
     async def next_order() -> tuple[list[int], float]:
-        return tuple(await poll_queue(orders, wait, "order"))  # type: ignore[return-value]
+        ticket_ids, allowed = await harness.poll_queue(
+            orders, wait, "order", interval=POLL_INTERVAL
+        )
+        return ticket_ids, allowed
 
     try:
         results.put(
@@ -584,8 +379,7 @@ class ProcessReaders:
     """Subscribers in separate processes, so that reading costs the desk nothing."""
 
     def __init__(self, assignments: list[tuple[int, str]], processes: int, wait: float) -> None:
-        # spawn, not fork: this process already runs an event loop and helper threads.
-        context = multiprocessing.get_context("spawn")
+        context = harness.spawn_context()
         self.results = context.Queue()
         self.orders = [context.Queue() for _ in range(processes)]
         self.shares = [assignments[i::processes] for i in range(processes)]
@@ -639,13 +433,7 @@ class ProcessReaders:
         return [stream for index in sorted(by_reader) for stream in by_reader[index]]
 
     def close(self) -> None:
-        for process in self.processes:
-            if process.pid is None:
-                continue
-            process.join(2)
-            if process.is_alive():
-                process.kill()
-                process.join(STOP_TIMEOUT)
+        harness.stop_children(self.processes, grace=2)
 
 
 class InlineReaders:
@@ -745,7 +533,8 @@ class Desk:
 def disjoint_counters(counters: list[dict[str, Any]]) -> list[tuple[int, str, str]]:
     """(id, service, name) of counters whose services no other chosen counter serves, so
     that each one's call-next takes exactly the tickets issued for it."""
-    chosen, taken = [], set()
+    chosen: list[tuple[int, str, str]] = []
+    taken: set[str] = set()
     for counter in counters:
         services = set(counter["services"])
         if services and not services & taken:
@@ -792,69 +581,33 @@ async def profiling(
     if prefix is None:
         yield []
         return
-    profilers: list[subprocess.Popen[bytes]] = []
+    profilers: list[harness.Profiler] = []
     try:
         for index, server in enumerate(servers):
-            command = [
-                str(BIN / "py-spy"), "record", "--pid", str(server.process.pid),
-                "--rate", "100", "--format", "raw",
-                "--output", f"{prefix}.{scenario}.{index}.txt",
-            ]  # fmt: skip
-            profilers.append(
-                subprocess.Popen(
-                    command,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    start_new_session=True,
-                )
-            )
+            output = f"{prefix}.{scenario}.{index}.txt"
+            profilers.append(harness.start_py_spy(server.pid, output))
         await asyncio.sleep(1)  # py-spy needs a moment to attach
         yield [profiler.pid for profiler in profilers]
     finally:
         for profiler in profilers:
-            profiler.send_signal(signal.SIGINT)  # py-spy writes its output on Ctrl-C
+            profiler.process.send_signal(signal.SIGINT)  # all at once: each writes its output now
         for profiler in profilers:
-            try:
-                profiler.wait(STOP_TIMEOUT * 2)
-            except subprocess.TimeoutExpired:
-                profiler.kill()
-                profiler.wait(STOP_TIMEOUT)
+            harness.stop_py_spy(profiler, interrupt=False)
 
 
 # --- figures ----------------------------------------------------------------------
 
 
-def percentile(ordered: list[float], fraction: float) -> float:
-    """Nearest rank: a value that really occurred."""
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+def latency_of(seconds: list[float]) -> Latency | None:
+    """None when nothing arrived (no call, or every event missing)."""
+    return Latency.of(seconds, digits=2) if seconds else None
 
 
-@dataclass(frozen=True)
-class Latency:
-    count: int
-    p50_ms: float
-    p95_ms: float
-    p99_ms: float
-    max_ms: float
-
-    @classmethod
-    def of(cls, seconds: list[float]) -> Latency | None:
-        if not seconds:
-            return None
-        ordered = sorted(1000 * s for s in seconds)
-        return cls(
-            count=len(ordered),
-            p50_ms=round(percentile(ordered, 0.50), 2),
-            p95_ms=round(percentile(ordered, 0.95), 2),
-            p99_ms=round(percentile(ordered, 0.99), 2),
-            max_ms=round(ordered[-1], 2),
-        )
-
-    def line(self) -> str:
-        return (
-            f"p50 {self.p50_ms:7.1f}  p95 {self.p95_ms:7.1f}  p99 {self.p99_ms:7.1f}  "
-            f"max {self.max_ms:7.1f}"
-        )
+def latency_line(latency: Latency) -> str:
+    return (
+        f"p50 {latency.p50_ms:7.1f}  p95 {latency.p95_ms:7.1f}  p99 {latency.p99_ms:7.1f}  "
+        f"max {latency.max_ms:7.1f}"
+    )
 
 
 @dataclass(frozen=True)
@@ -918,11 +671,11 @@ def figures(
             spread.append(max(arrivals) - min(arrivals))
     by_instance: dict[str, Latency | None] = {}
     if scenario.instances > 1 and not scenario.desk_alone:
-        by_instance["same instance as the desk"] = Latency.of(by_server.get(0, []))
+        by_instance["same instance as the desk"] = latency_of(by_server.get(0, []))
         others = [s for server, values in by_server.items() if server != 0 for s in values]
-        by_instance["other instance"] = Latency.of(others)
+        by_instance["other instance"] = latency_of(others)
     expected = len(made) * len(streams)
-    latency = Latency.of(latencies)
+    latency = latency_of(latencies)
     span = max((c.sent for c in calls), default=0) - min((c.sent for c in calls), default=0)
     return Figures(
         scenario=scenario.name,
@@ -939,9 +692,9 @@ def figures(
         stream_errors=dict(Counter(s[4] for s in streams if s[4])),
         latency=latency,
         by_instance=by_instance,
-        first_display=Latency.of(first),
-        fan_out=Latency.of(spread),
-        call_next=Latency.of([c.answered - c.sent for c in calls]),
+        first_display=latency_of(first),
+        fan_out=latency_of(spread),
+        call_next=latency_of([c.answered - c.sent for c in calls]),
         cpu=cpu,
         aim_met=latency is not None
         and latency.p99_ms < AIM_P99_MS
@@ -996,17 +749,19 @@ async def run_scenario(
                 await readers.start()
                 async with profiling(servers, options.py_spy, scenario.name) as profilers:
                     groups = {
-                        "servers": [s.process.pid for s in servers],
+                        "servers": [s.pid for s in servers],
                         "readers": [p for p in readers.pids if p != os.getpid()],
                         "desk": [os.getpid()],
                     }
-                    meter = CpuMeter(groups | ({"py-spy": profilers} if profilers else {}))
+                    meter = harness.CpuMeter(groups | ({"py-spy": profilers} if profilers else {}))
                     calls = await call_at_rate(desk, plan, options.rate)
                     ids = [c.ticket_id for c in calls if c.ticket_id is not None]
                     streams = await readers.finish(ids, DRAIN_TIMEOUT)
-                    cpu = meter.percentages()
+                    use = meter.measure()
             finally:
                 readers.close()
+    shares = use.groups | {"postgres": use.named("postgres"), "redis": use.named("redis-server")}
+    cpu = shares | {"rest": use.rest(shares), "machine": use.machine}
     return figures(scenario, calls, streams, cpu)
 
 
@@ -1037,7 +792,7 @@ def print_figures(result: Figures, options: Options) -> None:
         ("call-next ms", result.call_next),
     ]
     for label, latency in latencies:
-        row(label, latency.line() if latency else "none")
+        row(label, latency_line(latency) if latency else "none")
     row("CPU (% of a core)", ", ".join(f"{k} {v:.0f}%" for k, v in result.cpu.items()))
     if result.cpu.get("rest", 0) > BUSY_REST:
         row("", "a large 'rest': someone else used the machine; compare with care")
@@ -1091,9 +846,9 @@ async def run(options: Options) -> bool:
         redis_url = f"{REDIS_HOST_URL}/{choose_redis_db(options.redis_db)}"
     results = []
     try:
-        async with fresh_database(options.admin_url) as database_url:
-            name = urlparse(database_url).path.lstrip("/")
-            print(f"database {name}: migrate, seed-demo, staff-add {STAFF_USER} ({SITE})")
+        database = harness.ThrowawayDatabase(options.admin_url, DATABASE_PREFIX)
+        async with database as database_url:
+            print(f"database {database.name}: migrate, seed-demo, staff-add {STAFF_USER} ({SITE})")
             password = await asyncio.to_thread(prepare_database, database_url)
             for name in options.scenarios:
                 scenario = SCENARIOS[name]
@@ -1109,35 +864,19 @@ async def run(options: Options) -> bool:
     print_summary(results)
     ok = not any(result.problems() for result in results)
     if options.json:
-        view = asdict(options)
-        del view["admin_url"]
         summary = {
-            "options": view | {"calls": options.calls},
+            "options": harness.options_view(options) | {"calls": options.calls},
             "aim_p99_ms": AIM_P99_MS,
             "scenarios": [asdict(r) | {"problems": r.problems()} for r in results],
             "ok": ok,
         }
-        print(json.dumps(summary))
+        harness.print_summary_line(summary)
     return ok
-
-
-def interrupt(_signal: int, _frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse_options(argv)
-    # SIGTERM unwinds like Ctrl-C, so that the servers stop and the database is dropped.
-    signal.signal(signal.SIGTERM, interrupt)
-    try:
-        ok = asyncio.run(run(options))
-    except BenchError as error:
-        print(f"bench failed: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("bench interrupted", file=sys.stderr)
-        return 130
-    return 0 if ok else 1
+    return harness.run_bench(lambda: asyncio.run(run(options)))
 
 
 if __name__ == "__main__":

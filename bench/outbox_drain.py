@@ -16,14 +16,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import json
-import multiprocessing
 import os
 import re
-import resource
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,19 +34,15 @@ from datetime import time as wall_time
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from bench import harness
+from bench.harness import HOST, STOP_TIMEOUT, BenchError, positive
+from wcr.booking.notice import Notice
 from wcr.config import SUPPORTED_LANGUAGES
-from wcr.notifications.outbox import Policy
 from wcr.tokens import digest, new_manage_token, new_reference
-
-DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-HOST = "127.0.0.1"
-# The venv's own scripts, whichever way the venv was reached.
-BIN = Path(sys.executable).parent
 
 # What the workers are told (WCR_PUBLIC_URL, WCR_MAIL_FROM, WCR_TWILIO_*).
 PUBLIC_URL = "http://127.0.0.1:8000"
@@ -69,18 +61,13 @@ DAY_START = wall_time(8, 0)
 SLOTS_PER_DAY = 8  # 8 x 45 min (the longest demo service) ends at 14:00
 
 # Upper bounds, so that no wait in this script can hang for ever.
-CLI_TIMEOUT = 300
 SERVER_TIMEOUT = 30
-STOP_TIMEOUT = 15
 DRAIN_TIMEOUT_BASE = 120  # seconds, plus DRAIN_TIMEOUT_PER_MESSAGE x messages
 DRAIN_TIMEOUT_PER_MESSAGE = 0.2
 POLL_INTERVAL = 0.01
 QUIET_SECONDS = 3.0  # the machine's load measured before the rounds
 PY_SPY_RATE = 100
-
-
-class BenchError(Exception):
-    """The bench could not be set up or run (as opposed to a failed verification)."""
+DATABASE_PREFIX = "wcr_obench"
 
 
 # --- options ----------------------------------------------------------------------
@@ -101,13 +88,6 @@ class Options:
     @property
     def drain_timeout(self) -> float:
         return DRAIN_TIMEOUT_BASE + DRAIN_TIMEOUT_PER_MESSAGE * self.messages
-
-
-def positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
-    return value
 
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:
@@ -134,67 +114,23 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
     args = parser.parse_args(argv)
     if args.messages % 2:
         parser.error("--messages must be even: one e-mail and one SMS per booking")
-    if args.py_spy is not None and shutil.which("py-spy", path=str(BIN)) is None:
+    if args.py_spy is not None and shutil.which("py-spy", path=str(harness.BIN)) is None:
         parser.error("--py-spy needs py-spy in the venv: .venv/bin/pip install py-spy")
     return Options(
         messages=args.messages,
         batch=args.batch,
         json=args.json,
         py_spy=args.py_spy,
-        admin_url=os.environ.get("WCR_BENCH_POSTGRES_URL", DEFAULT_ADMIN_URL),
+        admin_url=harness.admin_url(),
     )
 
 
 # --- the throw-away database ------------------------------------------------------
 
 
-def with_database(url: str, name: str) -> str:
-    return urlparse(url)._replace(path="/" + name).geturl()
-
-
-async def _admin(admin_url: str, sql: str) -> None:
-    try:
-        connection = await asyncpg.connect(admin_url, timeout=10)
-    except (OSError, asyncpg.PostgresError) as error:
-        raise BenchError(f"cannot reach PostgreSQL at {admin_url}: {error}") from error
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
-@contextmanager
-def fresh_database(admin_url: str) -> Iterator[str]:
-    """A new database named after this process, dropped however the run ends."""
-    name = f"wcr_obench_{os.getpid()}"
-    drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-    asyncio.run(_admin(admin_url, drop))  # only a crashed run with our pid could have left it
-    asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}"'))
-    try:
-        yield with_database(admin_url, name)
-    finally:
-        asyncio.run(_admin(admin_url, drop))
-
-
 def wcr_env(database_url: str, **extra: str) -> dict[str, str]:
     # Nothing of the caller's own WCR_ settings (SMTP, Twilio, batch, lease) leaks in.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WCR_")}
-    env.pop("PICCOLO_CONF", None)  # `wcr` picks its own; an inherited one points elsewhere
-    return env | {"WCR_DATABASE_URL": database_url} | extra
-
-
-def wcr(database_url: str, *args: str) -> str:
-    result = subprocess.run(
-        [str(BIN / "wcr"), *args],
-        env=wcr_env(database_url),
-        capture_output=True,
-        text=True,
-        timeout=CLI_TIMEOUT,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise BenchError(f"wcr {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
-    return result.stdout
+    return harness.wcr_env(database_url, inherit_wcr=False) | extra
 
 
 # --- the due messages -------------------------------------------------------------
@@ -260,7 +196,7 @@ async def write_workload(database_url: str, bookings: int) -> Workload:
             people: list[tuple[Any, ...]] = []
             appointments: list[tuple[Any, ...]] = []
             messages: list[tuple[Any, ...]] = []
-            policy = Policy(public_url=PUBLIC_URL)
+            notice = Notice(public_url=PUBLIC_URL)
             for n in range(bookings):
                 offer = offers[n % len(offers)]
                 k = n // len(offers)
@@ -294,7 +230,7 @@ async def write_workload(database_url: str, bookings: int) -> Workload:
                     )
                 )
                 appointments.append((booking_id, slot_id, made))
-                link = policy.manage_link(reference, token)
+                link = notice.manage_link(reference, token)
                 for offset, (channel, address) in enumerate((("email", email), ("sms", phone))):
                     messages.append(
                         (
@@ -371,7 +307,7 @@ async def check_rendering(database_url: str, message_ids: list[int]) -> list[str
         # Only e-mails carry a calendar; an SMS has none.
         wants_calendar = row["channel"] == "email"
         if (
-            ctx.booking["reference"] not in rendered.sms
+            ctx.booking.reference not in rendered.sms
             or bool(rendered.calendars) != wants_calendar
         ):
             problems.append(f"message {row['id']} renders without reference or calendar")
@@ -625,12 +561,6 @@ class Peer:
         return int(self.process.pid)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
 def wait_ready(peer: Peer) -> None:
     try:
         ready = peer.control.poll(SERVER_TIMEOUT) and peer.control.recv()
@@ -645,12 +575,12 @@ def wait_ready(peer: Peer) -> None:
 @contextmanager
 def running_peers() -> Iterator[tuple[Peer, Peer]]:
     """The SMTP server and the Twilio API, each in a process of its own (its own GIL)."""
-    context = multiprocessing.get_context("spawn")
+    context = harness.spawn_context()
     peers: list[Peer] = []
     try:
         for kind in ("smtp", "twilio"):
             ours, theirs = context.Pipe()
-            port = free_port()
+            port = harness.free_port()
             process = context.Process(
                 target=peer_main, args=(kind, port, theirs), name=f"bench-{kind}", daemon=True
             )
@@ -663,72 +593,12 @@ def running_peers() -> Iterator[tuple[Peer, Peer]]:
         for peer in peers:
             with suppress(OSError):
                 peer.control.send("stop")
-            peer.process.join(STOP_TIMEOUT)
-            if peer.process.is_alive():
-                peer.process.terminate()
-                peer.process.join(STOP_TIMEOUT)
+        harness.stop_children([peer.process for peer in peers], grace=STOP_TIMEOUT)
+        for peer in peers:
             peer.control.close()
 
 
 # --- CPU --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProcessStat:
-    name: str
-    parent: int
-    ticks: int  # user + system clock ticks, its own and those of the children it reaped
-
-
-def process_table() -> dict[int, ProcessStat]:
-    """Every process on the machine, read from /proc (only read: nothing is signalled).
-
-    A PostgreSQL backend that ended during the round counts in the postmaster's
-    children: the workers open a connection per query, so most backends are such.
-    """
-    table = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with suppress(OSError, ValueError, IndexError):  # processes come and go
-                text = (entry / "stat").read_text()
-                fields = text[text.rindex(")") + 1 :].split()
-                table[int(entry.name)] = ProcessStat(
-                    name=text[text.index("(") + 1 : text.rindex(")")],
-                    parent=int(fields[1]),
-                    ticks=sum(int(v) for v in fields[11:15]),  # utime stime cutime cstime
-                )
-    return table
-
-
-def ticks_used(before: dict[int, ProcessStat], after: dict[int, ProcessStat]) -> Counter[int]:
-    """Clock ticks per process over the interval. A process that ended has its time in
-    its parent's children by now, so its earlier part comes off the parent's figure."""
-    used: Counter[int] = Counter()
-    for pid, stat in after.items():
-        used[pid] += stat.ticks - (before[pid].ticks if pid in before else 0)
-    for pid, stat in before.items():
-        if pid not in after and stat.parent in after:
-            used[stat.parent] -= stat.ticks
-    return used
-
-
-def machine_ticks() -> int:
-    """Busy clock ticks of all cores since boot (steal included: someone else's)."""
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (
-        int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
-    )
-    return user + nice + system + irq + softirq + steal
-
-
-def own_seconds() -> float:
-    """This script and the children it reaped (the workers, py-spy)."""
-    return sum(
-        usage.ru_utime + usage.ru_stime
-        for usage in (
-            resource.getrusage(resource.RUSAGE_SELF),
-            resource.getrusage(resource.RUSAGE_CHILDREN),
-        )
-    )
 
 
 @dataclass(frozen=True)
@@ -737,58 +607,36 @@ class Cpu:
     others: list[str]  # who used most of ``rest``
 
 
-class CpuMeter:
-    """CPU over an interval, in per cent of one core, by who used it.
+def cpu_meter(peers: Sequence[Peer]) -> harness.CpuMeter:
+    """This script with what it reaped (the workers, py-spy), and each peer."""
+    return harness.CpuMeter({"bench": [os.getpid()]} | {peer.kind: [peer.pid] for peer in peers})
+
+
+def cpu_by_user(use: harness.CpuUse, workers_cpu_s: float = 0.0) -> Cpu:
+    """The round's CPU by who used it, the workers by their own rusage.
 
     ``postgres`` counts every PostgreSQL process, so other databases' queries at the
     time land there too. ``rest`` is what the machine did besides the workers, the
     peers, PostgreSQL and this script (with py-spy): other people's work, the kernel's
     network softirqs and the hypervisor's steal.
     """
-
-    def __init__(self, peers: Sequence[Peer]) -> None:
-        self.peers = {peer.kind: peer.pid for peer in peers}
-        self.started = time.monotonic()
-        self.machine = machine_ticks()
-        self.table = process_table()
-        self.own = own_seconds()
-
-    def measure(self, workers_cpu_s: float = 0.0) -> Cpu:
-        wall = time.monotonic() - self.started
-        tick = os.sysconf("SC_CLK_TCK")
-
-        def per_cent(seconds: float) -> float:
-            return round(100 * seconds / wall, 1)
-
-        after = process_table()
-        used_ticks = ticks_used(self.table, after)
-        peers = {kind: used_ticks.pop(pid, 0) for kind, pid in self.peers.items()}
-        used_ticks.pop(os.getpid(), None)  # measured with its children through rusage
-        by_name: Counter[str] = Counter()
-        for pid, ticks in used_ticks.items():
-            name = after[pid].name if pid in after else "?"
-            # Kernel workers change their name with their work item: named by the stem.
-            by_name[name.split("-", 1)[0] if name.startswith("kworker") else name] += ticks
-        used = {
-            "workers": per_cent(workers_cpu_s),
-            "postgres": per_cent(by_name.pop("postgres", 0) / tick),
-            **{kind: per_cent(ticks / tick) for kind, ticks in peers.items()},
-            "bench + py-spy": per_cent(own_seconds() - self.own - workers_cpu_s),
-        }
-        machine = per_cent((machine_ticks() - self.machine) / tick)
-        others = [
-            f"{name} {per_cent(ticks / tick):.0f}%"
-            for name, ticks in by_name.most_common(3)
-            if per_cent(ticks / tick) >= 1
-        ]
-        return Cpu(used | {"rest": round(max(0.0, machine - sum(used.values())), 1)}, others)
+    workers = use.share(workers_cpu_s)
+    used = {
+        "workers": workers,
+        "postgres": use.named("postgres"),
+        **{kind: share for kind, share in use.groups.items() if kind != "bench"},
+        "bench + py-spy": round(max(0.0, use.groups["bench"] - workers), 1),
+    }
+    others = [(name, share) for name, share in use.others.items() if name != "postgres"][:3]
+    busiest = [f"{name} {share:.0f}%" for name, share in others if share >= 1]
+    return Cpu(used | {"rest": use.rest(used)}, busiest)
 
 
 def quiet_load(peers: Sequence[Peer]) -> dict[str, Any]:
     """The machine's load while nothing of the bench works: someone else's share."""
-    meter = CpuMeter(peers)
+    meter = cpu_meter(peers)
     time.sleep(QUIET_SECONDS)
-    cpu = meter.measure()
+    cpu = cpu_by_user(meter.measure())
     return {
         "machine": round(sum(cpu.shares.values()), 1),
         "loadavg_1min": round(os.getloadavg()[0], 2),
@@ -806,11 +654,6 @@ class Worker:
     started: float
     ended: float | None = None
     cpu_s: float = 0.0
-
-
-def log_tail(log: IO[bytes], lines: int = 30) -> str:
-    log.seek(0)
-    return "\n".join(log.read().decode(errors="replace").splitlines()[-lines:])
 
 
 def worker_env(database_url: str, peers: tuple[Peer, Peer], batch: int) -> dict[str, str]:
@@ -861,33 +704,13 @@ def has_exited(pid: int) -> bool:
     return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
 
 
-def profile(
-    pid: int, output: Path, peers: tuple[Peer, Peer], deadline: float
-) -> subprocess.Popen[bytes]:
+def profile(pid: int, output: Path, peers: tuple[Peer, Peer], deadline: float) -> harness.Profiler:
     """py-spy on the worker ``pid`` from its first message on (its imports left out)."""
     while time.monotonic() < deadline and not has_exited(pid):
         if any(peer.ask("stats")["received"] for peer in peers):
             break
         time.sleep(0.05)
-    return subprocess.Popen(
-        [
-            str(BIN / "py-spy"), "record", "--pid", str(pid), "--rate", str(PY_SPY_RATE),
-            "--idle", "--format", "raw", "--output", str(output),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )  # fmt: skip
-
-
-def stop_py_spy(spy: subprocess.Popen[bytes]) -> None:
-    """py-spy ends with its target and writes the file; complain if it did not."""
-    try:
-        _, complaint = spy.communicate(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        spy.terminate()  # it writes what it has on SIGTERM
-        _, complaint = spy.communicate(timeout=STOP_TIMEOUT)
-    if spy.returncode != 0:
-        print(f"py-spy: {complaint.decode(errors='replace').strip()}", file=sys.stderr)
+    return harness.start_py_spy(pid, output, rate=PY_SPY_RATE, flags=["--idle"])
 
 
 @dataclass(frozen=True)
@@ -921,14 +744,14 @@ def run_round(
         peer.ask("reset")
     env = worker_env(database_url, peers, options.batch)
     with ExitStack() as stack:
-        meter = CpuMeter(peers)
+        meter = cpu_meter(peers)
         workers: list[Worker] = []
         stack.callback(stop_workers, workers)
         for _ in range(count):
             log = stack.enter_context(tempfile.TemporaryFile())
             # Its own session: stopping it on a timeout reaches nothing else.
             process = subprocess.Popen(
-                [str(BIN / "wcr"), "worker", "--once"],
+                [str(harness.BIN / "wcr"), "worker", "--once"],
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=log,
@@ -941,11 +764,12 @@ def run_round(
             reap(workers, deadline)
         finally:
             if spy is not None:
-                stop_py_spy(spy)
+                harness.stop_py_spy(spy, interrupt=False)  # it ends with the worker
         cpu_s = sum(w.cpu_s for w in workers)
-        cpu = meter.measure(cpu_s)
+        cpu = cpu_by_user(meter.measure(), cpu_s)
         problems = [
-            f"worker {w.process.pid} exited with {w.process.returncode}:\n{log_tail(w.log)}"
+            f"worker {w.process.pid} exited with {w.process.returncode}:\n"
+            + harness.log_tail(w.log, 30)
             for w in workers
             if w.process.returncode != 0
         ]
@@ -1143,18 +967,17 @@ def report(
             "profile": spied,
             "ok": not any(r.problems for r in rounds),
         }
-        print(json.dumps(summary))
+        harness.print_summary_line(summary)
 
 
 # --- the run ----------------------------------------------------------------------
 
 
 def run(options: Options) -> bool:
-    with fresh_database(options.admin_url) as database_url:
-        name = urlparse(database_url).path.lstrip("/")
-        print(f"database   {name}: migrate, seed-demo", flush=True)
-        wcr(database_url, "migrate")
-        wcr(database_url, "seed-demo")
+    database = harness.ThrowawayDatabase(options.admin_url, DATABASE_PREFIX)
+    with database as database_url:
+        print(f"database   {database.name}: migrate, seed-demo", flush=True)
+        harness.migrate(wcr_env(database_url), seed_demo=True)
         began = time.monotonic()
         workload = asyncio.run(write_workload(database_url, options.bookings))
         problems = asyncio.run(check_rendering(database_url, workload.message_ids))
@@ -1183,23 +1006,9 @@ def run(options: Options) -> bool:
     return not any(r.problems for r in rounds)
 
 
-def interrupt(_signal: int, _frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse_options(argv)
-    # SIGTERM unwinds like Ctrl-C, so that the peers stop and the database is dropped.
-    signal.signal(signal.SIGTERM, interrupt)
-    try:
-        ok = run(options)
-    except BenchError as error:
-        print(f"bench failed: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("bench interrupted", file=sys.stderr)
-        return 130
-    return 0 if ok else 1
+    return harness.run_bench(lambda: run(options))
 
 
 if __name__ == "__main__":

@@ -25,14 +25,9 @@ import argparse
 import asyncio
 import gc
 import json
-import math
 import os
 import random
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -41,13 +36,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as wall_time
 from itertools import pairwise, product
-from pathlib import Path
-from typing import IO, Any
-from urllib.parse import urlparse
+from typing import Any
 
-import asyncpg
 import httpx
+from piccolo.engine.postgres import PostgresEngine
 
+from bench import harness
+from bench.harness import BenchError, Latency, positive
 from wcr.app import ALL_TABLES
 from wcr.booking import repository as repo
 from wcr.booking import visits
@@ -56,10 +51,6 @@ from wcr.booking.tables import Slot
 from wcr.catalogue.tables import Agency, Service, Site
 from wcr.database import bind_tables, make_engine
 from wcr.timezones import combine, local_range, today, zone
-
-DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-HOST = "127.0.0.1"
-BIN = Path(sys.executable).parent
 
 BERLIN = "Europe/Berlin"
 SITES = [
@@ -88,16 +79,10 @@ FIND_LIMIT = 20_000  # what visits.options asks find_slots for
 AIM_SERVICES, AIM_P95_MS = 4, 50.0
 
 # Upper bounds, so that no wait in this script can hang for ever.
-CLI_TIMEOUT = 300
-HEALTH_TIMEOUT = 60
 REQUEST_TIMEOUT = 30
-STOP_TIMEOUT = 15
 WARM_UP = 20
 BRUTE_CHECK_EVERY = 4096  # combinations between two looks at the clock
-
-
-class BenchError(Exception):
-    """The bench could not be set up or run (as opposed to a failed verification)."""
+DATABASE_PREFIX = "wcr_vbench"
 
 
 # --- options ----------------------------------------------------------------------
@@ -111,13 +96,6 @@ class Options:
     brute_cap: float
     seed: int
     admin_url: str
-
-
-def positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
-    return value
 
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:
@@ -147,62 +125,8 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         repeats=args.repeats,
         brute_cap=args.brute_cap,
         seed=args.seed,
-        admin_url=os.environ.get("WCR_BENCH_POSTGRES_URL", DEFAULT_ADMIN_URL),
+        admin_url=harness.admin_url(),
     )
-
-
-# --- the throw-away database ------------------------------------------------------
-
-
-def with_database(url: str, name: str) -> str:
-    return urlparse(url)._replace(path="/" + name).geturl()
-
-
-async def _admin(admin_url: str, sql: str) -> None:
-    try:
-        connection = await asyncpg.connect(admin_url, timeout=10)
-    except (OSError, asyncpg.PostgresError) as error:
-        raise BenchError(f"cannot reach PostgreSQL at {admin_url}: {error}") from error
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
-def admin(admin_url: str, sql: str) -> None:
-    asyncio.run(_admin(admin_url, sql))
-
-
-@contextmanager
-def fresh_database(admin_url: str) -> Iterator[str]:
-    """A new database named after this process, dropped however the run ends."""
-    name = f"wcr_vbench_{os.getpid()}"
-    drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-    admin(admin_url, drop)  # only a crashed run with our pid could have left it
-    admin(admin_url, f'CREATE DATABASE "{name}"')
-    try:
-        yield with_database(admin_url, name)
-    finally:
-        admin(admin_url, drop)
-
-
-def wcr_env(database_url: str) -> dict[str, str]:
-    env = {**os.environ, "WCR_DATABASE_URL": database_url}
-    env.pop("PICCOLO_CONF", None)  # `wcr` picks its own; an inherited one points elsewhere
-    return env
-
-
-def migrate(database_url: str) -> None:
-    result = subprocess.run(
-        [str(BIN / "wcr"), "migrate"],
-        env=wcr_env(database_url),
-        capture_output=True,
-        text=True,
-        timeout=CLI_TIMEOUT,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise BenchError(f"wcr migrate failed:\n{result.stdout}{result.stderr}")
 
 
 # --- the month --------------------------------------------------------------------
@@ -306,27 +230,9 @@ async def build_month(rng: random.Random) -> Month:
 # --- the machine's other load ----------------------------------------------------
 
 
-def _machine_busy() -> int | None:
-    """Busy clock ticks of all CPUs since boot (None without /proc)."""
-    try:
-        first = Path("/proc/stat").read_text().split("\n", 1)[0].split()
-    except OSError:
-        return None
-    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, first[1:9])
-    return user + nice + system + irq + softirq + steal
-
-
-def _process_busy(pid: int) -> int:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0
-    return int(fields[11]) + int(fields[12])  # utime + stime
-
-
 @dataclass
 class OtherLoad:
-    """CPU that neither this script nor its server used, in % of one core.
+    """CPU that neither this script nor its server used, in % of one core, per phase.
 
     It includes PostgreSQL, whose share of sequential queries is small: a large
     figure means that something else ran on the machine and the tails are suspect.
@@ -336,41 +242,21 @@ class OtherLoad:
 
     @contextmanager
     def during(self, phase: str, server_pid: int | None = None) -> Iterator[None]:
-        pids = [os.getpid()] + ([server_pid] if server_pid else [])
-        machine, ours = _machine_busy(), sum(map(_process_busy, pids))
-        started = time.monotonic()
+        ours = {"bench": [os.getpid()]} | ({"server": [server_pid]} if server_pid else {})
+        meter = harness.CpuMeter(ours)
         try:
             yield
         finally:
-            after = _machine_busy()
-            wall = time.monotonic() - started
-            if machine is not None and after is not None and wall > 0:
-                ticks = (after - machine) - (sum(map(_process_busy, pids)) - ours)
-                self.shares[phase] = 100 * ticks / os.sysconf("SC_CLK_TCK") / wall
+            use = meter.measure()
+            self.shares[phase] = use.rest(use.groups)
 
 
 # --- measuring --------------------------------------------------------------------
 
 
-def percentile(values: Sequence[float], share: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(1, math.ceil(share * len(ordered))) - 1]
-
-
-@dataclass(frozen=True)
-class Latency:
-    p50_ms: float
-    p95_ms: float
-    runs: int
-
-    @classmethod
-    def of(cls, seconds: Sequence[float]) -> Latency:
-        return cls(
-            p50_ms=1000 * percentile(seconds, 0.50),
-            p95_ms=1000 * percentile(seconds, 0.95),
-            runs=len(seconds),
-        )
+def latency_view(latency: Latency) -> dict[str, Any]:
+    """A latency in the JSON summary: the percentiles that the table shows."""
+    return {"p50_ms": latency.p50_ms, "p95_ms": latency.p95_ms, "runs": latency.count}
 
 
 @dataclass
@@ -406,19 +292,19 @@ class Input:
 
 
 async def load_input(request: visits.VisitRequest, month: Month) -> Input:
-    tz = zone(request.site["timezone"])
+    tz = request.site.tz
     start, end = local_range(month.first, month.last, tz)
     free = await repo.find_slots(
         start=start,
         end=end,
-        site_id=request.site["id"],
-        service_ids=[s["id"] for s in request.services],
+        site_id=request.site.id,
+        service_ids=[s.id for s in request.services],
         bookable_only=True,
         limit=FIND_LIMIT,
     )
     if len(free) >= FIND_LIMIT:
         raise BenchError(f"{len(free)} free slots: visits.options would cut them off")
-    rules = await visits.site_rules(request.site["id"], [s["id"] for s in request.services])
+    rules = await visits.site_rules(request.site, [s.id for s in request.services])
     # The site's local day of each slot, as visits.options computes it.
     slots = [
         FreeSlot(
@@ -458,22 +344,22 @@ def time_search(case: Case, data: Input, repeats: int) -> list[Itinerary]:
 
 async def time_split(case: Case, request: visits.VisitRequest, month: Month, repeats: int) -> None:
     """Where the time of (b) goes: loading free slots, the site's rules (and the search)."""
-    tz = zone(request.site["timezone"])
+    tz = request.site.tz
     start, end = local_range(month.first, month.last, tz)
-    service_ids = [s["id"] for s in request.services]
+    service_ids = [s.id for s in request.services]
     load, rules = [], []
     for _ in range(repeats):
         started = time.perf_counter()
         await repo.find_slots(
             start=start,
             end=end,
-            site_id=request.site["id"],
+            site_id=request.site.id,
             service_ids=service_ids,
             bookable_only=True,
             limit=FIND_LIMIT,
         )
         middle = time.perf_counter()
-        await visits.site_rules(request.site["id"], service_ids)
+        await visits.site_rules(request.site, service_ids)
         load.append(middle - started)
         rules.append(time.perf_counter() - middle)
     case.split = {
@@ -510,6 +396,8 @@ async def in_process(
 ) -> tuple[Month, list[Case], dict[int, Input]]:
     """Build the month, then measure (a) and (b) for every case; returns the inputs too."""
     engine = make_engine(database_url)
+    if not isinstance(engine, PostgresEngine):
+        raise BenchError(f"not a PostgreSQL URL: {database_url}")
     bind_tables(engine, ALL_TABLES)
     await engine.start_connection_pool(min_size=1, max_size=2)
     try:
@@ -612,62 +500,6 @@ def verify_brute_force(case: Case, data: Input) -> None:
 # --- HTTP -------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
-def log_tail(log: IO[bytes], lines: int = 40) -> str:
-    log.seek(0)
-    return "\n".join(log.read().decode(errors="replace").splitlines()[-lines:])
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM, then SIGKILL, to the process group this script started."""
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(STOP_TIMEOUT)
-
-
-@contextmanager
-def live_server(database_url: str) -> Iterator[tuple[str, int]]:
-    """uvicorn on a free loopback port; yields its base URL and process id."""
-    port = free_port()
-    base = f"http://{HOST}:{port}"
-    command = [
-        sys.executable, "-m", "uvicorn", "wcr.app:app_from_env", "--factory",
-        "--host", HOST, "--port", str(port), "--no-access-log", "--log-level", "warning",
-    ]  # fmt: skip
-    env = wcr_env(database_url) | {"WCR_RATE_LIMIT_PER_MINUTE": "0", "WCR_PUBLIC_URL": base}
-    # A file, not a pipe: nobody reads the output while the server runs.
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        try:
-            deadline = time.monotonic() + HEALTH_TIMEOUT
-            while True:
-                if process.poll() is not None:
-                    raise BenchError(f"the server exited at start:\n{log_tail(log)}")
-                try:
-                    if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise BenchError(f"no answer from /health:\n{log_tail(log)}")
-                time.sleep(0.1)
-            yield base, process.pid
-        finally:
-            stop(process)
-
-
 def time_http(client: httpx.Client, path: str, params: dict[str, Any], count: int) -> Latency:
     for _ in range(WARM_UP):
         client.get(path, params=params).raise_for_status()
@@ -685,28 +517,29 @@ def over_http(
     database_url: str, month: Month, cases: list[Case], options: Options, load: OtherLoad
 ) -> Latency:
     """Measure (c) for every case; returns the latency of /health, the floor of HTTP."""
-    with (
-        live_server(database_url) as (base, pid),
-        httpx.Client(base_url=base, timeout=REQUEST_TIMEOUT) as client,
-        load.during("(c)", server_pid=pid),
-    ):
-        floor = time_http(client, "/health", {}, options.requests)
-        for case in cases:
-            params = {
-                "site": MEASURED_SITE,
-                "services": ",".join(case.services),
-                "from": month.first.isoformat(),
-                "to": month.last.isoformat(),
-                "limit": LIMIT,
-            }
-            case.http = time_http(client, "/api/v1/visits/options", params, options.requests)
-            answer = client.get("/api/v1/visits/options", params=params).json()["options"]
-            best = answer[0]["idle_minutes"] if answer else None
-            if best != case.best_idle_minutes:
-                case.problems.append(
-                    f"k={case.k}: HTTP answers a best idle of {best} min, "
-                    f"the search {case.best_idle_minutes} min"
-                )
+    with harness.uvicorn_server(harness.wcr_env(database_url)) as server:
+        asyncio.run(harness.wait_healthy(server))
+        with (
+            httpx.Client(base_url=server.url, timeout=REQUEST_TIMEOUT) as client,
+            load.during("(c)", server_pid=server.pid),
+        ):
+            floor = time_http(client, "/health", {}, options.requests)
+            for case in cases:
+                params: dict[str, str | int] = {
+                    "site": MEASURED_SITE,
+                    "services": ",".join(case.services),
+                    "from": month.first.isoformat(),
+                    "to": month.last.isoformat(),
+                    "limit": LIMIT,
+                }
+                case.http = time_http(client, "/api/v1/visits/options", params, options.requests)
+                answer = client.get("/api/v1/visits/options", params=params).json()["options"]
+                best = answer[0]["idle_minutes"] if answer else None
+                if best != case.best_idle_minutes:
+                    case.problems.append(
+                        f"k={case.k}: HTTP answers a best idle of {best} min, "
+                        f"the search {case.best_idle_minutes} min"
+                    )
     return floor
 
 
@@ -737,7 +570,7 @@ def details(case: Case, days: int) -> list[str]:
             f"k={case.k}: (b) p50 parts: find_slots (query + SlotFacts) "
             f"{case.split['find_slots']:.1f} ms, site_rules {case.split['site_rules']:.1f} ms, "
             f"search {case.search.p50_ms:.1f} ms; full GCs during (a): "
-            f"{case.full_collections} in {case.search.runs} runs"
+            f"{case.full_collections} in {case.search.count} runs"
         )
     return lines
 
@@ -799,7 +632,7 @@ def summary(
             "slots": month.slots,
             "booked": month.booked,
         },
-        "http_floor": None if floor is None else asdict(floor),
+        "http_floor": None if floor is None else latency_view(floor),
         "other_load_percent": load.shares,
         "cases": [
             {
@@ -807,9 +640,9 @@ def summary(
                 "services": c.services,
                 "free_slots": c.free_slots,
                 "best_idle_minutes": c.best_idle_minutes,
-                "search": None if c.search is None else asdict(c.search),
-                "in_process": None if c.in_process is None else asdict(c.in_process),
-                "http": None if c.http is None else asdict(c.http),
+                "search": None if c.search is None else latency_view(c.search),
+                "in_process": None if c.in_process is None else latency_view(c.in_process),
+                "http": None if c.http is None else latency_view(c.http),
                 "brute_force": None
                 if c.brute is None
                 else {k: v for k, v in asdict(c.brute).items() if k != "best_by_day"},
@@ -828,10 +661,10 @@ def summary(
 # --- main -------------------------------------------------------------------------
 
 
-def run(options: Options) -> int:
+def run(options: Options) -> bool:
     load = OtherLoad()
-    with fresh_database(options.admin_url) as database_url:
-        migrate(database_url)
+    with harness.ThrowawayDatabase(options.admin_url, DATABASE_PREFIX) as database_url:
+        harness.migrate(harness.wcr_env(database_url))
         month, cases, inputs = asyncio.run(in_process(database_url, options, load))
         with load.during("brute force"):
             for case in cases:
@@ -843,25 +676,13 @@ def run(options: Options) -> int:
     for problem in problems:
         print(f"MISMATCH: {problem}", file=sys.stderr)
     if options.json:
-        print(json.dumps(summary(month, cases, floor, load)))
-    return 1 if problems else 0
-
-
-def _interrupted(signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt(signal.Signals(signum).name)
+        harness.print_summary_line(summary(month, cases, floor, load))
+    return not problems
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse_options(argv)
-    signal.signal(signal.SIGTERM, _interrupted)  # so that the database is dropped
-    try:
-        return run(options)
-    except BenchError as error:
-        print(f"bench failed: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    return harness.run_bench(lambda: run(options))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install translations messages run test lint bench bench-race bench-search bench-outbox bench-live clean
+.PHONY: help hooks install translations messages run test lint bench bench-race bench-search bench-outbox bench-live clean
 
 help: ## this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ run: $(STAMP) translations ## migrate, seed the demo and serve on http://127.0.0
 
 test: $(STAMP) translations ## the whole suite (SQLite; also PostgreSQL when WCR_TEST_POSTGRES_URL is set)
 	$(BIN)/pytest
+
+hooks: $(STAMP) ## run ruff, mypy and the architecture test before every commit (pre-commit)
+	$(BIN)/pre-commit install
 
 lint: $(STAMP) ## ruff and mypy
 	$(BIN)/ruff check src tests bench

@@ -50,7 +50,7 @@ def _stores(settings: Settings) -> dict[str, Store]:
     return {"rate_limit": MemoryStore()}
 
 
-def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, *, engine: Engine[Any] | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     engine = engine or make_engine(settings.database_url)
     bind_tables(engine, ALL_TABLES)
@@ -89,7 +89,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             ).middleware
         )
 
-    def provide_engine() -> Engine:
+    def provide_engine() -> Engine[Any]:
         return engine
 
     def provide_settings() -> Settings:

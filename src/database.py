@@ -39,7 +39,7 @@ def sqlite_path(url: str) -> Path:
     return Path(url.removeprefix("sqlite:///"))
 
 
-def make_engine(database_url: str) -> Engine:
+def make_engine(database_url: str) -> Engine[Any]:
     if database_url.startswith("sqlite:"):
         path = sqlite_path(database_url)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -63,24 +63,24 @@ def postgres_config(database_url: str) -> dict[str, Any]:
     return config
 
 
-def is_sqlite(engine: Engine) -> bool:
+def is_sqlite(engine: Engine[Any]) -> bool:
     return isinstance(engine, SQLiteEngine)
 
 
-def bind_tables(engine: Engine, tables: list[type[Table]]) -> None:
+def bind_tables(engine: Engine[Any], tables: list[type[Table]]) -> None:
     """Point every table at ``engine`` (the app's own, not piccolo_conf's global)."""
     for table in tables:
         table._meta.db = engine  # noqa: SLF001 - Piccolo's documented way to rebind
 
 
-async def prepare(engine: Engine) -> None:
+async def prepare(engine: Engine[Any]) -> None:
     """Per-database settings that outlive connections (WAL persists in the file)."""
     if is_sqlite(engine):
         await engine.run_ddl("PRAGMA journal_mode=WAL")
 
 
 @asynccontextmanager
-async def connection_pool(engine: Engine, settings: Settings) -> AsyncIterator[None]:
+async def connection_pool(engine: Engine[Any], settings: Settings) -> AsyncIterator[None]:
     if isinstance(engine, PostgresEngine):
         size = max(1, settings.pool_size)
         await engine.start_connection_pool(min_size=min(2, size), max_size=size)
@@ -92,7 +92,7 @@ async def connection_pool(engine: Engine, settings: Settings) -> AsyncIterator[N
         yield
 
 
-def write_transaction(engine: Engine) -> Any:
+def write_transaction(engine: Engine[Any]) -> Any:
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()

@@ -303,7 +303,7 @@ async def _seed_days(
     return created
 
 
-async def _demo_bookings(engine: Engine, slot_ids: list[int], rng: random.Random) -> int:
+async def _demo_bookings(engine: Engine[Any], slot_ids: list[int], rng: random.Random) -> int:
     """Book about a fifth of the new slots, so that the demo looks lived in."""
     made = 0
     for slot_id in rng.sample(slot_ids, k=len(slot_ids) // 5):

@@ -13,7 +13,7 @@ from icalendar.enums import STATUS
 
 from wcr.timezones import as_utc
 
-from .repository import SlotFacts
+from .records import SlotFacts
 
 PRODID = "-//WCR Welcome Centres//Appointments//EN"
 UID_DOMAIN = "wcr-welcome"
@@ -66,4 +66,4 @@ def booking_calendar(
         first = min(as_utc(s.starts_at) for _, s in visit).date() - timedelta(days=1)
         last = max(as_utc(s.ends_at) for _, s in visit).date() + timedelta(days=1)
         calendar.add_missing_timezones(first_date=first, last_date=last)
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())

@@ -36,7 +36,7 @@ from .schemas import (
     SlotsCreated,
 )
 
-EngineDep = NamedDependency[Engine]
+EngineDep = NamedDependency[Engine[Any]]
 SettingsDep = NamedDependency[Settings]
 AgencyDep = NamedDependency[catalogue.Agency]
 FromDate = Annotated[

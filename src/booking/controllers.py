@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import Body, FromQuery, PathParameter, QueryParameter
 from piccolo.engine.base import Engine
 
@@ -21,6 +21,7 @@ from . import repository as repo
 from .availability import DEFAULT_ZONE, day_range
 from .calendar import booking_calendar
 from .contact import clean_contact
+from .deps import current_agency
 from .notice import Notice
 from .records import AgencyBooking, AppointmentStatus, BookingStatus, SlotFacts
 from .schemas import (
@@ -185,16 +186,12 @@ class PublicBookingController(Controller):
         )
 
 
-async def current_agency(request: Request[Any, Any, Any]) -> catalogue.Agency:
-    return await catalogue.agency_for_key(bearer_token(request) or "")
-
-
 class AgencyController(Controller):
     """A partner agency's own slots and bookings; it never sees another agency's."""
 
     path = "/api/v1/agency"
     tags = ["agency"]
-    dependencies = {"agency": current_agency}
+    dependencies = {"agency": Provide(current_agency)}
     security = [{"bearer": []}]
 
     @get("/me", operation_id="agencyMe")

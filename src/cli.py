@@ -76,6 +76,19 @@ def agency_key(agency_slug: str) -> None:
     click.echo(key)
 
 
+@main.command("agency-site", help="Let an agency publish slots at a site it serves.")
+@click.argument("agency_slug")
+@click.argument("site_slug")
+def agency_site(agency_slug: str, site_slug: str) -> None:
+    from .catalogue.public import serve_site  # noqa: PLC0415
+
+    async def serve(_: Any) -> bool:
+        return await serve_site(agency_slug, site_slug)
+
+    added = _run_checked(serve)
+    click.echo(f"{agency_slug} serves {site_slug}" + ("" if added else " (already)"))
+
+
 @main.command("staff-add", help="Create a staff account (password read from standard input).")
 @click.argument("username")
 @click.option("--site", help="site slug (required but for admin)")

@@ -232,6 +232,9 @@ async def seed(
         )
         for s in SERVICES
     }
+    for service in SERVICES:  # the real pairings: each partner serves where it offers
+        for site in service.sites:
+            await catalogue.serve_site(service.agency, site)
     tz = zone(BERLIN)
     first = start or today(tz)
     new_slots: list[int] = []

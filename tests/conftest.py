@@ -16,7 +16,7 @@ from litestar import Litestar
 
 from tests.databases import DatabaseFactory, postgres_available
 from wcr.app import create_app
-from wcr.catalogue.public import create_agency_key
+from wcr.catalogue.public import create_agency_key, serve_site
 from wcr.catalogue.tables import Agency, Service, Site
 from wcr.config import Settings
 
@@ -190,6 +190,9 @@ async def world(app: Litestar, client: httpx.AsyncClient) -> World:
             names='{"de": "Anerkennungsberatung", "en": "Recognition advice"}',
         ),
     )
+    for agency in ("citizens-office", "ihk"):
+        for site in ("bochum", "neuss"):
+            assert await serve_site(agency, site)
     return World(
         site="bochum",
         other_site="neuss",

@@ -26,6 +26,7 @@ from .notice import Notice
 from .records import AgencyBooking, AppointmentStatus, BookingStatus, SlotFacts
 from .schemas import (
     AgencyBookingView,
+    AgencyProfile,
     AgencySlotView,
     Availability,
     BookingCreated,
@@ -195,9 +196,10 @@ class AgencyController(Controller):
     security = [{"bearer": []}]
 
     @get("/me", operation_id="agencyMe")
-    async def me(self, agency: AgencyDep) -> dict[str, str]:
-        """Which agency this key belongs to (the portal page shows it)."""
-        return {"slug": agency.slug, "name": agency.name}
+    async def me(self, agency: AgencyDep) -> AgencyProfile:
+        """Which agency this key belongs to, and the sites it may publish at."""
+        served = await catalogue.sites_served(agency)
+        return AgencyProfile(slug=agency.slug, name=agency.name, sites=[s.slug for s in served])
 
     @post("/slots", operation_id="publishSlots", status_code=201)
     async def publish(

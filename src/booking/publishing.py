@@ -121,6 +121,7 @@ async def publish(
     service = await catalogue.service_by_slug(data.service)
     if service.agency_id != agency.id:
         raise Forbidden(f"the service {data.service!r} belongs to another agency")
+    await catalogue.ensure_serves(agency, site)
     tz = site.tz
     if _is_pattern(data):
         planned, skipped = _expand(_weekly_pattern(data), tz)

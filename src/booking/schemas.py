@@ -103,6 +103,12 @@ class SlotPublication(msgspec.Struct, forbid_unknown_fields=True):
     slot_minutes: Annotated[int, msgspec.Meta(ge=5, le=720)] | None = None
 
 
+class AgencyProfile(msgspec.Struct):
+    slug: str
+    name: str
+    sites: list[str]  # slugs of the sites it serves (publishes at)
+
+
 class AgencySlotView(msgspec.Struct):
     id: int
     site: str

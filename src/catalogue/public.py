@@ -6,14 +6,17 @@ from .service import (
     agency_by_slug,
     agency_for_key,
     create_agency_key,
+    ensure_serves,
     list_agencies,
     list_services,
     list_sites,
     order_rules_among,
+    serve_site,
     service_by_slug,
     services_by_id,
     site_by_id,
     site_by_slug,
+    sites_served,
 )
 
 __all__ = [
@@ -24,12 +27,15 @@ __all__ = [
     "agency_by_slug",
     "agency_for_key",
     "create_agency_key",
+    "ensure_serves",
     "list_agencies",
     "list_services",
     "list_sites",
     "order_rules_among",
+    "serve_site",
     "service_by_slug",
     "services_by_id",
     "site_by_id",
     "site_by_slug",
+    "sites_served",
 ]

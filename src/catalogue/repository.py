@@ -9,7 +9,7 @@ from wcr.database import json_value
 
 from .records import Agency, Service, Site
 from .tables import Agency as AgencyTable
-from .tables import AgencyKey
+from .tables import AgencyKey, AgencySite
 from .tables import OrderRule as OrderRuleTable
 from .tables import Service as ServiceTable
 from .tables import Site as SiteTable
@@ -109,6 +109,35 @@ async def order_rules_among(service_ids: Sequence[int]) -> frozenset[tuple[str, 
 
 async def insert_order_rule(before_id: int, after_id: int) -> None:
     await OrderRuleTable.insert(OrderRuleTable(before=before_id, after=after_id))
+
+
+async def serves(agency_id: int, site_id: int) -> bool:
+    return bool(
+        await AgencySite.exists().where(AgencySite.agency == agency_id, AgencySite.site == site_id)
+    )
+
+
+async def sites_served(agency_id: int) -> list[Site]:
+    ids = await AgencySite.select(AgencySite.site).where(AgencySite.agency == agency_id)
+    if not ids:
+        return []
+    rows = (
+        await SiteTable.select()
+        .where(SiteTable.id.is_in([r["site"] for r in ids]))
+        .order_by(SiteTable.name)
+    )
+    return [_site(row) for row in rows]
+
+
+async def insert_agency_site(agency_id: int, site_id: int) -> bool:
+    """False when the agency served the site already (the unique index decides)."""
+    rows = await AgencySite.raw(
+        "INSERT INTO agency_site (agency, site) VALUES ({}, {}) "
+        "ON CONFLICT (agency, site) DO NOTHING RETURNING id",
+        agency_id,
+        site_id,
+    )
+    return bool(rows)
 
 
 async def insert_agency_key(agency_id: int, key_hash: str) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from piccolo.engine.base import Engine
 
 from wcr.database import write_transaction
-from wcr.errors import InvalidInput, NotFound, Unauthorized
+from wcr.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from wcr.tokens import AGENCY_KEY_PREFIX, digest, new_agency_key
 
 from . import repository as repo
@@ -84,6 +84,22 @@ async def add_order_rule(engine: Engine[Any], before: str, after: str) -> bool:
             return False
         await repo.insert_order_rule(first.id, second.id)
     return True
+
+
+async def serve_site(agency_slug: str, site_slug: str) -> bool:
+    """Let the agency publish at the site; False when it did already."""
+    agency = await agency_by_slug(agency_slug)
+    site = await site_by_slug(site_slug)
+    return await repo.insert_agency_site(agency.id, site.id)
+
+
+async def sites_served(agency: Agency) -> list[Site]:
+    return await repo.sites_served(agency.id)
+
+
+async def ensure_serves(agency: Agency, site: Site) -> None:
+    if not await repo.serves(agency.id, site.id):
+        raise Forbidden(f"{agency.slug} does not serve the site {site.slug}")
 
 
 async def create_agency_key(agency_slug: str) -> str:

@@ -41,6 +41,14 @@ class Service(Table, tablename="service"):
     names = JSON(default="{}")
 
 
+class AgencySite(Table, tablename="agency_site"):
+    """The agency serves this site: it may publish slots there (unique per pair)."""
+
+    id: Serial
+    agency = ForeignKey(references=Agency, index=True)
+    site = ForeignKey(references=Site, index=True)
+
+
 class OrderRule(Table, tablename="order_rule"):
     """``before`` must come earlier than ``after`` when a visit holds both."""
 

@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 from tests.conftest import local, next_weekday
+from wcr.catalogue.public import serve_site
+from wcr.catalogue.tables import Site
 
 SLOTS = "/api/v1/agency/slots"
 
@@ -260,3 +262,25 @@ async def test_withdraw_booked_slot_needs_force_which_cancels_the_booking(world,
     ).json()
     assert listed[0]["withdrawn"] is True
     assert listed[0]["booked"] == 0
+
+
+async def test_an_agency_publishes_only_at_the_sites_it_serves(world, client):
+    await Site.insert(Site(slug="hannover", name="Welcome Center Region Hannover", address="-"))
+    start = local(next_weekday(2), 9)
+    body = {
+        "site": "hannover",
+        "service": "registration",
+        "start": start.isoformat(),
+        "end": (start + timedelta(minutes=30)).isoformat(),
+    }
+    headers = world.headers(world.citizens_key)
+    response = await client.post(SLOTS, headers=headers, json=body)
+    assert response.status_code == 403
+    assert "hannover" in response.json()["detail"]
+    me = (await client.get("/api/v1/agency/me", headers=headers)).json()
+    assert me["sites"] == ["neuss", "bochum"]  # by name: WCR Neuss, Welcome Office Bochum
+    assert await serve_site("citizens-office", "hannover")
+    assert not await serve_site("citizens-office", "hannover")  # once is enough
+    assert (await client.post(SLOTS, headers=headers, json=body)).status_code == 201
+    me = (await client.get("/api/v1/agency/me", headers=headers)).json()
+    assert me["sites"] == ["neuss", "hannover", "bochum"]

@@ -6,15 +6,14 @@ from typing import Any
 
 from litestar import Controller, Request, post
 from litestar.di import NamedDependency
+from piccolo.engine.base import Engine
 from twilio.request_validator import RequestValidator
 
 from wcr.config import Settings
 from wcr.errors import Forbidden, NotFound
 
+from . import reports
 from .dispatcher import STATUS_CALLBACK_PATH
-from .tables import Message
-
-DELIVERED = {"delivered": "delivered", "failed": "failed", "undelivered": "failed"}
 
 
 class SmsStatusController(Controller):
@@ -23,7 +22,10 @@ class SmsStatusController(Controller):
 
     @post(operation_id="smsStatus", status_code=204)
     async def status(
-        self, request: Request[Any, Any, Any], settings: NamedDependency[Settings]
+        self,
+        request: Request[Any, Any, Any],
+        settings: NamedDependency[Settings],
+        engine: NamedDependency[Engine[Any]],
     ) -> None:
         """Twilio posts form fields (MessageSid, MessageStatus) signed with our token."""
         token = settings.twilio.get("AUTH_TOKEN")
@@ -36,7 +38,6 @@ class SmsStatusController(Controller):
         signature = request.headers.get("x-twilio-signature", "")
         if not RequestValidator(token).validate(url, params, signature):
             raise Forbidden("bad X-Twilio-Signature")
-        outcome = DELIVERED.get(params.get("MessageStatus", ""))
-        sid = params.get("MessageSid")
-        if outcome and sid:
-            await Message.update({Message.delivery: outcome}).where(Message.provider_id == sid)
+        await reports.record_sms_status(
+            engine, params.get("MessageSid"), params.get("MessageStatus", "")
+        )

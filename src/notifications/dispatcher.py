@@ -21,7 +21,7 @@ import logging
 import os
 import socket
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from piccolo.engine.base import Engine
@@ -30,8 +30,8 @@ from wcr.clock import now
 from wcr.config import Settings
 from wcr.database import write_transaction
 
-from . import render
-from .tables import Message, MessageAttempt
+from . import render, repository
+from .records import AttemptOutcome, Channel, MessageRecord, MessageStatus
 from .transports import Mailer, PermanentFailure, TemporaryFailure, Texter, mailer, texter
 
 log = logging.getLogger("wcr.notifications")
@@ -45,12 +45,12 @@ STATUS_CALLBACK_PATH = "/api/v1/notifications/sms-status"
 
 
 def backoff(attempts: int) -> timedelta:
-    return min(FIRST_RETRY * 2 ** max(0, attempts - 1), LONGEST_RETRY)
+    return min(FIRST_RETRY * (1 << max(0, attempts - 1)), LONGEST_RETRY)
 
 
 @dataclass
 class Dispatcher:
-    engine: Engine
+    engine: Engine[Any]
     settings: Settings
     mail: Mailer
     sms: Texter
@@ -58,7 +58,7 @@ class Dispatcher:
     batch: int = 50
 
     @classmethod
-    def from_settings(cls, engine: Engine, settings: Settings, name: str = "") -> Dispatcher:
+    def from_settings(cls, engine: Engine[Any], settings: Settings, name: str = "") -> Dispatcher:
         return cls(
             engine=engine,
             settings=settings,
@@ -72,22 +72,10 @@ class Dispatcher:
     def mail_from(self) -> str:
         return self.settings.smtp.get("FROM", "termine@wcr-welcome.example")
 
-    async def claim(self) -> list[dict[str, Any]]:
+    async def claim(self) -> list[MessageRecord]:
         moment = now()
-        skip_locked = " FOR UPDATE SKIP LOCKED" if self.engine.engine_type == "postgres" else ""
         async with write_transaction(self.engine):
-            return await Message.raw(
-                "UPDATE message SET status = 'sending', lease_until = {}, "  # noqa: S608 - fixed fragments
-                "attempts = attempts + 1 "
-                "WHERE id IN (SELECT id FROM message WHERE "
-                "(status = 'pending' AND due_at <= {}) "
-                "OR (status = 'sending' AND lease_until < {}) "
-                f"ORDER BY due_at, id LIMIT {int(self.batch)}{skip_locked}) "
-                "RETURNING *",
-                moment + LEASE,
-                moment,
-                moment,
-            )
+            return await repository.claim(at=moment, lease_until=moment + LEASE, limit=self.batch)
 
     async def run_once(self) -> int:
         """Send one batch; returns how many messages were handled."""
@@ -96,74 +84,78 @@ class Dispatcher:
             await self.deliver(message)
         return len(claimed)
 
-    async def deliver(self, message: dict[str, Any]) -> None:
+    async def deliver(self, message: MessageRecord) -> None:
         try:
             ctx = await render.context(message)
             if ctx is None:
-                await self._finish(message, "dropped", outcome="dropped")
+                await self._finish(message, MessageStatus.DROPPED, outcome=AttemptOutcome.DROPPED)
                 return
             rendered = render.render(
                 ctx, public_url=self.settings.public_url, mail_from=self.mail_from
             )
             provider_id = None
-            if message["channel"] == "email":
+            if message.channel == Channel.EMAIL:
                 await self.mail.send(render.email(message, rendered, mail_from=self.mail_from))
             else:
                 provider_id = await self.sms.send(
-                    message["recipient"],
+                    message.recipient,
                     rendered.sms,
                     self.settings.public_url + STATUS_CALLBACK_PATH
                     if self.settings.twilio
                     else None,
                 )
-            await self._finish(message, "sent", outcome="sent", provider_id=provider_id)
+            await self._finish(
+                message, MessageStatus.SENT, outcome=AttemptOutcome.SENT, provider_id=provider_id
+            )
         except TemporaryFailure as error:
-            if message["attempts"] >= MAX_ATTEMPTS:
-                await self._finish(message, "failed", outcome="failed", error=str(error))
+            if message.attempts >= MAX_ATTEMPTS:
+                await self._finish(
+                    message, MessageStatus.FAILED, outcome=AttemptOutcome.FAILED, error=str(error)
+                )
             else:
                 await self._retry(message, str(error))
         except PermanentFailure as error:
-            await self._finish(message, "failed", outcome="failed", error=str(error))
+            await self._finish(
+                message, MessageStatus.FAILED, outcome=AttemptOutcome.FAILED, error=str(error)
+            )
         except Exception as error:  # a bug must not stop the other messages
-            log.exception("message %s", message["id"])
+            log.exception("message %s", message.id)
             await self._retry(message, f"{type(error).__name__}: {error}")
 
     async def _finish(
         self,
-        message: dict[str, Any],
-        status: str,
+        message: MessageRecord,
+        status: MessageStatus,
         *,
-        outcome: str,
+        outcome: AttemptOutcome,
         error: str | None = None,
         provider_id: str | None = None,
     ) -> None:
         async with write_transaction(self.engine):
+            moment = now()
             # The link with its token is erased once it is no longer needed.
-            await Message.raw(
-                "UPDATE message SET status = {}, sent_at = {}, last_error = {}, "
-                "provider_id = {}, link = NULL, lease_until = NULL WHERE id = {}",
+            await repository.finish(
+                message.id,
                 status,
-                now() if status == "sent" else None,
-                error,
-                provider_id,
-                message["id"],
+                sent_at=moment if status == MessageStatus.SENT else None,
+                error=error,
+                provider_id=provider_id,
             )
-            await self._record(message, outcome, error)
+            await self._record(message, outcome, error, moment)
 
-    async def _retry(self, message: dict[str, Any], error: str) -> None:
+    async def _retry(self, message: MessageRecord, error: str) -> None:
         async with write_transaction(self.engine):
-            await Message.raw(
-                "UPDATE message SET status = 'pending', due_at = {}, last_error = {}, "
-                "lease_until = NULL WHERE id = {}",
-                now() + backoff(message["attempts"]),
-                error,
-                message["id"],
+            moment = now()
+            await repository.retry(
+                message.id, due_at=moment + backoff(message.attempts), error=error
             )
-            await self._record(message, "retry", error)
+            await self._record(message, AttemptOutcome.RETRY, error, moment)
 
-    async def _record(self, message: dict[str, Any], outcome: str, error: str | None) -> None:
-        await MessageAttempt.insert(
-            MessageAttempt(message=message["id"], worker=self.name, ok=outcome, error=error)
+    async def _record(
+        self, message: MessageRecord, outcome: AttemptOutcome, error: str | None, at: datetime
+    ) -> None:
+        await repository.record_attempt(
+            message.id, worker=self.name, outcome=outcome, error=error, at=at
         )
 
     async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:

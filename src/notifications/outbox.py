@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from wcr.booking.public import TimedAppointment
+from wcr.booking.public import BookingChange, TimedAppointment
 
-from .tables import Message
+from . import repository
+from .records import Channel, MessageKind, NewMessage
 
-EVENT_KINDS = ("booked", "rescheduled", "cancelled", "withdrawn")
+# The changes after which the visit has appointments to be reminded of.
+REMINDED = frozenset({MessageKind.BOOKED, MessageKind.RESCHEDULED})
 
 
 @dataclass(frozen=True)
@@ -26,29 +27,14 @@ class Recipient:
     email: str | None
     phone: str | None
 
-    def channels(self) -> list[tuple[str, str]]:
-        pairs = [("email", self.email), ("sms", self.phone)]
+    def channels(self) -> list[tuple[Channel, str]]:
+        pairs = [(Channel.EMAIL, self.email), (Channel.SMS, self.phone)]
         return [(channel, address) for channel, address in pairs if address]
-
-
-def _row(
-    key: str,
-    booking_id: int,
-    kind: str,
-    *,
-    channel: str,
-    recipient: str,
-    version: int,
-    due_at: datetime,
-    link: str | None,
-    slot_id: int | None = None,
-) -> list[Any]:
-    return [key, booking_id, kind, channel, recipient, version, slot_id, due_at, link]
 
 
 async def plan(
     booking_id: int,
-    kind: str,
+    change: BookingChange,
     version: int,
     recipient: Recipient,
     appointments: Sequence[TimedAppointment],
@@ -63,11 +49,12 @@ async def plan(
     when the visitor changes the booking with it). It waits in the outbox row until
     the message is sent and is then erased: the booking itself keeps only the hash.
     """
-    rows = [
-        _row(
-            f"{kind}:{booking_id}:v{version}:{channel}",
-            booking_id,
-            kind,
+    kind = MessageKind.of(change)
+    messages = [
+        NewMessage(
+            dedup_key=f"{kind}:{booking_id}:v{version}:{channel}",
+            booking_id=booking_id,
+            kind=kind,
             channel=channel,
             recipient=address,
             version=version,
@@ -76,18 +63,19 @@ async def plan(
         )
         for channel, address in recipient.channels()
     ]
-    if kind in ("booked", "rescheduled"):
+    if kind in REMINDED:
         for appointment in appointments:
             for offset in reminders:
                 due = appointment.starts_at - offset
                 if due <= at:
                     continue  # never plan a reminder in the past
                 minutes = int(offset.total_seconds() // 60)
-                rows += [
-                    _row(
-                        f"reminder:{booking_id}:v{version}:{appointment.slot_id}:{minutes}m:{channel}",
-                        booking_id,
-                        "reminder",
+                messages += [
+                    NewMessage(
+                        dedup_key=f"{MessageKind.REMINDER}:{booking_id}:v{version}:"
+                        f"{appointment.slot_id}:{minutes}m:{channel}",
+                        booking_id=booking_id,
+                        kind=MessageKind.REMINDER,
                         channel=channel,
                         recipient=address,
                         version=version,
@@ -97,22 +85,8 @@ async def plan(
                     )
                     for channel, address in recipient.channels()
                 ]
-    if kind != "booked":
-        await drop_reminders(booking_id)
-    if rows:
-        values = ", ".join("({}, {}, {}, {}, {}, {}, {}, {}, {}, 'pending', 0)" for _ in rows)
-        await Message.raw(
-            "INSERT INTO message (dedup_key, booking, kind, channel, recipient, version, slot, "  # noqa: S608 - placeholders only
-            f"due_at, link, status, attempts) VALUES {values} ON CONFLICT (dedup_key) DO NOTHING",
-            *[value for row in rows for value in row],
-        )
-    return len(rows)
-
-
-async def drop_reminders(booking_id: int) -> None:
-    """Reminders not yet sent no longer apply (the booking changed or ended)."""
-    await Message.raw(
-        "UPDATE message SET status = 'dropped' "
-        "WHERE booking = {} AND kind = 'reminder' AND status = 'pending'",
-        booking_id,
-    )
+    if kind != MessageKind.BOOKED:
+        # Reminders not yet sent no longer apply (the booking changed or ended).
+        await repository.drop_reminders(booking_id)
+    await repository.insert_messages(messages)
+    return len(messages)

@@ -6,15 +6,16 @@ import html
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime
-from typing import Any
 
 from wcr.booking import public as booking_api
 from wcr.booking.public import AppointmentStatus, BookingRecord, BookingStatus, SlotFacts
 from wcr.clock import now
+from wcr.i18n import Language
 
 from . import texts
+from .records import Channel, MessageKind, MessageRecord
 
-CANCELLING = ("cancelled", "withdrawn")
+CANCELLING = frozenset({MessageKind.CANCELLED, MessageKind.WITHDRAWN})
 
 
 @dataclass(frozen=True)
@@ -28,35 +29,39 @@ class Rendered:
 
 @dataclass(frozen=True)
 class Context:
-    message: dict[str, Any]
+    message: MessageRecord
     booking: BookingRecord
     visit: list[tuple[int, SlotFacts]]  # (position, slot), in visiting order
     removed: list[tuple[int, SlotFacts]]  # appointments that left the visit this version
 
 
-async def context(message: dict[str, Any]) -> Context | None:
+async def context(message: MessageRecord) -> Context | None:
     """What the message is about; None when it no longer applies (send nothing)."""
-    booking = await booking_api.booking_by_id(message["booking"])
+    booking = await booking_api.booking_by_id(message.booking_id)
     if booking is None:
         return None
-    kind = message["kind"]
-    if kind == "reminder":
+    kind = message.kind
+    if kind == MessageKind.REMINDER:
         active = {
             slot: pos
             for pos, slot in await booking_api.positions(booking.id, (AppointmentStatus.ACTIVE,))
         }
         # A reminder only for a booking that still stands, of the very appointment.
-        if booking.status != BookingStatus.CONFIRMED or message["slot"] not in active:
+        if (
+            booking.status != BookingStatus.CONFIRMED
+            or message.slot_id is None
+            or message.slot_id not in active
+        ):
             return None
-        placed = [(active[message["slot"]], message["slot"])]
+        placed = [(active[message.slot_id], message.slot_id)]
         removed: list[tuple[int, int]] = []
     elif kind in CANCELLING:
-        placed = await booking_api.positions_ended_at(booking.id, message["version"])
+        placed = await booking_api.positions_ended_at(booking.id, message.version)
         removed = []
     else:
-        placed = await booking_api.positions_at(booking.id, message["version"])
+        placed = await booking_api.positions_at(booking.id, message.version)
         kept = {position for position, _ in placed}
-        gone = await booking_api.positions_ended_at(booking.id, message["version"])
+        gone = await booking_api.positions_ended_at(booking.id, message.version)
         removed = [(p, s) for p, s in gone if p not in kept]
     facts = await booking_api.slots_by_id({s for _, s in placed} | {s for _, s in removed})
     return Context(
@@ -69,72 +74,77 @@ async def context(message: dict[str, Any]) -> Context | None:
 
 def render(ctx: Context, *, public_url: str, mail_from: str) -> Rendered:
     language = ctx.booking.language
-    kind = ctx.message["kind"]
+    lang = Language(language)
+    kind = ctx.message.kind
     reference = ctx.booking.reference
-    link = ctx.message["link"] or f"{public_url}/"
-    subject = texts.pick(texts.SUBJECTS[kind], language).format(reference=reference)
+    link = ctx.message.link or f"{public_url}/"
+    subject = texts.SUBJECTS[kind](lang).format(reference=reference)
     lines = []
     for _, slot in ctx.visit:
         lines.append(
-            f"• {texts.when(slot.starts_at, slot.tz, language)}: {slot.service_name(language)}"
+            f"• {texts.when(slot.starts_at, slot.tz, lang)}: {slot.service_name(language)}"
         )
     site = ctx.visit[0][1] if ctx.visit else None
     place = f"{site.site_name}, {site.address}" if site else ""
     text = "\n".join(
         [
-            texts.pick(texts.GREETING, language).format(name=ctx.booking.name),
+            texts.greeting(lang).format(name=ctx.booking.name),
             "",
-            texts.pick(texts.LEADS[kind], language),
+            texts.LEADS[kind](lang),
             *lines,
             place,
             "",
-            f"{texts.pick(texts.REFERENCE, language)}: {reference}",
-            f"{texts.pick(texts.MANAGE, language)} {link}" if ctx.message["link"] else link,
+            texts.reference_line(lang).format(reference=reference),
+            texts.manage_line(lang).format(link=link) if ctx.message.link else link,
         ]
     )
-    direction = "rtl" if language == "ar" else "ltr"
     body = "".join(f"<p>{html.escape(line)}</p>" if line else "<br>" for line in text.split("\n"))
-    page = f'<!doctype html><html lang="{language}" dir="{direction}"><body>{body}</body></html>'
+    page = (
+        f'<!doctype html><html lang="{language}" dir="{lang.direction}"><body>{body}</body></html>'
+    )
     # Only e-mails carry calendars; icalendar was most of the rendering time.
     calendars = (
-        _calendars(ctx, kind, mail_from, link) if ctx.message.get("channel") == "email" else []
+        _calendars(ctx, kind, mail_from, link) if ctx.message.channel == Channel.EMAIL else []
     )
     first = ctx.visit[0][1] if ctx.visit else None
-    when = texts.when_short(first.starts_at, first.tz, language) if first else ""
-    word = texts.pick(texts.SMS_WORD[kind], language)
+    when = texts.when_short(first.starts_at, first.tz, lang) if first else ""
+    word = texts.SMS_WORDS[kind](lang)
     sms = f"{word} {reference}: {when} {link}".replace("  ", " ")
     return Rendered(subject=subject, text=text, html=page, sms=sms, calendars=calendars)
 
 
-def _calendars(ctx: Context, kind: str, mail_from: str, link: str) -> list[tuple[str, bytes]]:
-    common = {
-        "reference": ctx.booking.reference,
-        "version": ctx.message["version"],
-        "language": ctx.booking.language,
-        "manage_url": link,
-        "organizer": mail_from,
-        "attendee": ctx.booking.email,
-    }
-    if kind in CANCELLING:
-        return [
-            ("CANCEL", booking_api.booking_calendar(method="CANCEL", visit=ctx.visit, **common))
-        ]
-    out = [("REQUEST", booking_api.booking_calendar(method="REQUEST", visit=ctx.visit, **common))]
-    if ctx.removed:
-        out.append(
-            ("CANCEL", booking_api.booking_calendar(method="CANCEL", visit=ctx.removed, **common))
+def _calendars(
+    ctx: Context, kind: MessageKind, mail_from: str, link: str
+) -> list[tuple[str, bytes]]:
+    def calendar(method: str, visit: list[tuple[int, SlotFacts]]) -> tuple[str, bytes]:
+        ics = booking_api.booking_calendar(
+            reference=ctx.booking.reference,
+            version=ctx.message.version,
+            method=method,
+            visit=visit,
+            language=ctx.booking.language,
+            manage_url=link,
+            organizer=mail_from,
+            attendee=ctx.booking.email,
         )
+        return method, ics
+
+    if kind in CANCELLING:
+        return [calendar("CANCEL", ctx.visit)]
+    out = [calendar("REQUEST", ctx.visit)]
+    if ctx.removed:
+        out.append(calendar("CANCEL", ctx.removed))
     return out
 
 
-def email(message: dict[str, Any], rendered: Rendered, *, mail_from: str) -> EmailMessage:
+def email(message: MessageRecord, rendered: Rendered, *, mail_from: str) -> EmailMessage:
     mail = EmailMessage()
     mail["From"] = mail_from
-    mail["To"] = message["recipient"]
+    mail["To"] = message.recipient
     mail["Subject"] = rendered.subject
     mail["Date"] = format_datetime(now())
     # Stable per outbox row: a retried delivery is recognisable as the same mail.
-    mail["Message-ID"] = message_id(message["dedup_key"])
+    mail["Message-ID"] = message_id(message.dedup_key)
     mail.set_content(rendered.text)
     mail.add_alternative(rendered.html, subtype="html")
     # The invitation itself as the calendar alternative (what mail clients act on);

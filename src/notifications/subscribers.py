@@ -9,6 +9,8 @@ from . import outbox
 
 async def plan_messages(event: BookingChanged) -> None:
     """Runs inside the booking's transaction: its messages commit with it or not at all."""
+    if event.silent:
+        return
     await outbox.plan(
         event.booking_id,
         event.change,

@@ -1,190 +1,104 @@
-"""What the messages say, in every supported language.
+"""What the messages say: the English source texts, looked up in the visitor's
+language in the gettext catalogs (src/locales, with the pages' texts; `make messages`
+extracts them from here), and dates as the visitor's locale writes them.
 
-German and English are the reference texts; Arabic, French, Turkish and Ukrainian
-follow them. SMS texts are short on purpose: Arabic and Ukrainian need UCS-2, where
-a segment holds 70 characters (67 when concatenated), and every SMS must fit two.
-Dates and times are formatted by Babel for the visitor's locale, in the site's zone.
+SMS texts are short on purpose: Arabic and Ukrainian need UCS-2, where a segment
+holds 70 characters (67 when concatenated), and every SMS must fit two. Dates and
+times are Babel's for the visitor's locale, in the site's zone.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_skeleton, format_time
+from wcr.i18n import Language
 
-SUBJECTS = {
-    "booked": {
-        "de": "Termin bestätigt: {reference}",
-        "en": "Appointment confirmed: {reference}",
-        "ar": "تأكيد الموعد: {reference}",
-        "fr": "Rendez-vous confirmé : {reference}",
-        "tr": "Randevu onaylandı: {reference}",
-        "uk": "Запис підтверджено: {reference}",
-    },
-    "rescheduled": {
-        "de": "Termin geändert: {reference}",
-        "en": "Appointment changed: {reference}",
-        "ar": "تم تغيير الموعد: {reference}",
-        "fr": "Rendez-vous modifié : {reference}",
-        "tr": "Randevu değişti: {reference}",
-        "uk": "Запис змінено: {reference}",
-    },
-    "cancelled": {
-        "de": "Termin abgesagt: {reference}",
-        "en": "Appointment cancelled: {reference}",
-        "ar": "تم إلغاء الموعد: {reference}",
-        "fr": "Rendez-vous annulé : {reference}",
-        "tr": "Randevu iptal edildi: {reference}",
-        "uk": "Запис скасовано: {reference}",
-    },
-    "withdrawn": {
-        "de": "Termin entfällt: {reference}",
-        "en": "Appointment no longer possible: {reference}",
-        "ar": "الموعد لم يعد ممكنًا: {reference}",
-        "fr": "Rendez-vous supprimé : {reference}",
-        "tr": "Randevu yapılamayacak: {reference}",
-        "uk": "Запис неможливий: {reference}",
-    },
-    "reminder": {
-        "de": "Erinnerung an Ihren Termin: {reference}",
-        "en": "Reminder of your appointment: {reference}",
-        "ar": "تذكير بموعدك: {reference}",
-        "fr": "Rappel de votre rendez-vous : {reference}",
-        "tr": "Randevu hatırlatması: {reference}",
-        "uk": "Нагадування про запис: {reference}",
-    },
+from .records import MessageKind
+
+Text = Callable[[Language], str]
+
+# The subject of the e-mail, with {reference} in it.
+SUBJECTS: Mapping[MessageKind, Text] = {
+    # TRANSLATORS: e-mail subject; {reference} is the booking reference.
+    MessageKind.BOOKED: lambda lang: lang.gettext("Appointment confirmed: {reference}"),
+    # TRANSLATORS: e-mail subject; {reference} is the booking reference.
+    MessageKind.RESCHEDULED: lambda lang: lang.gettext("Appointment changed: {reference}"),
+    # TRANSLATORS: e-mail subject, the visitor cancelled the booking;
+    # {reference} is the booking reference.
+    MessageKind.CANCELLED: lambda lang: lang.gettext("Appointment cancelled: {reference}"),
+    # TRANSLATORS: e-mail subject, the office withdrew the appointment;
+    # {reference} is the booking reference.
+    MessageKind.WITHDRAWN: lambda lang: lang.gettext("Appointment no longer possible: {reference}"),
+    # TRANSLATORS: e-mail subject; {reference} is the booking reference.
+    MessageKind.REMINDER: lambda lang: lang.gettext("Reminder of your appointment: {reference}"),
 }
 
-# The first line of the e-mail, after the greeting.
-LEADS = {
-    "booked": {
-        "de": "Ihr Termin ist gebucht.",
-        "en": "Your appointment is booked.",
-        "ar": "تم حجز موعدك.",
-        "fr": "Votre rendez-vous est réservé.",
-        "tr": "Randevunuz alındı.",
-        "uk": "Ваш запис зроблено.",
-    },
-    "rescheduled": {
-        "de": "Ihr Termin wurde geändert. Es gilt jetzt:",
-        "en": "Your appointment has changed. It is now:",
-        "ar": "تم تغيير موعدك. الموعد الجديد:",
-        "fr": "Votre rendez-vous a changé. Nouveau créneau :",
-        "tr": "Randevunuz değişti. Yeni randevu:",
-        "uk": "Ваш запис змінено. Тепер:",
-    },
-    "cancelled": {
-        "de": "Ihr Termin ist abgesagt.",
-        "en": "Your appointment is cancelled.",
-        "ar": "تم إلغاء موعدك.",
-        "fr": "Votre rendez-vous est annulé.",
-        "tr": "Randevunuz iptal edildi.",
-        "uk": "Ваш запис скасовано.",
-    },
-    "withdrawn": {
-        "de": "Leider kann Ihr Termin nicht stattfinden. Bitte buchen Sie einen neuen.",
-        "en": "Sadly your appointment cannot take place. Please book a new one.",
-        "ar": "للأسف لا يمكن عقد موعدك. يرجى حجز موعد جديد.",
-        "fr": "Votre rendez-vous ne peut malheureusement pas avoir lieu. Merci d'en réserver un autre.",
-        "tr": "Maalesef randevunuz gerçekleşemiyor. Lütfen yeni bir randevu alın.",
-        "uk": "На жаль, ваш запис не відбудеться. Будь ласка, запишіться знову.",
-    },
-    "reminder": {
-        "de": "Wir erinnern Sie an Ihren Termin:",
-        "en": "A reminder of your appointment:",
-        "ar": "نذكرك بموعدك:",
-        "fr": "Nous vous rappelons votre rendez-vous :",
-        "tr": "Randevunuzu hatırlatırız:",
-        "uk": "Нагадуємо про ваш запис:",
-    },
+# The first line of the e-mail, after the greeting; the appointments follow it.
+LEADS: Mapping[MessageKind, Text] = {
+    # TRANSLATORS: e-mail, after the greeting; the appointments follow.
+    MessageKind.BOOKED: lambda lang: lang.gettext("Your appointment is booked."),
+    # TRANSLATORS: e-mail, after the greeting; the new appointments follow.
+    MessageKind.RESCHEDULED: lambda lang: lang.gettext("Your appointment has changed. It is now:"),
+    # TRANSLATORS: e-mail, after the greeting: the visitor cancelled.
+    MessageKind.CANCELLED: lambda lang: lang.gettext("Your appointment is cancelled."),
+    # TRANSLATORS: e-mail, after the greeting: the office withdrew the
+    # appointment.
+    MessageKind.WITHDRAWN: lambda lang: lang.gettext(
+        "Sadly your appointment cannot take place. Please book a new one."
+    ),
+    # TRANSLATORS: e-mail, after the greeting; the appointment follows.
+    MessageKind.REMINDER: lambda lang: lang.gettext("A reminder of your appointment:"),
 }
 
-GREETING = {
-    "de": "Guten Tag {name},",
-    "en": "Hello {name},",
-    "ar": "مرحبًا {name}،",
-    "fr": "Bonjour {name},",
-    "tr": "Merhaba {name},",
-    "uk": "Вітаємо, {name}!",
-}
-
-MANAGE = {
-    "de": "Ansehen, verschieben oder absagen:",
-    "en": "View, change or cancel:",
-    "ar": "للعرض أو التغيير أو الإلغاء:",
-    "fr": "Voir, modifier ou annuler :",
-    "tr": "Görüntüle, değiştir veya iptal et:",
-    "uk": "Переглянути, змінити або скасувати:",
-}
-
-REFERENCE = {
-    "de": "Buchungsnummer",
-    "en": "Reference",
-    "ar": "رقم الحجز",
-    "fr": "Référence",
-    "tr": "Rezervasyon no",
-    "uk": "Номер запису",
-}
-
-# SMS: {what} is the short kind word, then reference, first start, link.
-SMS_WORD = {
-    "booked": {
-        "de": "Termin",
-        "en": "Booked",
-        "ar": "موعد",
-        "fr": "RDV",
-        "tr": "Randevu",
-        "uk": "Запис",
-    },
-    "rescheduled": {
-        "de": "Geändert",
-        "en": "Changed",
-        "ar": "تغيير",
-        "fr": "Modifié",
-        "tr": "Değişti",
-        "uk": "Змінено",
-    },
-    "cancelled": {
-        "de": "Abgesagt",
-        "en": "Cancelled",
-        "ar": "إلغاء",
-        "fr": "Annulé",
-        "tr": "İptal",
-        "uk": "Скасовано",
-    },
-    "withdrawn": {
-        "de": "Entfällt",
-        "en": "Cancelled by office",
-        "ar": "ألغي",
-        "fr": "Annulé",
-        "tr": "İptal",
-        "uk": "Скасовано",
-    },
-    "reminder": {
-        "de": "Erinnerung",
-        "en": "Reminder",
-        "ar": "تذكير",
-        "fr": "Rappel",
-        "tr": "Hatırlatma",
-        "uk": "Нагадування",
-    },
+# The SMS is "{word} {reference}: {when} {link}"; these are the words.
+SMS_WORDS: Mapping[MessageKind, Text] = {
+    # TRANSLATORS: SMS, the first word: "Booked ACDEFGHJ: <date> <link>".
+    # Keep it short: every SMS must fit 2 segments; Arabic and Ukrainian
+    # are sent as UCS-2, 67 characters a segment.
+    MessageKind.BOOKED: lambda lang: lang.pgettext("sms", "Booked"),
+    # TRANSLATORS: SMS, the first word: the appointment was moved.
+    # Keep it short: every SMS must fit 2 segments; Arabic and Ukrainian
+    # are sent as UCS-2, 67 characters a segment.
+    MessageKind.RESCHEDULED: lambda lang: lang.pgettext("sms", "Changed"),
+    # TRANSLATORS: SMS, the first word: the visitor cancelled.
+    # Keep it short: every SMS must fit 2 segments; Arabic and Ukrainian
+    # are sent as UCS-2, 67 characters a segment.
+    MessageKind.CANCELLED: lambda lang: lang.pgettext("sms", "Cancelled"),
+    # TRANSLATORS: SMS, the first word: the office withdrew the appointment.
+    # Keep it short: every SMS must fit 2 segments; Arabic and Ukrainian
+    # are sent as UCS-2, 67 characters a segment.
+    MessageKind.WITHDRAWN: lambda lang: lang.pgettext("sms", "Cancelled by office"),
+    # TRANSLATORS: SMS, the first word: a reminder of the appointment.
+    # Keep it short: every SMS must fit 2 segments; Arabic and Ukrainian
+    # are sent as UCS-2, 67 characters a segment.
+    MessageKind.REMINDER: lambda lang: lang.pgettext("sms", "Reminder"),
 }
 
 
-def pick(table: dict[str, str], language: str) -> str:
-    return table.get(language) or table["en"]
+def greeting(lang: Language) -> str:
+    # TRANSLATORS: the e-mail's first line; {name} is the visitor's name.
+    return lang.gettext("Hello {name},")
 
 
-def when(moment: datetime, tz: ZoneInfo, language: str) -> str:
+def reference_line(lang: Language) -> str:
+    # TRANSLATORS: e-mail; {reference} is the booking reference, the
+    # label as "Reference" on the pages.
+    return lang.gettext("Reference: {reference}")
+
+
+def manage_line(lang: Language) -> str:
+    # TRANSLATORS: e-mail, the last line; {link} is the visitor's link to
+    # the booking.
+    return lang.gettext("View, change or cancel: {link}")
+
+
+def when(moment: datetime, tz: ZoneInfo, lang: Language) -> str:
     """E.g. 'Mittwoch, 2. Dezember 2026, 09:30', in the locale's own order."""
-    local = moment.astimezone(tz)
-    day = format_date(local.date(), "full", locale=language)
-    return f"{day}, {format_time(local, 'short', locale=language)}"
+    return f"{lang.day(moment, tz)}, {lang.time(moment, tz)}"
 
 
-def when_short(moment: datetime, tz: ZoneInfo, language: str) -> str:
+def when_short(moment: datetime, tz: ZoneInfo, lang: Language) -> str:
     """E.g. 'Mi., 2.12., 09:30': the locale's own short form, for SMS."""
-    local = moment.astimezone(tz)
-    day = format_skeleton("MMMEd", local, tzinfo=tz, locale=language)
-    return f"{day} {format_time(local, 'short', locale=language)}"
+    return f"{lang.short_day(moment.astimezone(tz).date())} {lang.time(moment, tz)}"

@@ -102,7 +102,7 @@ class TwilioTexter:
             twilio.get("BASE_URL", "https://api.twilio.com"),
         )
 
-    def _ensure_client(self):  # noqa: ANN202 - twilio's client is untyped
+    def _ensure_client(self) -> Any:  # twilio's client is untyped
         if self._client is None:
             from twilio.http.async_http_client import AsyncTwilioHttpClient  # noqa: PLC0415
             from twilio.rest import Client  # noqa: PLC0415

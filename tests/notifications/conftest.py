@@ -1,8 +1,12 @@
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
+from litestar import Litestar
 
 from tests.notifications.servers import SmtpServer, TwilioFake
+from wcr.config import Settings
 from wcr.notifications.dispatcher import Dispatcher
 
 SID = "AC" + "1" * 32
@@ -10,19 +14,19 @@ TOKEN = "twilio-auth-token-for-tests"
 
 
 @pytest.fixture
-async def twilio():
+async def twilio() -> AsyncIterator[TwilioFake]:
     async with TwilioFake(account_sid=SID, auth_token=TOKEN) as fake:
         yield fake
 
 
 @pytest.fixture
-def smtp():
+def smtp() -> Iterator[SmtpServer]:
     with SmtpServer() as server:
         yield server
 
 
 @pytest.fixture
-def settings(settings, smtp, twilio, tmp_path):
+def settings(settings: Settings, smtp: SmtpServer, twilio: TwilioFake, tmp_path: Path) -> Settings:
     """The app of these tests knows both transports (the status callback needs Twilio's)."""
     return replace(
         settings,
@@ -43,12 +47,13 @@ def settings(settings, smtp, twilio, tmp_path):
 
 
 @pytest.fixture
-def message_settings(app):
-    return app.state.settings
+def message_settings(app: Litestar) -> Settings:
+    settings: Settings = app.state.settings
+    return settings
 
 
 @pytest.fixture
-async def dispatcher(app, message_settings):
+async def dispatcher(app: Litestar, message_settings: Settings) -> AsyncIterator[Dispatcher]:
     worker = Dispatcher.from_settings(app.state.engine, message_settings, name="test")
     yield worker
     await worker.sms.close()

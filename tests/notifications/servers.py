@@ -7,24 +7,28 @@ import email
 import threading
 import time
 from dataclasses import dataclass, field
-from email.message import Message
+from email.message import EmailMessage
 from email.policy import default
 
 from aiohttp import web
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from tests.live_server import free_port
 
 
 @dataclass
 class Inbox:
-    messages: list[Message] = field(default_factory=list)
+    messages: list[EmailMessage] = field(default_factory=list)
     delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
+        self, server: SMTP, session: Session, envelope: Envelope
+    ) -> str:
         if self.delay:
             time.sleep(self.delay)  # a slow server (the controller runs its own thread)
+        assert isinstance(envelope.content, bytes)  # decode_data is off: the raw bytes
         parsed = email.message_from_bytes(envelope.content, policy=default)
         with self.lock:
             self.messages.append(parsed)
@@ -99,17 +103,14 @@ class TwilioFake:
         return f"http://127.0.0.1:{self.port}"
 
 
-def calendar_parts(message: Message) -> list[tuple[str, bytes]]:
+def calendar_parts(message: EmailMessage) -> list[tuple[str, bytes]]:
     """(content type with method, raw bytes) of every calendar part of a mail."""
-    found = []
+    found: list[tuple[str, bytes]] = []
     for part in message.walk():
         if part.get_content_type() in ("text/calendar", "application/ics"):
-            found.append(
-                (
-                    part.get_content_type() + ";" + str(part.get_param("method")),
-                    part.get_payload(decode=True),
-                )
-            )
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)  # a leaf part decodes to its bytes
+            found.append((part.get_content_type() + ";" + str(part.get_param("method")), payload))
     return found
 
 

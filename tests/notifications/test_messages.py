@@ -2,47 +2,71 @@
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
 
+import httpx
 import icalendar
+from litestar import Litestar
 from twilio.request_validator import RequestValidator
 
-from tests.conftest import BERLIN, local, next_weekday
+from tests.conftest import BERLIN, World, local, next_weekday
 from tests.live_server import free_port
 from tests.notifications.conftest import TOKEN
-from tests.notifications.servers import SmtpServer, calendar_parts
+from tests.notifications.servers import SmtpServer, TwilioFake, calendar_parts
 from wcr.booking.records import BookingRecord, BookingStatus, SlotFacts
-from wcr.config import SUPPORTED_LANGUAGES
+from wcr.config import SUPPORTED_LANGUAGES, Settings
 from wcr.notifications import render
 from wcr.notifications.dispatcher import Dispatcher
+from wcr.notifications.records import Channel, MessageKind, MessageRecord, MessageStatus
 from wcr.notifications.sms import segments
 from wcr.notifications.tables import Message, MessageAttempt
 
 
-def auth(token):
+def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def statuses(kind=None):
+async def statuses(kind: str | None = None) -> list[tuple[str, str, str]]:
     query = Message.select(Message.kind, Message.channel, Message.status)
     if kind:
         query = query.where(Message.kind == kind)
     return sorted((r["kind"], r["channel"], r["status"]) for r in await query)
 
 
-async def drain(dispatcher):
+async def drain(dispatcher: Dispatcher) -> None:
     while await dispatcher.run_once():
         pass
 
 
-def event_of(mail):
+def event_of(
+    mail: EmailMessage,
+) -> tuple[str, icalendar.Calendar, list[icalendar.cal.Component]]:
     [(kind, raw), *_] = calendar_parts(mail)
     calendar = icalendar.Calendar.from_ical(raw)
     return kind, calendar, calendar.walk("VEVENT")
 
 
+def start(vevent: icalendar.Component) -> icalendar.vDDDTypes:
+    value = vevent["DTSTART"]
+    assert isinstance(value, icalendar.vDDDTypes), value
+    return value
+
+
+def sequence(vevent: icalendar.Component) -> int:
+    value = vevent["SEQUENCE"]
+    assert isinstance(value, int), value  # icalendar's vInt
+    return value
+
+
 async def test_booking_sends_mail_with_invitation_and_sms(
-    world, client, app, dispatcher, smtp, twilio
-):
+    world: World,
+    client: httpx.AsyncClient,
+    app: Litestar,
+    dispatcher: Dispatcher,
+    smtp: SmtpServer,
+    twilio: TwilioFake,
+) -> None:
     day = next_weekday(3)
     slot = await world.slot(local(day, 9, 30))
     created = (await world.book(slot, phone="0171 2345678", language="de")).json()
@@ -57,7 +81,9 @@ async def test_booking_sends_mail_with_invitation_and_sms(
     [mail] = smtp.inbox.messages
     assert mail["To"] == "test@example.org"
     assert created["reference"] in mail["Subject"]
-    text = mail.get_body(("plain",)).get_content()
+    plain = mail.get_body(("plain",))
+    assert plain is not None
+    text = plain.get_content()
     assert created["reference"] in text
     assert f"/manage/{created['reference']}#t={created['manage_token']}" in text
     assert "09:30" in text  # site time, formatted for German
@@ -67,8 +93,8 @@ async def test_booking_sends_mail_with_invitation_and_sms(
     assert calendar["METHOD"] == "REQUEST"
     assert event["UID"] == f"{created['reference']}-0@wcr-welcome"
     assert event["SEQUENCE"] == 0
-    assert event["DTSTART"].dt == local(day, 9, 30)
-    assert event["DTSTART"].params["TZID"] == "Europe/Berlin"
+    assert start(event).dt == local(day, 9, 30)
+    assert start(event).params["TZID"] == "Europe/Berlin"
     assert "Universitätsstraße 43" in str(event["LOCATION"])
     assert event.walk("VALARM")
     assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/Berlin"]
@@ -86,8 +112,8 @@ async def test_booking_sends_mail_with_invitation_and_sms(
 
 
 async def test_reschedule_updates_the_same_event_and_cancel_removes_it(
-    world, client, dispatcher, smtp
-):
+    world: World, client: httpx.AsyncClient, dispatcher: Dispatcher, smtp: SmtpServer
+) -> None:
     day = next_weekday(3)
     first, second = await world.slot(local(day, 9)), await world.slot(local(day, 11))
     created = (await world.book(first, language="en")).json()
@@ -107,26 +133,26 @@ async def test_reschedule_updates_the_same_event_and_cancel_removes_it(
     kind, _, [moved] = event_of(by_subject["Appointment changed"])
     assert kind == "text/calendar;REQUEST"
     assert moved["UID"] == booked["UID"]
-    assert moved["SEQUENCE"] > booked["SEQUENCE"]
-    assert moved["DTSTART"].dt == local(day, 11)
+    assert sequence(moved) > sequence(booked)
+    assert start(moved).dt == local(day, 11)
     kind, calendar, [gone] = event_of(by_subject["Appointment cancelled"])
     assert (kind, calendar["METHOD"]) == ("text/calendar;CANCEL", "CANCEL")
     assert gone["UID"] == booked["UID"]
-    assert gone["SEQUENCE"] > moved["SEQUENCE"]
+    assert sequence(gone) > sequence(moved)
     # Reminders of the first time were replaced, then all dropped with the booking.
     assert {s for _, _, s in await statuses("reminder")} == {"dropped"}
 
 
 async def test_reminder_for_a_booking_cancelled_after_it_was_queued_is_not_sent(
-    world, client, dispatcher, smtp
-):
+    world: World, client: httpx.AsyncClient, dispatcher: Dispatcher, smtp: SmtpServer
+) -> None:
     slot = await world.slot(local(next_weekday(3), 9))
     created = (await world.book(slot)).json()
     await drain(dispatcher)
     smtp.inbox.messages.clear()
     await Message.update({Message.due_at: datetime.now(UTC)}).where(Message.kind == "reminder")
     claimed = await dispatcher.claim()  # the reminder is in a worker's hands…
-    assert {m["kind"] for m in claimed} == {"reminder"}
+    assert {m.kind for m in claimed} == {"reminder"}
     cancel = await client.post(
         f"/api/v1/bookings/{created['reference']}/cancel", headers=auth(created["manage_token"])
     )
@@ -137,7 +163,7 @@ async def test_reminder_for_a_booking_cancelled_after_it_was_queued_is_not_sent(
     assert {s for _, _, s in await statuses("reminder")} == {"dropped"}
 
 
-async def test_no_reminder_is_planned_in_the_past(world):
+async def test_no_reminder_is_planned_in_the_past(world: World) -> None:
     soon = datetime.now(BERLIN).replace(microsecond=0) + timedelta(minutes=90)
     slot = await world.slot(soon)
     assert (await world.book(slot)).status_code == 201
@@ -148,7 +174,7 @@ async def test_no_reminder_is_planned_in_the_past(world):
     assert await statuses("reminder") == [("reminder", "email", "pending")]  # the 2 h one
 
 
-async def test_a_refused_booking_writes_no_message(world, client):
+async def test_a_refused_booking_writes_no_message(world: World, client: httpx.AsyncClient) -> None:
     day = next_weekday(3)
     full = await world.slot(local(day, 9))
     free = await world.slot(local(day, 10), service="recognition")
@@ -158,7 +184,9 @@ async def test_a_refused_booking_writes_no_message(world, client):
     assert await Message.count() == before
 
 
-async def test_smtp_down_then_up_delivers_once(world, app, message_settings):
+async def test_smtp_down_then_up_delivers_once(
+    world: World, app: Litestar, message_settings: Settings
+) -> None:
     slot = await world.slot(local(next_weekday(3), 9))
     await world.book(slot, phone=None)
     port = free_port()  # nothing listens here yet: the mail server is down
@@ -187,7 +215,9 @@ async def test_smtp_down_then_up_delivers_once(world, app, message_settings):
     assert [a["ok"] for a in attempts] == ["retry", "sent"]
 
 
-async def test_invalid_number_fails_for_good(world, dispatcher, twilio):
+async def test_invalid_number_fails_for_good(
+    world: World, dispatcher: Dispatcher, twilio: TwilioFake
+) -> None:
     twilio.refuse.add("+491712345678")
     slot = await world.slot(local(next_weekday(3), 9))
     await world.book(slot, phone="0171 2345678", email=None)
@@ -197,7 +227,9 @@ async def test_invalid_number_fails_for_good(world, dispatcher, twilio):
     assert "21211" in row["last_error"]
 
 
-async def test_status_callback_checks_the_signature(world, client, dispatcher):
+async def test_status_callback_checks_the_signature(
+    world: World, client: httpx.AsyncClient, dispatcher: Dispatcher
+) -> None:
     slot = await world.slot(local(next_weekday(3), 9))
     await world.book(slot, phone="0171 2345678")
     await drain(dispatcher)
@@ -210,15 +242,17 @@ async def test_status_callback_checks_the_signature(world, client, dispatcher):
     unsigned = await client.post(url, data=params)
     assert unsigned.status_code == 403
     after = await Message.select(Message.delivery).where(Message.id == row["id"]).first()
+    assert after is not None
     assert after["delivery"] is None
     signature = RequestValidator(TOKEN).compute_signature(url, params)
     signed = await client.post(url, data=params, headers={"X-Twilio-Signature": signature})
     assert signed.status_code == 204
     after = await Message.select(Message.delivery).where(Message.id == row["id"]).first()
+    assert after is not None
     assert after["delivery"] == "delivered"
 
 
-def long_context(language, kind):
+def long_context(language: str, kind: str) -> render.Context:
     """A visit with long names and a long link: the worst case for an SMS."""
     start = datetime(2026, 12, 2, 8, 30, tzinfo=UTC)
     slot = SlotFacts(
@@ -239,13 +273,26 @@ def long_context(language, kind):
         booked=1,
         withdrawn=False,
     )
-    message = {
-        "kind": kind,
-        "version": 3,
-        "dedup_key": "k",
-        "recipient": "+491712345678",
-        "link": "https://termine.wcr-nrw.de/manage/ACDEFGHJ#t=" + "x" * 22,
-    }
+    message = MessageRecord(
+        id=1,
+        dedup_key="k",
+        booking_id=1,
+        kind=MessageKind(kind),
+        channel=Channel.SMS,
+        recipient="+491712345678",
+        version=3,
+        slot_id=None,
+        link="https://termine.wcr-nrw.de/manage/ACDEFGHJ#t=" + "x" * 22,
+        status=MessageStatus.SENDING,
+        due_at=start,
+        attempts=1,
+        lease_until=None,
+        sent_at=None,
+        last_error=None,
+        provider_id=None,
+        delivery=None,
+        created_at=start,
+    )
     booking = BookingRecord(
         id=1,
         reference="ACDEFGHJ",
@@ -261,7 +308,7 @@ def long_context(language, kind):
     return render.Context(message=message, booking=booking, visit=[(0, slot)], removed=[])
 
 
-def test_sms_fit_two_segments_in_every_language():
+def test_sms_fit_two_segments_in_every_language() -> None:
     for language in SUPPORTED_LANGUAGES:
         for kind in ("booked", "rescheduled", "cancelled", "withdrawn", "reminder"):
             text = render.render(
@@ -272,7 +319,7 @@ def test_sms_fit_two_segments_in_every_language():
             assert segments(text) <= 2, (language, kind, text, segments(text))
 
 
-def test_segment_counting():
+def test_segment_counting() -> None:
     assert segments("a" * 160) == 1
     assert segments("a" * 161) == 2
     assert segments("ä" * 160) == 1  # GSM-7 has ä
@@ -280,7 +327,9 @@ def test_segment_counting():
     assert segments("ش" * 71) == 2
 
 
-async def test_without_transports_messages_become_files(world, app, tmp_path):
+async def test_without_transports_messages_become_files(
+    world: World, app: Litestar, tmp_path: Path
+) -> None:
     slot = await world.slot(local(next_weekday(3), 9))
     created = (await world.book(slot, phone="0171 2345678")).json()
     settings = replace(app.state.settings, smtp={}, twilio={}, outbox_dir=tmp_path / "outbox")

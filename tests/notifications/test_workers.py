@@ -9,8 +9,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from litestar import Litestar
 
-from tests.conftest import local, next_weekday
+from tests.conftest import World, local, next_weekday
 from tests.notifications.servers import SmtpServer
 from wcr.booking import bookings
 from wcr.booking.contact import clean_contact
@@ -21,7 +22,7 @@ WCR = str(Path(sys.executable).with_name("wcr"))
 MESSAGES = 30
 
 
-async def booked_mails(world, app, count):
+async def booked_mails(world: World, app: Litestar, count: int) -> None:
     """``count`` bookings with an e-mail address only: one confirmation each."""
     day = next_weekday(4)
     for n in range(count):
@@ -32,7 +33,7 @@ async def booked_mails(world, app, count):
         await bookings.book(app.state.engine, [slot], contact)
 
 
-def worker(database_url, smtp_port, *args, batch=50):
+def worker(database_url: str, smtp_port: int, *args: str, batch: int = 50) -> subprocess.Popen[str]:
     env = {
         **os.environ,
         "WCR_DATABASE_URL": database_url,
@@ -50,18 +51,21 @@ def worker(database_url, smtp_port, *args, batch=50):
     )
 
 
-async def all_sent():
+async def all_sent() -> list[str]:
     rows = await Message.select(Message.status)
     return [r["status"] for r in rows]
 
 
-async def test_two_workers_send_every_message_once(world, app, database_url):
+async def test_two_workers_send_every_message_once(
+    world: World, app: Litestar, database_url: str
+) -> None:
     await booked_mails(world, app, MESSAGES)
     with SmtpServer(delay=0.1) as smtp:
         # Small batches, so that both keep claiming while the other sends.
         first = worker(database_url, smtp.port, "--once", batch=3)
         second = worker(database_url, smtp.port, "--once", batch=3)
         for process in (first, second):
+            assert process.stderr is not None  # stderr=PIPE
             assert process.wait(timeout=120) == 0, process.stderr.read()
             process.stderr.close()
         ids = Counter(m["Message-ID"] for m in smtp.inbox.messages)
@@ -73,7 +77,9 @@ async def test_two_workers_send_every_message_once(world, app, database_url):
     assert sum(senders.values()) == MESSAGES  # one attempt each: nobody claimed twice
 
 
-async def test_a_worker_killed_mid_batch_loses_nothing(world, app, database_url):
+async def test_a_worker_killed_mid_batch_loses_nothing(
+    world: World, app: Litestar, database_url: str
+) -> None:
     await booked_mails(world, app, MESSAGES)
     with SmtpServer(delay=0.1) as smtp:
         doomed = worker(database_url, smtp.port)
@@ -82,11 +88,13 @@ async def test_a_worker_killed_mid_batch_loses_nothing(world, app, database_url)
             time.sleep(0.05)
         doomed.send_signal(signal.SIGKILL)  # in the middle of its batch of 30
         doomed.wait(timeout=10)
+        assert doomed.stderr is not None  # stderr=PIPE
         doomed.stderr.close()
         received_before = len(smtp.inbox.messages)
         assert 5 <= received_before < MESSAGES
         time.sleep(3.5)  # the dead worker's lease runs out
         rescue = worker(database_url, smtp.port, "--once")
+        assert rescue.stderr is not None  # stderr=PIPE
         assert rescue.wait(timeout=120) == 0, rescue.stderr.read()
         rescue.stderr.close()
         ids = Counter(m["Message-ID"] for m in smtp.inbox.messages)

@@ -1,0 +1,192 @@
+"""Every query of the outbox: planning messages, claiming them, and what became of them.
+
+The delivery rules that the database decides live here, as single statements:
+
+- **Planning twice sends once**: a message is inserted with ``ON CONFLICT (dedup_key)
+  DO NOTHING``, so a repeated plan (a retried event) adds nothing.
+- **A claim is one conditional UPDATE**: due rows, and rows whose lease ran out (left
+  by a worker that died), become ``sending`` with a new lease and one attempt more,
+  and come back through ``RETURNING``. On PostgreSQL the rows are picked ``FOR UPDATE
+  SKIP LOCKED``, so several workers never claim one row and never wait for each other;
+  SQLite's BEGIN IMMEDIATE serialises the claims.
+
+Statuses, kinds and outcomes are bound as parameters (the :mod:`.records` enums), never
+written into SQL. No function here opens a transaction: the use cases do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from wcr.timezones import as_utc
+
+from .records import (
+    AttemptOutcome,
+    Channel,
+    MessageKind,
+    MessageRecord,
+    MessageStatus,
+    NewMessage,
+    SmsDelivery,
+)
+from .tables import Message, MessageAttempt
+
+
+def _instant(value: datetime | str) -> datetime:
+    """SQLite hands back ``RETURNING`` timestamps as text; both drivers may be naive."""
+    return as_utc(datetime.fromisoformat(value) if isinstance(value, str) else value)
+
+
+def _maybe_instant(value: datetime | str | None) -> datetime | None:
+    return None if value is None else _instant(value)
+
+
+def _message(row: dict[str, Any]) -> MessageRecord:
+    return MessageRecord(
+        id=row["id"],
+        dedup_key=row["dedup_key"],
+        booking_id=row["booking"],
+        kind=MessageKind(row["kind"]),
+        channel=Channel(row["channel"]),
+        recipient=row["recipient"],
+        version=row["version"],
+        slot_id=row["slot"],
+        link=row["link"],
+        status=MessageStatus(row["status"]),
+        due_at=_instant(row["due_at"]),
+        attempts=row["attempts"],
+        lease_until=_maybe_instant(row["lease_until"]),
+        sent_at=_maybe_instant(row["sent_at"]),
+        last_error=row["last_error"],
+        provider_id=row["provider_id"],
+        delivery=SmsDelivery(row["delivery"]) if row["delivery"] else None,
+        created_at=_instant(row["created_at"]),
+    )
+
+
+# --- planning -------------------------------------------------------------------
+
+
+async def insert_messages(messages: Sequence[NewMessage]) -> None:
+    """Insert each message unless one with its ``dedup_key`` exists (then nothing)."""
+    if not messages:
+        return
+    values = ", ".join("({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 0)" for _ in messages)
+    args: list[Any] = []
+    for new in messages:
+        args += [
+            new.dedup_key,
+            new.booking_id,
+            new.kind,
+            new.channel,
+            new.recipient,
+            new.version,
+            new.slot_id,
+            new.due_at,
+            new.link,
+            MessageStatus.PENDING,
+        ]
+    await Message.raw(
+        "INSERT INTO message (dedup_key, booking, kind, channel, recipient, version, slot, "  # noqa: S608 - placeholders only
+        f"due_at, link, status, attempts) VALUES {values} ON CONFLICT (dedup_key) DO NOTHING",
+        *args,
+    )
+
+
+async def drop_reminders(booking_id: int) -> None:
+    """The booking's reminders not yet sent become ``dropped``."""
+    await Message.raw(
+        "UPDATE message SET status = {} WHERE booking = {} AND kind = {} AND status = {}",
+        MessageStatus.DROPPED,
+        booking_id,
+        MessageKind.REMINDER,
+        MessageStatus.PENDING,
+    )
+
+
+# --- sending --------------------------------------------------------------------
+
+
+async def claim(*, at: datetime, lease_until: datetime, limit: int) -> list[MessageRecord]:
+    """Up to ``limit`` messages due at ``at`` (or with a lease run out), oldest first,
+    now ``sending`` until ``lease_until``, each with one attempt more."""
+    skip_locked = (
+        " FOR UPDATE SKIP LOCKED"
+        if Message._meta.db.engine_type == "postgres"  # noqa: SLF001
+        else ""
+    )
+    rows = await Message.raw(
+        "UPDATE message SET status = {}, lease_until = {}, "  # noqa: S608 - fixed fragments
+        "attempts = attempts + 1 "
+        "WHERE id IN (SELECT id FROM message WHERE "
+        "(status = {} AND due_at <= {}) "
+        "OR (status = {} AND lease_until < {}) "
+        f"ORDER BY due_at, id LIMIT {int(limit)}{skip_locked}) "
+        "RETURNING *",
+        MessageStatus.SENDING,
+        lease_until,
+        MessageStatus.PENDING,
+        at,
+        MessageStatus.SENDING,
+        at,
+    )
+    return [_message(row) for row in rows]
+
+
+async def finish(
+    message_id: int,
+    status: MessageStatus,
+    *,
+    sent_at: datetime | None,
+    error: str | None,
+    provider_id: str | None,
+) -> None:
+    """The message's last word (sent, failed or dropped); its link is erased with it."""
+    await Message.raw(
+        "UPDATE message SET status = {}, sent_at = {}, last_error = {}, "
+        "provider_id = {}, link = NULL, lease_until = NULL WHERE id = {}",
+        status,
+        sent_at,
+        error,
+        provider_id,
+        message_id,
+    )
+
+
+async def retry(message_id: int, *, due_at: datetime, error: str) -> None:
+    """Back to ``pending``, due again at ``due_at``."""
+    await Message.raw(
+        "UPDATE message SET status = {}, due_at = {}, last_error = {}, "
+        "lease_until = NULL WHERE id = {}",
+        MessageStatus.PENDING,
+        due_at,
+        error,
+        message_id,
+    )
+
+
+async def record_attempt(
+    message_id: int, *, worker: str, outcome: AttemptOutcome, error: str | None, at: datetime
+) -> None:
+    await MessageAttempt.insert(
+        MessageAttempt(message=message_id, at=at, worker=worker, ok=outcome, error=error)
+    )
+
+
+async def set_delivery(provider_id: str, delivery: SmsDelivery) -> None:
+    """What the SMS provider reported of the message it knows as ``provider_id``."""
+    await Message.update({Message.delivery: delivery}).where(Message.provider_id == provider_id)
+
+
+# --- reading --------------------------------------------------------------------
+
+
+async def messages_by_id(ids: Iterable[int]) -> list[MessageRecord]:
+    """The messages with these ids, in id order (for checks and operators)."""
+    ids = list(ids)
+    if not ids:
+        return []
+    rows = await Message.select().where(Message.id.is_in(ids)).order_by(Message.id)
+    return [_message(row) for row in rows]

@@ -27,9 +27,15 @@ from . import visits
 from .contact import Contact
 from .events import BookingChange, BookingChanged, FreedBecause, PlaceFreed, TimedAppointment
 from .notice import QUIET, Notice
-from .records import AppointmentStatus, BookingRecord, BookingStatus, Marked, SlotFacts
+from .records import (
+    AppointmentStatus,
+    BookingRecord,
+    BookingStatus,
+    Marked,
+    NewBooking,
+    SlotFacts,
+)
 from .schemas import MAX_VISIT_SLOTS, AppointmentView, BookingView
-from .tables import Booking
 
 # A fresh reference collides with one in 1.5e11 per existing booking; retry then.
 REFERENCE_ATTEMPTS = 5
@@ -134,6 +140,7 @@ async def _announce(
             reminders=notice.reminders,
             link=link,
             at=at,
+            silent=marked.silent,
         )
     )
 
@@ -163,22 +170,24 @@ async def book(
                 at = now()
                 taken = await _take_places(ids, at)
                 booking_id = await repo.insert_booking(
-                    Booking(
+                    NewBooking(
                         reference=reference,
                         token_hash=digest(token),
                         name=contact.name,
                         email=contact.email,
                         phone=contact.phone,
                         language=contact.language,
-                        created_at=at,
-                        updated_at=at,
+                        at=at,
+                        silent=notice.silent,
                     )
                 )
                 await repo.insert_appointments(booking_id, ids, at)
                 await _announce(
                     booking_id,
                     BookingChange.BOOKED,
-                    Marked(version=0, email=contact.email, phone=contact.phone),
+                    Marked(
+                        version=0, email=contact.email, phone=contact.phone, silent=notice.silent
+                    ),
                     taken,
                     at,
                     notice=notice,

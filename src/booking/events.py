@@ -42,6 +42,8 @@ class BookingChanged(Event):
     # The visitor's manage link with its token, when the token is at hand.
     link: str | None
     at: datetime
+    # Nobody is to be told (the booking was made silent, as the demo's are).
+    silent: bool = False
 
 
 class FreedBecause(StrEnum):

@@ -14,6 +14,8 @@ class Notice:
 
     reminders: tuple[timedelta, ...] = ()
     public_url: str = ""
+    # A silent booking tells nobody anything, now or at any later change.
+    silent: bool = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Notice:
@@ -29,3 +31,5 @@ class Notice:
 
 # Tests and scripts that book without a deployment's message settings.
 QUIET = Notice()
+# The demo's bookings of invented people: never a message, even with real SMTP/Twilio.
+SILENT = Notice(silent=True)

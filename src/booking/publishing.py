@@ -24,8 +24,8 @@ from wcr.timezones import combine, local_instant
 from . import bookings
 from . import repository as repo
 from .events import BookingChange
+from .records import NewSlot
 from .schemas import SlotPublication
-from .tables import Slot
 
 log = logging.getLogger("wcr.publishing")
 
@@ -147,18 +147,17 @@ async def publish(
             )
         ids = await repo.insert_slots(
             [
-                Slot(
-                    site=site.id,
-                    service=service.id,
-                    agency=agency.id,
+                NewSlot(
+                    site_id=site.id,
+                    service_id=service.id,
+                    agency_id=agency.id,
                     starts_at=p.starts_at,
                     ends_at=p.ends_at,
                     capacity=data.capacity,
-                    booked=0,
-                    created_at=now,
                 )
                 for p in planned
-            ]
+            ],
+            now,
         )
     return ids, skipped
 

@@ -69,6 +69,28 @@ class SlotTime:
 
 
 @dataclass(frozen=True)
+class NewSlot:
+    site_id: int
+    service_id: int
+    agency_id: int
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+
+
+@dataclass(frozen=True)
+class NewBooking:
+    reference: str
+    token_hash: str
+    name: str
+    email: str | None
+    phone: str | None
+    language: str
+    at: datetime
+    silent: bool = False
+
+
+@dataclass(frozen=True)
 class BookingRecord:
     id: int
     reference: str
@@ -89,6 +111,7 @@ class Marked:
     version: int
     email: str | None
     phone: str | None
+    silent: bool = False
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ from .records import (
     BookingRecord,
     BookingStatus,
     Marked,
+    NewBooking,
+    NewSlot,
     PackageInfo,
     SlotFacts,
     SlotTime,
@@ -200,9 +202,22 @@ async def overlapping_slots(
     return [(as_utc(r["starts_at"]), as_utc(r["ends_at"])) for r in rows]
 
 
-async def insert_slots(rows: list[Slot]) -> list[int]:
-    if not rows:
+async def insert_slots(slots: list[NewSlot], at: datetime) -> list[int]:
+    if not slots:
         return []
+    rows = [
+        Slot(
+            site=s.site_id,
+            service=s.service_id,
+            agency=s.agency_id,
+            starts_at=s.starts_at,
+            ends_at=s.ends_at,
+            capacity=s.capacity,
+            booked=0,
+            created_at=at,
+        )
+        for s in slots
+    ]
     result = await Slot.insert(*rows).returning(Slot.id)
     return [r["id"] for r in result]
 
@@ -210,10 +225,11 @@ async def insert_slots(rows: list[Slot]) -> list[int]:
 # --- bookings -------------------------------------------------------------------
 
 
-async def insert_booking(booking: Booking) -> int:
+async def insert_booking(booking: NewBooking) -> int:
     rows = await Booking.raw(
         "INSERT INTO booking (reference, token_hash, name, email, phone, language, status, "
-        "version, created_at, updated_at) VALUES ({}, {}, {}, {}, {}, {}, {}, 0, {}, {}) "
+        "version, created_at, updated_at, silent) "
+        "VALUES ({}, {}, {}, {}, {}, {}, {}, 0, {}, {}, {}) "
         "RETURNING id",
         booking.reference,
         booking.token_hash,
@@ -222,8 +238,9 @@ async def insert_booking(booking: Booking) -> int:
         booking.phone,
         booking.language,
         BookingStatus.CONFIRMED,
-        booking.created_at,
-        booking.updated_at,
+        booking.at,
+        booking.at,
+        booking.silent,
     )
     return int(rows[0]["id"])
 
@@ -331,14 +348,17 @@ async def mark_booking(
     rows = await Booking.raw(
         "UPDATE booking SET status = {}, version = version + 1, updated_at = {}"  # noqa: S608
         + cancelled
-        + " WHERE id = {} AND status = {} RETURNING version, email, phone",
+        + " WHERE id = {} AND status = {} RETURNING version, email, phone, silent",
         *args,
         booking_id,
         from_status,
     )
     if not rows:
         return None
-    return Marked(version=rows[0]["version"], email=rows[0]["email"], phone=rows[0]["phone"])
+    row = rows[0]
+    return Marked(
+        version=row["version"], email=row["email"], phone=row["phone"], silent=bool(row["silent"])
+    )
 
 
 async def end_appointments(

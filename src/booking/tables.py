@@ -6,7 +6,7 @@ in :mod:`.repository`, inside the transaction that also writes the appointment.
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, ForeignKey, Integer, Serial, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -41,6 +41,8 @@ class Booking(Table, tablename="booking"):
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
     cancelled_at = Timestamptz(null=True, default=None)
+    # Nobody is told of it, now or later (the demo's bookings of invented people).
+    silent = Boolean(default=False)
 
 
 class Appointment(Table, tablename="appointment"):

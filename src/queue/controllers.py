@@ -6,18 +6,20 @@ from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
 from litestar.channels import ChannelsPlugin
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import Body, PathParameter, QueryParameter
 from litestar.response import ServerSentEvent
 from piccolo.engine.base import Engine
 
-from wcr.accounts.public import PROVIDERS, Staff, guards
+from wcr.accounts.public import PROVIDERS, guards
 from wcr.catalogue import public as catalogue
 from wcr.config import Settings
 from wcr.database import MAX_ID
-from wcr.errors import Conflict, Forbidden
+from wcr.errors import Conflict
 
 from . import live, tickets, views
+from .deps import TICKET_PROVIDERS, TicketPath
+from .records import LiveEvent, Ticket, TicketStatus
 from .schemas import (
     CallRequest,
     CheckInRequest,
@@ -31,33 +33,21 @@ from .schemas import (
 
 EngineDep = NamedDependency[Engine[Any]]
 SettingsDep = NamedDependency[Settings]
-StaffDep = NamedDependency[Staff]
 SiteDep = NamedDependency[catalogue.Site]
-ReachDep = NamedDependency[tuple[catalogue.Site, Any]]
+ReachDep = NamedDependency[tuple[catalogue.Site, Ticket]]
 ChannelsDep = NamedDependency[ChannelsPlugin]
 SitePath = Annotated[str, PathParameter(max_length=64)]
 CounterPath = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
-TicketPath = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 
 
-async def _envelope(site: catalogue.Site, ticket_id: int, settings: Settings) -> TicketEnvelope:
+async def _envelope(site: catalogue.Site, ticket: Ticket, settings: Settings) -> TicketEnvelope:
+    """The ticket as the desk sees it, with its place in line (a fresh snapshot)."""
     snap = await views.snapshot(site, settings.public_url)
-    return TicketEnvelope(ticket=snap.ticket(await tickets.ticket_at(site, ticket_id)))
-
-
-async def ticket_in_reach(
-    ticket_id: TicketPath, current: NamedDependency[Staff]
-) -> tuple[catalogue.Site, Any]:
-    """The ticket of the path and its site, if the signed-in staff works there."""
-    ticket = await tickets.ticket_at(None, ticket_id)
-    site = await catalogue.site_by_id(ticket["site"])
-    if not current.may_act_on(site.id):
-        raise Forbidden(f"your account works at {current.site}, not at {site.slug}")
-    return site, ticket
+    return TicketEnvelope(ticket=snap.ticket(ticket))
 
 
 def _announce(
-    channels: ChannelsPlugin, site: catalogue.Site, kind: str, envelope: TicketEnvelope
+    channels: ChannelsPlugin, site: catalogue.Site, kind: LiveEvent, envelope: TicketEnvelope
 ) -> TicketEnvelope:
     live.publish(channels, site.slug, kind, envelope.ticket)
     return envelope
@@ -82,10 +72,9 @@ class DeskController(Controller):
         channels: ChannelsDep,
     ) -> TicketEnvelope:
         """Check in a booked visitor by reference (or the QR code's link)."""
-        site_row = desk_site
-        ticket_id, _late = await tickets.check_in(engine, site_row, data.reference)
-        envelope = await _envelope(site_row, ticket_id, settings)
-        return _announce(channels, site_row, "checked_in", envelope)
+        ticket, _late = await tickets.check_in(engine, desk_site, data.reference)
+        envelope = await _envelope(desk_site, ticket, settings)
+        return _announce(channels, desk_site, LiveEvent.CHECKED_IN, envelope)
 
     @post("/tickets", operation_id="walkIn", status_code=201)
     async def walk_in(
@@ -96,25 +85,22 @@ class DeskController(Controller):
         settings: SettingsDep,
         channels: ChannelsDep,
     ) -> TicketEnvelope:
-        site_row = desk_site
         services = [data.service] if data.service else list(data.services or [])
         if data.service and data.services:
             services = [data.service, *data.services]
-        ticket_id = await tickets.walk_in(
-            engine, site_row, services, name=data.name, phone=data.phone, priority=data.priority
+        ticket = await tickets.walk_in(
+            engine, desk_site, services, name=data.name, phone=data.phone, priority=data.priority
         )
-        envelope = await _envelope(site_row, ticket_id, settings)
-        return _announce(channels, site_row, "created", envelope)
+        envelope = await _envelope(desk_site, ticket, settings)
+        return _announce(channels, desk_site, LiveEvent.CREATED, envelope)
 
     @get("/counters", operation_id="listCounters")
     async def counters(self, desk_site: SiteDep, settings: SettingsDep) -> list[CounterView]:
-        site_row = desk_site
-        return await views.counters(await views.snapshot(site_row, settings.public_url))
+        return await views.counters(await views.snapshot(desk_site, settings.public_url))
 
     @get("/queue", operation_id="siteQueue")
     async def queue(self, desk_site: SiteDep, settings: SettingsDep) -> SiteQueueView:
-        site_row = desk_site
-        return await views.site_queue(await views.snapshot(site_row, settings.public_url))
+        return await views.site_queue(await views.snapshot(desk_site, settings.public_url))
 
     @post(
         "/counters/{counter:int}/call-next",
@@ -130,12 +116,11 @@ class DeskController(Controller):
         channels: ChannelsDep,
     ) -> Response[Any]:
         """200 with the called ticket, or 204 when nobody waits for this counter."""
-        site_row = desk_site
-        ticket_id = await tickets.call_next(engine, site_row, counter)
-        if ticket_id is None:
+        ticket = await tickets.call_next(engine, desk_site, counter)
+        if ticket is None:
             return Response(None, status_code=204)
-        envelope = await _envelope(site_row, ticket_id, settings)
-        return Response(_announce(channels, site_row, "called", envelope))
+        envelope = await _envelope(desk_site, ticket, settings)
+        return Response(_announce(channels, desk_site, LiveEvent.CALLED, envelope))
 
     @post(
         "/counters/{counter:int}/call",
@@ -152,82 +137,79 @@ class DeskController(Controller):
         channels: ChannelsDep,
     ) -> TicketEnvelope:
         """Call a chosen waiting ticket out of order."""
-        site_row = desk_site
-        ticket_id = await tickets.call_chosen(engine, site_row, counter, data.ticket_id)
-        envelope = await _envelope(site_row, ticket_id, settings)
-        return _announce(channels, site_row, "called", envelope)
+        ticket = await tickets.call_chosen(engine, desk_site, counter, data.ticket_id)
+        envelope = await _envelope(desk_site, ticket, settings)
+        return _announce(channels, desk_site, LiveEvent.CALLED, envelope)
 
 
 class TicketController(Controller):
-    """Front-desk actions on one ticket: staff of the ticket's site (or an admin) only."""
+    """Front-desk actions on one ticket: staff of the ticket's site (or an admin) only.
+    The ticket and its site come from the ``reach`` provider (:mod:`.deps`)."""
 
     path = "/api/v1/tickets/{ticket_id:int}"
     tags = ["front desk"]
     guards = [guards.staff]
-    dependencies = {"current": PROVIDERS["current"], "reach": Provide(ticket_in_reach)}
+    dependencies = TICKET_PROVIDERS
     security = [{"bearer": []}]
 
     @post("/recall", operation_id="recall", status_code=200)
     async def recall(
         self,
-        ticket_id: TicketPath,
         reach: ReachDep,
         engine: EngineDep,
         settings: SettingsDep,
         channels: ChannelsDep,
     ) -> TicketEnvelope:
         """Call again; past the site's recall limit the ticket becomes a no-show."""
-        site_row, ticket = reach
-        if ticket["status"] != "called":
-            raise Conflict(f"ticket {ticket['code']} is {ticket['status']}, not called")
-        status = await tickets.recall(engine, ticket, site_row.max_recalls)
-        envelope = await _envelope(site_row, ticket_id, settings)
-        kind = "recalled" if status == "called" else "no_show"
-        return _announce(channels, site_row, kind, envelope)
+        site, ticket = reach
+        if ticket.status != TicketStatus.CALLED:
+            raise Conflict(f"ticket {ticket.code} is {ticket.status}, not called")
+        changed = await tickets.recall(engine, ticket, site.max_recalls)
+        envelope = await _envelope(site, changed, settings)
+        kind = LiveEvent.RECALLED if changed.status == TicketStatus.CALLED else LiveEvent.NO_SHOW
+        return _announce(channels, site, kind, envelope)
 
     @post("/no-show", operation_id="noShow", status_code=200)
     async def no_show(
         self,
-        ticket_id: TicketPath,
         reach: ReachDep,
         engine: EngineDep,
         settings: SettingsDep,
         channels: ChannelsDep,
     ) -> TicketEnvelope:
-        site_row, ticket = reach
-        await tickets.no_show(engine, ticket)
-        envelope = await _envelope(site_row, ticket_id, settings)
-        return _announce(channels, site_row, "no_show", envelope)
+        site, ticket = reach
+        changed = await tickets.no_show(engine, ticket)
+        envelope = await _envelope(site, changed, settings)
+        return _announce(channels, site, LiveEvent.NO_SHOW, envelope)
 
     @post("/finish", operation_id="finish", status_code=200)
     async def finish(
         self,
-        ticket_id: TicketPath,
         reach: ReachDep,
         engine: EngineDep,
         settings: SettingsDep,
         channels: ChannelsDep,
     ) -> TicketEnvelope:
         """Finish this service; a one-stop visitor then waits for the next agency."""
-        site_row, ticket = reach
-        goes_on = await tickets.finish(engine, ticket)
-        envelope = await _envelope(site_row, ticket_id, settings)
-        return _announce(channels, site_row, "queued" if goes_on else "finished", envelope)
+        site, ticket = reach
+        changed = await tickets.finish(engine, ticket)
+        envelope = await _envelope(site, changed, settings)
+        kind = LiveEvent.QUEUED if tickets.goes_on(changed) else LiveEvent.FINISHED
+        return _announce(channels, site, kind, envelope)
 
     @post("/transfer", operation_id="transfer", status_code=200)
     async def transfer(
         self,
-        ticket_id: TicketPath,
         data: Annotated[TransferRequest, Body()],
         reach: ReachDep,
         engine: EngineDep,
         settings: SettingsDep,
         channels: ChannelsDep,
     ) -> TicketEnvelope:
-        site_row, ticket = reach
-        await tickets.transfer(engine, site_row, ticket, data.service)
-        envelope = await _envelope(site_row, ticket_id, settings)
-        return _announce(channels, site_row, "transferred", envelope)
+        site, ticket = reach
+        changed = await tickets.transfer(engine, site, ticket, data.service)
+        envelope = await _envelope(site, changed, settings)
+        return _announce(channels, site, LiveEvent.TRANSFERRED, envelope)
 
 
 class LiveController(Controller):
@@ -252,8 +234,8 @@ class LiveController(Controller):
     ) -> PublicTicketView:
         """A visitor's place in line and estimated wait (with the token from the ticket)."""
         ticket = await tickets.public_ticket(ticket_id, token)
-        site_row = await catalogue.site_by_id(ticket["site"])
-        snap = await views.snapshot(site_row, settings.public_url, lang)
+        site = await catalogue.site_by_id(ticket.site_id)
+        snap = await views.snapshot(site, settings.public_url, lang)
         view = snap.ticket(ticket)
         return PublicTicketView(
             number=view.number,
@@ -262,5 +244,5 @@ class LiveController(Controller):
             position=view.position,
             estimated_wait_minutes=view.estimated_wait_minutes,
             counter=view.counter,
-            site=site_row.slug,
+            site=site.slug,
         )

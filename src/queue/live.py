@@ -21,6 +21,7 @@ from litestar.response.sse import ServerSentEventMessage
 
 from wcr.clock import now
 
+from .records import LiveEvent
 from .schemas import TicketView
 
 # A comment line this often keeps proxies from closing an idle stream.
@@ -48,9 +49,9 @@ def make_plugin(redis_url: str | None) -> ChannelsPlugin:
     return ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True)
 
 
-def event(kind: str, ticket: TicketView) -> dict[str, Any]:
+def event(kind: LiveEvent, ticket: TicketView) -> dict[str, Any]:
     return {
-        "type": kind,
+        "type": kind.value,
         "at": now().isoformat(),
         "ticket": {
             "id": ticket.id,
@@ -63,7 +64,7 @@ def event(kind: str, ticket: TicketView) -> dict[str, Any]:
     }
 
 
-def publish(channels: ChannelsPlugin, site: str, kind: str, ticket: TicketView) -> None:
+def publish(channels: ChannelsPlugin, site: str, kind: LiveEvent, ticket: TicketView) -> None:
     channels.publish(event(kind, ticket), channels=[channel(site)])
 
 

@@ -14,18 +14,18 @@ while walk-ins who arrived earlier wait, and a walk-in is never overtaken by a
 booking that is due later than their arrival. Early check-in is limited by the
 site's window, so a booking cannot queue-jump by arriving hours ahead. Staff may
 still call any waiting ticket out of order.
+
+The rule runs in the database, as the ORDER BY of :func:`.repository.pick_next`
+(built from :func:`ranks`), so the pick and its row lock are one statement.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+
+from .records import ProfileEntry
 
 
-def order_by(ranks: dict[int, int]) -> tuple[str, list[Any]]:
-    """SQL ORDER BY for a counter whose profile maps service id -> rank, and its args."""
-    cases = " ".join("WHEN {} THEN {}" for _ in ranks)
-    args: list[Any] = []
-    for service_id, rank in ranks.items():
-        args += [service_id, rank]
-    rank_sql = f"CASE service {cases} ELSE 1000 END" if ranks else "0"
-    return f"priority DESC, {rank_sql}, due_at, id", args
+def ranks(profile: Iterable[ProfileEntry]) -> dict[int, int]:
+    """Service id -> rank of a counter's work profile (rule 2)."""
+    return {entry.service_id: entry.rank for entry in profile}

@@ -1,3 +1,4 @@
 from .controllers import DeskController, LiveController, TicketController
+from .pages import QueuePages
 
-ROUTES = [DeskController, TicketController, LiveController]
+ROUTES = [DeskController, TicketController, LiveController, QueuePages]

@@ -1,1 +1,1 @@
-"""Server-rendered pages: the front-desk console, the call display, a visitor's ticket."""
+"""The shell of every page: base.html, app.css, /static/ and the visitor's language."""

@@ -1,8 +1,12 @@
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
+from litestar import Litestar
 
+from tests.conftest import World
 from wcr.accounts.public import create_staff
 from wcr.catalogue.tables import Site
 from wcr.queue.setup import add_counter
@@ -17,36 +21,40 @@ class Desk:
     counters: dict[str, int]
 
     @property
-    def headers(self):
+    def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
-    async def post(self, path, json=None):
+    async def post(self, path: str, json: Mapping[str, object] | None = None) -> httpx.Response:
         return await self.client.post(f"/api/v1{path}", json=json, headers=self.headers)
 
-    async def walk_in(self, *services, **extra):
-        body = {"services": list(services), **extra}
+    async def walk_in(self, *services: str, **extra: object) -> dict[str, Any]:
+        body: dict[str, object] = {"services": list(services), **extra}
         response = await self.post("/sites/bochum/tickets", body)
         assert response.status_code == 201, response.text
-        return response.json()["ticket"]
+        ticket: dict[str, Any] = response.json()["ticket"]
+        return ticket
 
-    async def call_next(self, counter):
+    async def call_next(self, counter: str) -> httpx.Response:
         return await self.post(f"/sites/bochum/counters/{self.counters[counter]}/call-next")
 
 
-async def login(client, username, password=PASSWORD):
+async def login(
+    client: httpx.AsyncClient, username: str, password: str = PASSWORD
+) -> httpx.Response:
     return await client.post(
         "/api/v1/auth/login", json={"username": username, "password": password}
     )
 
 
 @pytest.fixture
-async def desk(world, client):
+async def desk(world: World, client: httpx.AsyncClient, app: Litestar) -> Desk:
     """Bochum with two counters (registration first / recognition first) and a clerk."""
+    engine = app.state.engine
     counters = {
-        "one": await add_counter("bochum", "Schalter 1", ["registration", "recognition"]),
-        "two": await add_counter("bochum", "Schalter 2", ["recognition"]),
+        "one": await add_counter(engine, "bochum", "Schalter 1", ["registration", "recognition"]),
+        "two": await add_counter(engine, "bochum", "Schalter 2", ["recognition"]),
     }
-    await add_counter("neuss", "Desk A", ["registration"])
+    await add_counter(engine, "neuss", "Desk A", ["registration"])
     await create_staff("clerk", PASSWORD, "frontdesk", "bochum")
     await create_staff("neuss-clerk", PASSWORD, "frontdesk", "neuss")
     await create_staff("boss", PASSWORD, "admin", None)

@@ -4,6 +4,8 @@ import asyncio
 import json
 import time
 import uuid
+from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -18,7 +20,7 @@ PASSWORD = "counter-password-1"
 STREAM_TIMEOUT = httpx.Timeout(10.0, read=None)
 
 
-def prepare(database_url):
+def prepare(database_url: str) -> None:
     assert wcr(database_url, "seed-demo").returncode == 0
     made = wcr(
         database_url,
@@ -34,7 +36,7 @@ def prepare(database_url):
     assert made.returncode == 0, made.stderr
 
 
-async def desk_client(base):
+async def desk_client(base: str) -> httpx.AsyncClient:
     client = httpx.AsyncClient(base_url=base, timeout=10)
     login = await client.post(
         "/api/v1/auth/login", json={"username": "clerk", "password": PASSWORD}
@@ -44,16 +46,18 @@ async def desk_client(base):
     return client
 
 
-async def next_call(stream_lines, deadline=5.0):
+async def next_call(
+    stream_lines: AsyncIterator[str], deadline: float = 5.0
+) -> dict[str, Any] | None:
     """The next 'called' event from an SSE line iterator."""
 
-    async def read():
-        event = None
+    async def read() -> dict[str, Any] | None:
+        event: str | None = None
         async for line in stream_lines:
             if line.startswith("event:"):
                 event = line.split(":", 1)[1].strip()
             elif line.startswith("data:") and event == "ticket":
-                data = json.loads(line.split(":", 1)[1])
+                data: dict[str, Any] = json.loads(line.split(":", 1)[1])
                 if data["type"] == "called":
                     return data
         return None  # the stream ended without a call
@@ -61,7 +65,7 @@ async def next_call(stream_lines, deadline=5.0):
     return await asyncio.wait_for(read(), deadline)
 
 
-async def call_one(desk):
+async def call_one(desk: httpx.AsyncClient) -> dict[str, Any]:
     ticket = await desk.post(
         "/api/v1/sites/bochum/tickets",
         json={"service": "residence-registration", "name": "Secret Name"},
@@ -71,10 +75,11 @@ async def call_one(desk):
     counter = next(c for c in counters if "residence-registration" in c["services"])
     called = await desk.post(f"/api/v1/sites/bochum/counters/{counter['id']}/call-next")
     assert called.status_code == 200, called.text
-    return called.json()["ticket"]
+    result: dict[str, Any] = called.json()["ticket"]
+    return result
 
 
-async def test_a_call_reaches_the_stream_without_personal_data(database_url):
+async def test_a_call_reaches_the_stream_without_personal_data(database_url: str) -> None:
     prepare(database_url)
     with live_server(database_url) as base:
         desk = await desk_client(base)
@@ -89,12 +94,13 @@ async def test_a_call_reaches_the_stream_without_personal_data(database_url):
             ticket = await call_one(desk)
             event = await next_call(lines)
         await desk.aclose()
+    assert event is not None
     assert event["ticket"]["number"] == ticket["number"]
     assert event["ticket"]["counter"] == ticket["counter"]
     assert "Secret Name" not in json.dumps(event)
 
 
-async def test_two_instances_share_events_through_redis(database_url):
+async def test_two_instances_share_events_through_redis(database_url: str) -> None:
     try:
         redis.Redis.from_url("redis://127.0.0.1:6379").ping()
     except redis.ConnectionError:
@@ -117,5 +123,6 @@ async def test_two_instances_share_events_through_redis(database_url):
             event = await next_call(lines)
             elapsed = time.monotonic() - started
         await desk.aclose()
+    assert event is not None
     assert event["ticket"]["number"] == ticket["number"]
     assert elapsed < 5

@@ -1,8 +1,12 @@
-from tests.queue.conftest import PASSWORD, login
+import httpx
+
+from tests.queue.conftest import PASSWORD, Desk, login
 from wcr.accounts.tables import StaffUser
 
 
-async def test_login_gives_token_and_cookie_and_logout_ends_both(desk, client):
+async def test_login_gives_token_and_cookie_and_logout_ends_both(
+    desk: Desk, client: httpx.AsyncClient
+) -> None:
     response = await login(client, "clerk")
     assert response.json()["site"] == "bochum"
     assert "wcr_staff" in response.cookies
@@ -17,24 +21,29 @@ async def test_login_gives_token_and_cookie_and_logout_ends_both(desk, client):
     assert (await client.get("/api/v1/sites/bochum/queue", headers=bearer)).status_code == 401
 
 
-async def test_wrong_password_or_name_is_401_and_passwords_are_hashed(desk, client):
+async def test_wrong_password_or_name_is_401_and_passwords_are_hashed(
+    desk: Desk, client: httpx.AsyncClient
+) -> None:
     assert (await login(client, "clerk", "wrong password!")).status_code == 401
     assert (await login(client, "nobody")).status_code == 401
     stored = (
         await StaffUser.select(StaffUser.password_hash).where(StaffUser.username == "clerk").first()
     )
+    assert stored is not None
     assert stored["password_hash"].startswith("$argon2id$")
     assert PASSWORD not in stored["password_hash"]
 
 
-async def test_desk_needs_a_session(desk, client):
+async def test_desk_needs_a_session(desk: Desk, client: httpx.AsyncClient) -> None:
     client.cookies.clear()  # the login in the fixture left the session cookie here
     response = await client.post("/api/v1/sites/bochum/tickets", json={"service": "registration"})
     assert response.status_code == 401
     assert response.headers["content-type"].startswith("application/problem+json")
 
 
-async def test_staff_of_another_site_cannot_act_here_but_an_admin_can(desk, client):
+async def test_staff_of_another_site_cannot_act_here_but_an_admin_can(
+    desk: Desk, client: httpx.AsyncClient
+) -> None:
     other = (await login(client, "neuss-clerk")).json()["token"]
     client.cookies.clear()
     headers = {"Authorization": f"Bearer {other}"}

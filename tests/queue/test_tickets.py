@@ -5,14 +5,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.conftest import BERLIN
+from tests.conftest import BERLIN, World
+from tests.queue.conftest import Desk
 from wcr.booking.tables import Appointment, Booking, Slot
 from wcr.catalogue.tables import Service, Site
 from wcr.queue.tables import Ticket
 from wcr.tokens import digest
 
 
-def near_midnight():
+def near_midnight() -> bool:
     local = datetime.now(BERLIN)
     return (local.hour == 23 and local.minute >= 50) or (local.hour == 0 and local.minute < 5)
 
@@ -20,14 +21,18 @@ def near_midnight():
 pytestmark = pytest.mark.skipif(near_midnight(), reason="tickets are numbered per local day")
 
 
-async def booked_visit(world, *offsets_and_services, status="confirmed"):
+async def booked_visit(
+    world: World, *offsets_and_services: tuple[int, str], status: str = "confirmed"
+) -> str:
     """A booking whose appointments start at now + offset minutes (may be in the past)."""
-    ids = []
+    ids: list[int] = []
     for offset, service in offsets_and_services:
         start = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=offset)
+        site = await Site.select(Site.id).where(Site.slug == "bochum").first()
+        assert site is not None
         row = await Slot.insert(
             Slot(
-                site=(await Site.select(Site.id).where(Site.slug == "bochum").first())["id"],
+                site=site["id"],
                 service=await service_id(service),
                 agency=await agency_of(service),
                 starts_at=start,
@@ -55,15 +60,19 @@ async def booked_visit(world, *offsets_and_services, status="confirmed"):
     return reference
 
 
-async def service_id(slug):
-    return (await Service.select(Service.id).where(Service.slug == slug).first())["id"]
+async def service_id(slug: str) -> int:
+    row = await Service.select(Service.id).where(Service.slug == slug).first()
+    assert row is not None
+    return int(row["id"])
 
 
-async def agency_of(slug):
-    return (await Service.select(Service.agency).where(Service.slug == slug).first())["agency"]
+async def agency_of(slug: str) -> int:
+    row = await Service.select(Service.agency).where(Service.slug == slug).first()
+    assert row is not None
+    return int(row["agency"])
 
 
-async def test_walk_ins_get_numbers_per_queue_letter(desk):
+async def test_walk_ins_get_numbers_per_queue_letter(desk: Desk) -> None:
     a1 = await desk.walk_in("registration")
     b1 = await desk.walk_in("recognition")
     a2 = await desk.walk_in("registration", name="Olena", phone="0171 2345678")
@@ -73,7 +82,9 @@ async def test_walk_ins_get_numbers_per_queue_letter(desk):
     assert a2["position"] == 2
 
 
-async def test_walk_in_for_an_unserved_or_unknown_service_names_the_field(desk, world):
+async def test_walk_in_for_an_unserved_or_unknown_service_names_the_field(
+    desk: Desk, world: World
+) -> None:
     response = await desk.post("/sites/bochum/tickets", {"service": "juggling"})
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "services"
@@ -81,7 +92,7 @@ async def test_walk_in_for_an_unserved_or_unknown_service_names_the_field(desk, 
     assert response.status_code == 422
 
 
-async def test_call_next_order_priority_then_due_time_and_204_when_empty(desk):
+async def test_call_next_order_priority_then_due_time_and_204_when_empty(desk: Desk) -> None:
     first = await desk.walk_in("registration")
     second = await desk.walk_in("registration")
     urgent = await desk.walk_in("registration", priority=True)
@@ -90,7 +101,7 @@ async def test_call_next_order_priority_then_due_time_and_204_when_empty(desk):
     assert (await desk.call_next("one")).status_code == 204
 
 
-async def test_work_profile_prefers_the_counters_first_queue(desk):
+async def test_work_profile_prefers_the_counters_first_queue(desk: Desk) -> None:
     recognition = await desk.walk_in("recognition")
     registration = await desk.walk_in("registration")
     response = await desk.call_next("one")  # registration is counter one's first queue
@@ -100,7 +111,7 @@ async def test_work_profile_prefers_the_counters_first_queue(desk):
     assert response.json()["ticket"]["counter"] == "Schalter 2"
 
 
-async def test_checked_in_appointment_is_ordered_by_booked_time(desk, world):
+async def test_checked_in_appointment_is_ordered_by_booked_time(desk: Desk, world: World) -> None:
     walk_in = await desk.walk_in("registration")
     reference = await booked_visit(world, (-5, "registration"))  # due five minutes ago
     response = await desk.post("/sites/bochum/checkins", {"reference": reference.lower()})
@@ -113,7 +124,7 @@ async def test_checked_in_appointment_is_ordered_by_booked_time(desk, world):
     assert (await desk.call_next("one")).json()["ticket"]["id"] == walk_in["id"]
 
 
-async def test_check_in_by_qr_link_twice_early_late_and_cancelled(desk, world):
+async def test_check_in_by_qr_link_twice_early_late_and_cancelled(desk: Desk, world: World) -> None:
     reference = await booked_visit(world, (10, "registration"))
     link = f"http://example.org/manage/{reference}#t=abc"
     assert (await desk.post("/sites/bochum/checkins", {"reference": link})).status_code == 201
@@ -136,7 +147,7 @@ async def test_check_in_by_qr_link_twice_early_late_and_cancelled(desk, world):
     assert unknown.status_code == 404
 
 
-async def test_recall_then_no_show_after_the_limit(desk):
+async def test_recall_then_no_show_after_the_limit(desk: Desk) -> None:
     ticket = await desk.walk_in("registration")
     await desk.call_next("one")
     for expected in ("called", "called", "no_show"):
@@ -146,7 +157,7 @@ async def test_recall_then_no_show_after_the_limit(desk):
     assert (await desk.post(f"/tickets/{ticket['id']}/recall")).status_code == 409
 
 
-async def test_finish_twice_is_409_and_waiting_ticket_cannot_finish(desk):
+async def test_finish_twice_is_409_and_waiting_ticket_cannot_finish(desk: Desk) -> None:
     ticket = await desk.walk_in("registration")
     assert (await desk.post(f"/tickets/{ticket['id']}/finish")).status_code == 409
     await desk.call_next("one")
@@ -155,7 +166,7 @@ async def test_finish_twice_is_409_and_waiting_ticket_cannot_finish(desk):
     assert (await desk.post(f"/tickets/{ticket['id']}/finish")).status_code == 409
 
 
-async def test_one_stop_walk_in_moves_to_the_next_queue_with_its_number(desk):
+async def test_one_stop_walk_in_moves_to_the_next_queue_with_its_number(desk: Desk) -> None:
     ticket = await desk.walk_in("registration", "recognition")
     assert ticket["next_services"] == ["recognition"]
     await desk.call_next("one")
@@ -172,13 +183,13 @@ async def test_one_stop_walk_in_moves_to_the_next_queue_with_its_number(desk):
     assert final["status"] == "done"
 
 
-async def test_one_stop_check_in_follows_the_booked_itinerary(desk, world):
+async def test_one_stop_check_in_follows_the_booked_itinerary(desk: Desk, world: World) -> None:
     reference = await booked_visit(world, (5, "registration"), (40, "recognition"))
     ticket = (await desk.post("/sites/bochum/checkins", {"reference": reference})).json()["ticket"]
     assert (ticket["queue"], ticket["next_services"]) == ("registration", ["recognition"])
 
 
-async def test_transfer_and_call_a_chosen_ticket(desk):
+async def test_transfer_and_call_a_chosen_ticket(desk: Desk) -> None:
     first = await desk.walk_in("registration")
     second = await desk.walk_in("registration")
     chosen = await desk.post(
@@ -192,7 +203,7 @@ async def test_transfer_and_call_a_chosen_ticket(desk):
     assert bad.status_code == 422
 
 
-async def test_estimated_wait_uses_recent_service_times(desk):
+async def test_estimated_wait_uses_recent_service_times(desk: Desk) -> None:
     for _ in range(2):
         await desk.walk_in("registration")
         await desk.call_next("one")
@@ -213,7 +224,7 @@ async def test_estimated_wait_uses_recent_service_times(desk):
     assert [t["estimated_wait_minutes"] for t in registration["waiting"]] == [0, 10, 20]
 
 
-async def test_counters_list_their_profile_and_current_ticket(desk):
+async def test_counters_list_their_profile_and_current_ticket(desk: Desk) -> None:
     await desk.walk_in("registration")
     await desk.call_next("one")
     counters = (await desk.client.get("/api/v1/sites/bochum/counters", headers=desk.headers)).json()
@@ -222,7 +233,7 @@ async def test_counters_list_their_profile_and_current_ticket(desk):
     assert one["serving"]["number"] == "A001"
 
 
-async def test_visitor_sees_own_ticket_with_token_only(desk):
+async def test_visitor_sees_own_ticket_with_token_only(desk: Desk) -> None:
     ticket = await desk.walk_in("registration")
     token = ticket["ticket_url"].split("#", 1)[1]
     public = await desk.client.get(
@@ -237,7 +248,7 @@ async def test_visitor_sees_own_ticket_with_token_only(desk):
 
 
 @pytest.mark.slow
-async def test_two_counters_racing_call_every_ticket_exactly_once(desk):
+async def test_two_counters_racing_call_every_ticket_exactly_once(desk: Desk) -> None:
     made = [await desk.walk_in("recognition") for _ in range(30)]
     responses = await asyncio.gather(
         *(desk.call_next("one" if n % 2 else "two") for n in range(60))
@@ -249,7 +260,7 @@ async def test_two_counters_racing_call_every_ticket_exactly_once(desk):
 
 
 @pytest.mark.slow
-async def test_concurrent_walk_ins_get_unique_consecutive_numbers(desk):
+async def test_concurrent_walk_ins_get_unique_consecutive_numbers(desk: Desk) -> None:
     responses = await asyncio.gather(
         *(desk.post("/sites/bochum/tickets", {"service": "registration"}) for _ in range(40))
     )

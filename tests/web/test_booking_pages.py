@@ -1,11 +1,12 @@
 """The visitor's booking pages in headless Chromium: English, Arabic (right to left), a
 one-stop visit, the manage link, and a time taken by someone else meanwhile."""
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import BERLIN
 from tests.live_server import live_server
@@ -16,7 +17,7 @@ pytestmark = [pytest.mark.slow, needs_chromium]
 
 
 @pytest.fixture(scope="module")
-def database(tmp_path_factory):
+def database(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'pages.sqlite3'}"
     assert wcr(url, "migrate").returncode == 0
     assert wcr(url, "seed-demo").returncode == 0
@@ -24,7 +25,7 @@ def database(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def server(database):
+def server(database: str) -> Iterator[str]:
     """One seeded server for the module (on SQLite): the pages only read and book."""
     with live_server(database) as base:
         yield base
@@ -53,18 +54,19 @@ def book_single(page: Page, base: str, lang: str) -> str:
 
 
 @pytest.mark.parametrize("width", [360, 1280])
-def test_english_booking_flow(server, browser, width):
+def test_english_booking_flow(server: str, browser: Browser, width: int) -> None:
     page = browser.new_page(viewport={"width": width, "height": 900})
     reference = book_single(page, server, "en")
     expect(page.locator("h1")).to_have_text("Your appointment is booked")
     ics = page.locator("a[download]").get_attribute("href")
+    assert ics is not None
     assert httpx.get(server + ics).headers["content-type"].startswith("text/calendar")
     page.locator("#manage").click()
     expect(page.locator("#appointments li")).to_have_count(1)
     assert reference in page.content()
 
 
-def test_arabic_booking_flow_is_right_to_left(server, browser):
+def test_arabic_booking_flow_is_right_to_left(server: str, browser: Browser) -> None:
     page = browser.new_page(viewport={"width": 360, "height": 900}, locale="ar")
     page.goto(server + "/")  # Accept-Language: ar picks the language
     expect(page.locator("html")).to_have_attribute("lang", "ar")
@@ -73,7 +75,7 @@ def test_arabic_booking_flow_is_right_to_left(server, browser):
     expect(page.locator("h1")).to_have_text("تم حجز موعدك")
 
 
-def test_missing_contact_is_tied_to_its_field(server, browser):
+def test_missing_contact_is_tied_to_its_field(server: str, browser: Browser) -> None:
     page = browser.new_page(viewport={"width": 360, "height": 900})
     page.goto(f"{server}/en/sites/bochum/times?services=residence-registration")
     page.locator("label.slot").first.click()
@@ -86,7 +88,9 @@ def test_missing_contact_is_tied_to_its_field(server, browser):
     check_accessibility(page)
 
 
-def test_one_stop_visit_then_cancel_and_reschedule_through_the_manage_link(server, browser):
+def test_one_stop_visit_then_cancel_and_reschedule_through_the_manage_link(
+    server: str, browser: Browser
+) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{server}/en/sites/bochum")
     page.locator("a.choice", has_text="One-stop").click()
@@ -110,11 +114,12 @@ def test_one_stop_visit_then_cancel_and_reschedule_through_the_manage_link(serve
     expect(page.locator("#status")).to_have_text("Your booking is cancelled.")
 
 
-def test_a_time_taken_meanwhile_offers_the_nearest_ones(server, browser):
+def test_a_time_taken_meanwhile_offers_the_nearest_ones(server: str, browser: Browser) -> None:
     page = browser.new_page(viewport={"width": 360, "height": 900})
     page.goto(f"{server}/en/sites/bochum/times?services=residence-permit")
     slot = page.locator("label.slot input").first
     slot_id = slot.get_attribute("value")
+    assert slot_id is not None
     slot.check()
     page.fill("#name", "Slow Clicker")
     page.fill("#email", "slow@example.org")
@@ -133,7 +138,9 @@ def test_a_time_taken_meanwhile_offers_the_nearest_ones(server, browser):
     expect(page.locator("#reference")).to_be_visible()
 
 
-def test_agency_portal_sign_in_publish_and_withdraw(server, browser, database):
+def test_agency_portal_sign_in_publish_and_withdraw(
+    server: str, browser: Browser, database: str
+) -> None:
     key = wcr(database, "agency-key", "hwk-dortmund").stdout.strip().splitlines()[-1]
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="de")
     page.goto(f"{server}/agency")
@@ -145,6 +152,9 @@ def test_agency_portal_sign_in_publish_and_withdraw(server, browser, database):
     page.locator("#signin-form button").click()
     expect(page.locator("#agency-name")).to_have_text("Handwerkskammer Dortmund")
     expect(page.locator("#service option")).to_have_count(1)  # only its own service
+    # Only the site it serves (Bochum), though the demo has five: nothing preselected elsewhere.
+    expect(page.locator("#site option")).to_have_count(1)
+    expect(page.locator("#site")).to_have_value("bochum")
     check_accessibility(page)
     shoot(page, "agency-de")
     # A pattern on a Saturday four weeks ahead, where the demo has no slots.
@@ -163,7 +173,7 @@ def test_agency_portal_sign_in_publish_and_withdraw(server, browser, database):
     expect(page.locator("#slots tr")).to_have_count(1)
 
 
-def _saturday_ahead(weeks):
+def _saturday_ahead(weeks: int) -> str:
     day = datetime.now(BERLIN).date() + timedelta(weeks=weeks)
     while day.isoweekday() != 6:
         day += timedelta(days=1)

@@ -1,10 +1,13 @@
 """The pages in a real headless Chromium (Debian's), against a real server."""
 
 import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.live_server import live_server
 from tests.queue.test_live_events import PASSWORD, prepare
@@ -15,7 +18,7 @@ pytestmark = [pytest.mark.slow, needs_chromium]
 
 
 @pytest.fixture
-def server(tmp_path):
+def server(tmp_path: Path) -> Iterator[str]:
     """A fresh server per test (the display replays recent calls); pages run on SQLite."""
     url = f"sqlite:///{tmp_path / 'desk.sqlite3'}"
     assert wcr(url, "migrate").returncode == 0
@@ -25,7 +28,7 @@ def server(tmp_path):
 
 
 @pytest.fixture
-def api(server):
+def api(server: str) -> Iterator[httpx.Client]:
     """The desk's API, as a script at the front desk would use it."""
     with httpx.Client(base_url=server, timeout=10) as client:
         token = client.post(
@@ -35,19 +38,21 @@ def api(server):
         yield client
 
 
-def registration_counter(client):
-    counters = client.get("/api/v1/sites/bochum/counters").json()
+def registration_counter(client: httpx.Client) -> dict[str, Any]:
+    counters: list[dict[str, Any]] = client.get("/api/v1/sites/bochum/counters").json()
     return next(c for c in counters if "residence-registration" in c["services"])
 
 
-def open_display(browser, base) -> Page:
+def open_display(browser: Browser, base: str) -> Page:
     page = browser.new_page(viewport={"width": 1280, "height": 720})
     page.goto(f"{base}/display/bochum")
     expect(page.locator("#connection")).to_have_text("", timeout=5000)  # stream is ready
     return page
 
 
-def test_display_shows_a_call_within_a_second(server, browser, api):
+def test_display_shows_a_call_within_a_second(
+    server: str, browser: Browser, api: httpx.Client
+) -> None:
     page = open_display(browser, server)
     client = api
     counter = registration_counter(client)
@@ -67,7 +72,9 @@ def test_display_shows_a_call_within_a_second(server, browser, api):
     shoot(page, "display")
 
 
-def test_desk_console_flow_and_the_visitors_ticket_page(server, browser, api):
+def test_desk_console_flow_and_the_visitors_ticket_page(
+    server: str, browser: Browser, api: httpx.Client
+) -> None:
     display = open_display(browser, server)
     desk = browser.new_page(viewport={"width": 1280, "height": 1000})
     desk.goto(f"{server}/desk")

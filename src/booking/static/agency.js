@@ -33,6 +33,10 @@
     try {
       const me = await api("GET", "/me");
       $("agency-name").textContent = me.name;
+      // Only the sites this agency serves: publishing anywhere else is refused.
+      Array.from($("site").options).forEach(function (o) {
+        if (me.sites.indexOf(o.value) < 0) o.remove();
+      });
       const services = await (await fetch("/api/v1/services?lang=" + window.WCR_LANG)).json();
       $("service").innerHTML = "";
       services.filter(function (s) { return s.agency === me.slug; }).forEach(function (s) {

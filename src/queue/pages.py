@@ -1,26 +1,19 @@
-"""The HTML pages. They are thin: the data comes from the JSON API and its event stream."""
+"""The queue's pages: the front-desk console, the call display, a visitor's ticket.
+They are thin: the data comes from the JSON API and its event stream."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 from litestar import Controller, get
 from litestar.params import PathParameter
 from litestar.response import Template
-from litestar.static_files import create_static_files_router
 
-from wcr.catalogue import service as catalogue
+from wcr.catalogue import public as catalogue
 from wcr.database import MAX_ID
 
-HERE = Path(__file__).parent
-TEMPLATES = HERE / "templates"
-STATIC = create_static_files_router(
-    path="/static", directories=[HERE / "static"], include_in_schema=False
-)
 
-
-class PageController(Controller):
+class QueuePages(Controller):
     include_in_schema = False
 
     @get("/desk", operation_id="deskPage")

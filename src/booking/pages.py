@@ -4,55 +4,34 @@ visitor's language; the booking itself goes through the same services as the API
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
-import segno
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import PathParameter, QueryParameter
 from litestar.response import Redirect, Template
-from markupsafe import Markup
 from piccolo.engine.base import Engine
 
-from wcr.booking import availability, bookings, visits
-from wcr.booking.availability import EARLIEST, LATEST
-from wcr.booking.contact import clean_contact
-from wcr.booking.itinerary import minutes
-from wcr.booking.notice import Notice
-from wcr.booking.records import SlotFacts
-from wcr.booking.repository import services_at_site
 from wcr.catalogue import public as catalogue
-from wcr.config import SUPPORTED_LANGUAGES, Settings
+from wcr.config import Settings
 from wcr.errors import Conflict, DomainError, InvalidInput
 from wcr.i18n import Language, localised
 from wcr.timezones import today
+from wcr.web import public as web
 
-from .i18n import from_header
+from . import bookings, repository, time_choices, visits
+from .availability import EARLIEST, LATEST
+from .contact import clean_contact
+from .notice import Notice
+from .qr import reference_qr
+from .records import SlotFacts
+from .time_choices import Choice, Wanted
 
 LangPath = Annotated[str, PathParameter(max_length=8)]
 SitePath = Annotated[str, PathParameter(max_length=64)]
 WEEK = 7
 SUGGESTIONS = 3
-
-
-def language(code: str) -> Language:
-    if code not in SUPPORTED_LANGUAGES:
-        raise NotFoundException(f"no language {code!r}")
-    return Language(code)
-
-
-def page(name: str, lang: Language, request: Request[Any, Any, Any], **context: Any) -> Template:
-    path = request.url.path
-
-    def switch_url(code: str) -> str:
-        rest = path.split("/", 2)[2] if path.count("/") >= 2 else ""  # noqa: PLR2004
-        query = f"?{request.url.query}" if request.url.query else ""
-        return f"/{code}/{rest}{query}"
-
-    return Template(name, context={**lang.context(), "switch_url": switch_url, **context})
 
 
 def steps(lang: Language, step: int) -> dict[str, Any]:
@@ -65,83 +44,24 @@ def steps(lang: Language, step: int) -> dict[str, Any]:
     return {"steps": list(enumerate(labels, start=1)), "step": step}
 
 
-@dataclass
-class Choice:
-    value: str
-    label: str
-    detail: str = ""
-    start: datetime | None = None
-    suggested: bool = False
-
-
-@dataclass
-class Wanted:
-    """What the visitor asked for: services (one, or several for a visit) or a package."""
-
-    services: list[str] = field(default_factory=list)
-    package: str | None = None
-
-    @property
-    def is_visit(self) -> bool:
-        return bool(self.package) or len(self.services) > 1
-
-
 class BookingPages(Controller):
     include_in_schema = False
 
     @get("/", operation_id="rootPage")
     async def root(self, request: Request[Any, Any, Any]) -> Redirect:
-        return Redirect(f"/{from_header(request.headers.get('accept-language'))}/")
-
-    @get("/manage/{reference:str}", operation_id="managePage")
-    async def manage(
-        self,
-        request: Request[Any, Any, Any],
-        reference: Annotated[str, PathParameter(max_length=32)],
-        lang: Annotated[str | None, QueryParameter(max_length=8)] = None,
-    ) -> Template:
-        """The token is in the fragment; the page asks the API with it."""
-        code = chosen_language(request, lang)
-        reference = reference.upper()
-
-        def switch_url(other: str) -> str:
-            return f"/manage/{reference}?lang={other}"  # manage.js adds the #t= fragment
-
-        return page(
-            "manage.html",
-            Language(code),
-            request,
-            reference=reference,
-            switch_url=switch_url,
-            qr=reference_qr(reference),
-        )
-
-    @get("/agency", operation_id="agencyPage")
-    async def agency(
-        self,
-        request: Request[Any, Any, Any],
-        lang: Annotated[str | None, QueryParameter(max_length=8)] = None,
-    ) -> Template:
-        """The partner agencies' portal: the key stays in the browser's session storage."""
-        code = chosen_language(request, lang)
-        sites = await catalogue.list_sites()
-
-        def switch_url(other: str) -> str:
-            return f"/agency?lang={other}"
-
-        return page("agency.html", Language(code), request, sites=sites, switch_url=switch_url)
+        return Redirect(f"/{web.from_header(request.headers.get('accept-language'))}/")
 
     @get("/{lang:str}/", operation_id="homePage")
     async def home(self, request: Request[Any, Any, Any], lang: LangPath) -> Template:
-        language_ = language(lang)
+        language_ = web.language(lang)
         sites = await catalogue.list_sites()
-        return page("home.html", language_, request, sites=sites, **steps(language_, 1))
+        return web.page("home.html", language_, request, sites=sites, **steps(language_, 1))
 
     @get("/{lang:str}/sites/{site:str}", operation_id="sitePage")
     async def site(
         self, request: Request[Any, Any, Any], lang: LangPath, site: SitePath
     ) -> Template:
-        return await self._site_page(request, language(lang), site)
+        return await self._site_page(request, web.language(lang), site)
 
     async def _site_page(
         self,
@@ -154,7 +74,7 @@ class BookingPages(Controller):
         site_row = await catalogue.site_by_slug(site, field=None)
         every = await catalogue.list_services()
         names = {s.slug: s.name(lang.code) for s in every}
-        ahead = set(await services_at_site(site_row.id))
+        ahead = set(await repository.services_at_site(site_row.id))
         services = [s for s in every if s.id in ahead]
         packages = [
             {
@@ -172,7 +92,7 @@ class BookingPages(Controller):
             }
             for s in services
         ]
-        return page(
+        return web.page(
             "site.html",
             lang,
             request,
@@ -194,7 +114,7 @@ class BookingPages(Controller):
         package: Annotated[str | None, QueryParameter(max_length=64)] = None,
         from_: Annotated[date | None, QueryParameter(name="from")] = None,
     ) -> Template:
-        language_ = language(lang)
+        language_ = web.language(lang)
         wanted = Wanted(services=list(services or []), package=package)
         if not wanted.services and not wanted.package:
             return await self._site_page(
@@ -231,7 +151,7 @@ class BookingPages(Controller):
         tz = site_row.tz
         first = min(max(first or today(tz), today(tz), EARLIEST), LATEST - timedelta(days=30))
         span = 2 * WEEK if wanted.is_visit else WEEK
-        choices, wanted_names = await self._choices(lang, site_row, wanted, first, span)
+        choices, wanted_names = await time_choices.choices(lang, site_row, wanted, first, span)
         if near is not None:
             for choice in sorted(
                 (c for c in choices if c.start),
@@ -247,7 +167,7 @@ class BookingPages(Controller):
             + ([f"package={wanted.package}"] if wanted.package else [])
         )
         earlier = first - timedelta(days=span)
-        return page(
+        return web.page(
             "times.html",
             lang,
             request,
@@ -266,61 +186,16 @@ class BookingPages(Controller):
             **steps(lang, 3),
         )
 
-    async def _choices(
-        self, lang: Language, site_row: catalogue.Site, wanted: Wanted, first: date, span: int
-    ) -> tuple[list[Choice], list[str]]:
-        tz = site_row.tz
-        last = first + timedelta(days=span - 1)
-        if not wanted.is_visit:
-            service = await catalogue.service_by_slug(wanted.services[0], field="services")
-            slots = await availability.available(site_row.slug, service.slug, first, last)
-            name = service.name(lang.code)
-            return [
-                Choice(
-                    value=str(s.id),
-                    start=datetime.fromisoformat(s.start),
-                    label=f"{lang.time(datetime.fromisoformat(s.start), tz)}"
-                    f"–{lang.time(datetime.fromisoformat(s.end), tz)}",
-                )
-                for s in slots
-            ], [name]
-        request = await visits.resolve(
-            site_row.slug, ",".join(wanted.services) or None, wanted.package
-        )
-        found, facts = await visits.options(request, first, last, visits.MAX_OPTIONS)
-        names = [s.name(lang.code) for s in request.services]
-        choices = []
-        for option in found:
-            parts = [facts[s.id] for s in option.slots]
-            steps_text = " · ".join(
-                f"{lang.time(p.starts_at, tz)} {p.service_name(lang.code)}" for p in parts
-            )
-            wait = minutes(option.idle)
-            detail = steps_text + (
-                " · " + lang.gettext("waiting between: %(minutes)d min") % {"minutes": wait}
-                if wait
-                else ""
-            )
-            choices.append(
-                Choice(
-                    value=",".join(str(s.id) for s in option.slots),
-                    start=option.start,
-                    label=f"{lang.time(option.start, tz)}–{lang.time(option.end, tz)}",
-                    detail=detail,
-                )
-            )
-        return choices, names
-
     @post("/{lang:str}/sites/{site:str}/book", operation_id="bookPage", status_code=200)
     async def book(
         self,
         request: Request[Any, Any, Any],
         lang: LangPath,
         site: SitePath,
-        engine: NamedDependency[Engine],
+        engine: NamedDependency[Engine[Any]],
         settings: NamedDependency[Settings],
     ) -> Template:
-        language_ = language(lang)
+        language_ = web.language(lang)
         form = await request.form()
         wanted = Wanted(
             services=form.getall("services", [])[: visits.MAX_SERVICES],
@@ -378,25 +253,9 @@ class BookingPages(Controller):
 
 
 async def _first_start(ids: list[int]) -> datetime | None:
-    from wcr.booking import repository  # noqa: PLC0415
-
     facts = await repository.slots_by_id(ids)
     starts = [f.starts_at for f in facts.values()]
     return min(starts) if starts else None
-
-
-def reference_qr(reference: str) -> Markup:
-    """The reference as a QR code (inline SVG) for the front desk's scanner. Only the
-    reference: the manage token must not travel through a desk's scanner."""
-    svg = segno.make(reference, error="m").svg_inline(scale=5, dark="#14213d", light="#fff")
-    return Markup(svg)  # noqa: S704 - segno's own SVG, no user input beyond the reference
-
-
-def chosen_language(request: Request[Any, Any, Any], asked: str | None) -> str:
-    """``?lang=`` when it names a supported language, else the browser's preference."""
-    if asked in SUPPORTED_LANGUAGES:
-        return str(asked)
-    return from_header(request.headers.get("accept-language"))
 
 
 def contact_errors(lang: Language, error: DomainError) -> dict[str, str]:
@@ -423,7 +282,7 @@ def booked_page(
     visit: list[SlotFacts],
 ) -> Template:
     site = visit[0]
-    return page(
+    return web.page(
         "booked.html",
         lang,
         request,

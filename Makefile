@@ -22,7 +22,7 @@ translations: ## compile the pages' message catalogs (src/locales/*/LC_MESSAGES/
 	$(BIN)/pybabel compile --use-fuzzy -d src/locales -D messages
 
 messages: ## extract new texts into messages.pot and merge them into each language's .po
-	$(BIN)/pybabel extract -F babel.cfg -o src/locales/messages.pot --no-wrap --no-location .
+	$(BIN)/pybabel extract -F babel.cfg -o src/locales/messages.pot --no-wrap --no-location --add-comments=TRANSLATORS: .
 	$(BIN)/pybabel update -i src/locales/messages.pot -d src/locales -D messages --no-wrap
 
 install: $(STAMP) ## create .venv and install everything
@@ -38,10 +38,11 @@ test: $(STAMP) translations ## the whole suite (SQLite; also PostgreSQL when WCR
 hooks: $(STAMP) ## run ruff, mypy and the architecture test before every commit (pre-commit)
 	$(BIN)/pre-commit install
 
-lint: $(STAMP) ## ruff and mypy
+lint: $(STAMP) ## ruff and mypy (strict) over src, tests and bench
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/mypy tests bench
 
 bench: $(STAMP) ## the booking race benchmark on PostgreSQL (see bench/README.md)
 	$(BIN)/python -m bench.booking_race

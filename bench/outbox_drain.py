@@ -293,24 +293,20 @@ async def check_rendering(database_url: str, message_ids: list[int]) -> list[str
     os.environ["PICCOLO_CONF"] = "wcr.piccolo_conf"
     from wcr.app import ALL_TABLES  # noqa: PLC0415 - heavy, and not needed by the peers
     from wcr.database import bind_tables, make_engine  # noqa: PLC0415
-    from wcr.notifications import render  # noqa: PLC0415
-    from wcr.notifications.tables import Message  # noqa: PLC0415
+    from wcr.notifications import render, repository  # noqa: PLC0415
 
     bind_tables(make_engine(database_url), ALL_TABLES)
     problems = []
-    for row in await Message.raw("SELECT * FROM message WHERE id IN ({}, {})", *message_ids[:2]):
-        ctx = await render.context(row)
+    for message in await repository.messages_by_id(message_ids[:2]):
+        ctx = await render.context(message)
         if ctx is None or len(ctx.visit) != 1:
-            problems.append(f"render.context of message {row['id']} finds no appointment")
+            problems.append(f"render.context of message {message.id} finds no appointment")
             continue
         rendered = render.render(ctx, public_url=PUBLIC_URL, mail_from=MAIL_FROM)
         # Only e-mails carry a calendar; an SMS has none.
-        wants_calendar = row["channel"] == "email"
-        if (
-            ctx.booking.reference not in rendered.sms
-            or bool(rendered.calendars) != wants_calendar
-        ):
-            problems.append(f"message {row['id']} renders without reference or calendar")
+        wants_calendar = message.channel == "email"
+        if ctx.booking.reference not in rendered.sms or bool(rendered.calendars) != wants_calendar:
+            problems.append(f"message {message.id} renders without reference or calendar")
     return problems
 
 

@@ -115,8 +115,9 @@ def staff_add(username: str, site: str | None, role: str, password_stdin: bool) 
 def counter_add(site: str, name: str, services: str) -> None:
     from .queue.setup import add_counter  # noqa: PLC0415
 
-    async def add(_: Any) -> int:
-        return await add_counter(site, name, [s.strip() for s in services.split(",") if s.strip()])
+    async def add(engine: Any) -> int:
+        slugs = [s.strip() for s in services.split(",") if s.strip()]
+        return await add_counter(engine, site, name, slugs)
 
     click.echo(f"counter {_run_checked(add)} added")
 

@@ -17,6 +17,7 @@ from piccolo.engine.base import Engine
 
 from .booking import bookings, visits
 from .booking.contact import clean_contact
+from .booking.notice import SILENT
 from .booking.tables import Slot
 from .catalogue import public as catalogue
 from .catalogue.tables import Agency, Service, Site
@@ -248,7 +249,7 @@ async def seed(
                     tz=tz,
                 )
     await _seed_visits(engine)
-    await _seed_counters()
+    await _seed_counters(engine)
     booked = await _demo_bookings(engine, new_slots, random.Random(rng_seed))  # noqa: S311
     return {
         "sites": len(site_ids),
@@ -312,7 +313,8 @@ async def _demo_bookings(engine: Engine[Any], slot_ids: list[int], rng: random.R
     for slot_id in rng.sample(slot_ids, k=len(slot_ids) // 5):
         name, email, phone, language = rng.choice(DEMO_PEOPLE)
         try:
-            await bookings.book(engine, [slot_id], clean_contact(name, email, phone, language))
+            contact = clean_contact(name, email, phone, language)
+            await bookings.book(engine, [slot_id], contact, notice=SILENT)
         except Conflict:
             continue
         made += 1
@@ -344,7 +346,7 @@ async def _seed_visits(engine: Engine[Any]) -> None:
         await catalogue.add_order_rule(engine, before, after)
 
 
-async def _seed_counters() -> None:
+async def _seed_counters(engine: Engine[Any]) -> None:
     """Counters per site: Bochum one per partner, the others shared desks."""
     from .queue.setup import add_counter  # noqa: PLC0415 - the queue builds on booking
     from .queue.tables import Counter  # noqa: PLC0415
@@ -355,7 +357,7 @@ async def _seed_counters() -> None:
         offered = [s.slug for s in SERVICES if site in s.sites and s.capacity == 1]
         if site == "bochum":
             for n, slug in enumerate(offered, start=1):
-                await add_counter(site, f"Schalter {n}", [slug])
+                await add_counter(engine, site, f"Schalter {n}", [slug])
         else:
-            await add_counter(site, "Schalter 1", offered)
-            await add_counter(site, "Schalter 2", list(reversed(offered)))
+            await add_counter(engine, site, "Schalter 1", offered)
+            await add_counter(engine, site, "Schalter 2", list(reversed(offered)))

@@ -29,12 +29,12 @@ if TYPE_CHECKING:
     from piccolo.table import Table
 
 FEATURES: tuple[str, ...] = (
+    "web",  # the page shell: base template, shared CSS, language negotiation
     "catalogue",
     "booking",
     "accounts",
     "queue",
     "notifications",
-    "web",
 )
 
 # Next to src/, where the design card puts them; one folder per Piccolo app.

@@ -39,7 +39,7 @@ def feature_of(module: str) -> str | None:
     return parts[1] if len(parts) > 1 and parts[1] in FEATURES else None
 
 
-def test_no_import_cycle_between_features(graph):
+def test_no_import_cycle_between_features(graph: grimp.ImportGraph) -> None:
     cycles = [
         (a, b)
         for a, b in itertools.combinations(FEATURES, 2)
@@ -49,8 +49,10 @@ def test_no_import_cycle_between_features(graph):
     assert cycles == []
 
 
-def test_features_use_each_other_only_through_their_public_module(graph):
-    trespasses = []
+def test_features_use_each_other_only_through_their_public_module(
+    graph: grimp.ImportGraph,
+) -> None:
+    trespasses: list[str] = []
     for importer in sorted(graph.modules):
         source = feature_of(importer)
         if source is None:
@@ -90,7 +92,7 @@ def table_imports(path: Path) -> list[int]:
     ]
 
 
-def test_sql_text_only_in_repositories():
+def test_sql_text_only_in_repositories() -> None:
     found = [
         f"{path.relative_to(SRC)}:{line}"
         for path in python_files()
@@ -100,7 +102,7 @@ def test_sql_text_only_in_repositories():
     assert found == []
 
 
-def test_tables_are_queried_only_by_repositories():
+def test_tables_are_queried_only_by_repositories() -> None:
     found = [
         f"{path.relative_to(SRC)}:{line}"
         for path in python_files()
@@ -110,7 +112,7 @@ def test_tables_are_queried_only_by_repositories():
     assert found == []
 
 
-def test_the_checks_see_a_trespass(tmp_path):
+def test_the_checks_see_a_trespass(tmp_path: Path) -> None:
     sample = tmp_path / "service.py"
     sample.write_text(
         "from .tables import Slot\n"

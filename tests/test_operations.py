@@ -3,24 +3,29 @@
 import os
 import sqlite3
 import subprocess
+from pathlib import Path
 
 import asyncpg
 import httpx
 
-from tests.databases import WCR, migrate
+from tests.databases import WCR, DatabaseFactory, migrate
 from wcr.app import create_app
+from wcr.booking.tables import Booking
 from wcr.config import Settings
 from wcr.database import postgres_config
+from wcr.notifications.tables import Message
 
 
-def wcr(database_url, *args, stdin=None):
+def wcr(
+    database_url: str, *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "WCR_DATABASE_URL": database_url}
     return subprocess.run(
         [WCR, *args], env=env, capture_output=True, text=True, input=stdin, timeout=120, check=False
     )
 
 
-async def table_names(database_url):
+async def table_names(database_url: str) -> set[str]:
     if database_url.startswith("sqlite"):
         path = database_url.removeprefix("sqlite:///")
         with sqlite3.connect(path) as connection:
@@ -34,7 +39,9 @@ async def table_names(database_url):
         await connection.close()
 
 
-async def test_migrations_run_from_empty_and_again(databases, tmp_path):
+async def test_migrations_run_from_empty_and_again(
+    databases: DatabaseFactory, tmp_path: Path
+) -> None:
     if databases.kind == "sqlite":
         url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
     else:
@@ -52,7 +59,9 @@ async def test_migrations_run_from_empty_and_again(databases, tmp_path):
     assert "already complete" in second.stdout
 
 
-async def test_demo_seed_is_idempotent_and_bookable_with_a_minted_key(database_url, settings):
+async def test_demo_seed_is_idempotent_and_bookable_with_a_minted_key(
+    database_url: str, settings: Settings
+) -> None:
     first = wcr(database_url, "seed-demo")
     assert first.returncode == 0, first.stderr
     assert "slots: 0" not in first.stdout
@@ -65,7 +74,9 @@ async def test_demo_seed_is_idempotent_and_bookable_with_a_minted_key(database_u
 
     app = create_app(Settings(**{**settings.__dict__, "database_url": database_url}))
     async with app.lifespan():
-        transport = httpx.ASGITransport(app=app)
+        # httpx types the ASGI callable with plain dicts, Litestar with TypedDict events:
+        # the same protocol, but the parameter types do not line up for mypy.
+        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             sites = (await client.get("/api/v1/sites")).json()
             assert {"wcr-aachen", "wcr-moenchengladbach", "wcr-neuss", "bochum"} <= {
@@ -91,7 +102,37 @@ async def test_demo_seed_is_idempotent_and_bookable_with_a_minted_key(database_u
             assert any(s["booked"] for s in mine.json()), "some demo slots are already booked"
 
 
-async def test_packages_and_order_rules_from_the_command_line(database_url):
+async def test_the_demo_tells_nobody_even_when_its_bookings_change(
+    database_url: str, settings: Settings
+) -> None:
+    """The demo books invented people: no message now, nor when an agency withdraws."""
+    assert wcr(database_url, "seed-demo").returncode == 0
+    key = wcr(database_url, "agency-key", "buergerbuero-bochum").stdout.strip().splitlines()[-1]
+    app = create_app(Settings(**{**settings.__dict__, "database_url": database_url}))
+    async with app.lifespan():
+        # The same httpx/Litestar ASGI typing gap as above.
+        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            assert await Booking.count() > 0
+            assert await Message.count() == 0
+            headers = {"Authorization": f"Bearer {key}"}
+            mine = (await client.get("/api/v1/agency/slots", headers=headers)).json()
+            taken = next(s for s in mine if s["booked"])
+            withdrawn = await client.delete(
+                f"/api/v1/agency/slots/{taken['id']}?force=true", headers=headers
+            )
+            assert withdrawn.status_code == 204
+            assert await Message.count() == 0
+            free = next(s for s in mine if not s["booked"] and s["id"] != taken["id"])
+            booked = await client.post(
+                "/api/v1/bookings",
+                json={"slot_id": free["id"], "name": "Real", "email": "real@example.org"},
+            )
+            assert booked.status_code == 201
+            assert await Message.count() > 0  # a real visitor is told
+
+
+async def test_packages_and_order_rules_from_the_command_line(database_url: str) -> None:
     assert wcr(database_url, "seed-demo").returncode == 0
     added = wcr(
         database_url,

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 ST = str(Path(sys.executable).with_name("st"))
 
 
-def test_no_server_errors_anywhere_in_the_schema(database_url, tmp_path):
+def test_no_server_errors_anywhere_in_the_schema(database_url: str, tmp_path: Path) -> None:
     assert wcr(database_url, "seed-demo").returncode == 0
     key = wcr(database_url, "agency-key", "buergerbuero-bochum").stdout.strip().splitlines()[-1]
     with live_server(database_url) as base:

@@ -2,14 +2,18 @@
 
 from datetime import timedelta
 
-from tests.conftest import local, next_weekday
+import httpx
+
+from tests.conftest import World, local, next_weekday
 from wcr.catalogue.public import serve_site
 from wcr.catalogue.tables import Site
 
 SLOTS = "/api/v1/agency/slots"
 
 
-async def test_publish_one_slot_shows_in_availability(world, client):
+async def test_publish_one_slot_shows_in_availability(
+    world: World, client: httpx.AsyncClient
+) -> None:
     day = next_weekday(2)
     slot_id = await world.slot(local(day, 9), minutes=20, capacity=3)
     body = (
@@ -34,7 +38,9 @@ async def test_publish_one_slot_shows_in_availability(world, client):
     assert slot["end"] == local(day, 9, 20).isoformat()
 
 
-async def test_publish_without_key_is_401_and_bad_key_is_401(world, client):
+async def test_publish_without_key_is_401_and_bad_key_is_401(
+    world: World, client: httpx.AsyncClient
+) -> None:
     response = await client.post(SLOTS, json={})
     assert response.status_code == 401
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -42,7 +48,9 @@ async def test_publish_without_key_is_401_and_bad_key_is_401(world, client):
     assert response.status_code == 401
 
 
-async def test_weekly_pattern_creates_slots_on_chosen_weekdays(world, client):
+async def test_weekly_pattern_creates_slots_on_chosen_weekdays(
+    world: World, client: httpx.AsyncClient
+) -> None:
     monday = next_weekday(1)
     response = await client.post(
         SLOTS,
@@ -67,7 +75,9 @@ async def test_weekly_pattern_creates_slots_on_chosen_weekdays(world, client):
     assert all(s["capacity"] == 2 and s["booked"] == 0 for s in body["slots"])
 
 
-async def test_overlapping_slot_of_same_service_is_refused(world, client):
+async def test_overlapping_slot_of_same_service_is_refused(
+    world: World, client: httpx.AsyncClient
+) -> None:
     day = next_weekday(3)
     await world.slot(local(day, 9), minutes=30)
     response = await client.post(
@@ -87,7 +97,9 @@ async def test_overlapping_slot_of_same_service_is_refused(world, client):
     await world.slot(local(day, 9), minutes=30, site="neuss")
 
 
-async def test_pattern_overlapping_an_existing_slot_creates_nothing(world, client):
+async def test_pattern_overlapping_an_existing_slot_creates_nothing(
+    world: World, client: httpx.AsyncClient
+) -> None:
     day = next_weekday(4)
     await world.slot(local(day, 11))
     response = await client.post(
@@ -115,9 +127,11 @@ async def test_pattern_overlapping_an_existing_slot_creates_nothing(world, clien
     assert len(listed) == 1
 
 
-async def test_bad_slots_are_refused_naming_the_field(world, client):
+async def test_bad_slots_are_refused_naming_the_field(
+    world: World, client: httpx.AsyncClient
+) -> None:
     day = next_weekday(2)
-    cases = [
+    cases: list[tuple[dict[str, object], str]] = [
         ({"start": local(day, 10).isoformat(), "end": local(day, 9).isoformat()}, "end"),
         ({"start": "2020-01-07T09:00:00+01:00", "end": "2020-01-07T10:00:00+01:00"}, "start"),
         (
@@ -155,7 +169,9 @@ async def test_bad_slots_are_refused_naming_the_field(world, client):
         assert field in [e["field"] for e in problem["errors"]], (extra, problem)
 
 
-async def test_unknown_site_or_service_names_the_field(world, client):
+async def test_unknown_site_or_service_names_the_field(
+    world: World, client: httpx.AsyncClient
+) -> None:
     day = next_weekday(2)
     times = {"start": local(day, 9).isoformat(), "end": local(day, 10).isoformat()}
     for field, body in [
@@ -169,7 +185,9 @@ async def test_unknown_site_or_service_names_the_field(world, client):
         assert response.json()["errors"][0]["field"] == field
 
 
-async def test_agency_cannot_publish_for_another_agencys_service(world, client):
+async def test_agency_cannot_publish_for_another_agencys_service(
+    world: World, client: httpx.AsyncClient
+) -> None:
     day = next_weekday(2)
     response = await client.post(
         SLOTS,
@@ -184,7 +202,9 @@ async def test_agency_cannot_publish_for_another_agencys_service(world, client):
     assert response.status_code == 403
 
 
-async def test_agency_sees_and_withdraws_only_its_own_slots(world, client):
+async def test_agency_sees_and_withdraws_only_its_own_slots(
+    world: World, client: httpx.AsyncClient
+) -> None:
     day = next_weekday(2)
     mine = await world.slot(local(day, 9))
     theirs = await world.slot(local(day, 9), service="recognition")
@@ -212,7 +232,9 @@ async def test_agency_sees_and_withdraws_only_its_own_slots(world, client):
     assert bookings == []
 
 
-async def test_withdraw_unbooked_slot_then_it_is_gone(world, client):
+async def test_withdraw_unbooked_slot_then_it_is_gone(
+    world: World, client: httpx.AsyncClient
+) -> None:
     day = next_weekday(2)
     slot_id = await world.slot(local(day, 9))
     response = await client.delete(f"{SLOTS}/{slot_id}", headers=world.headers(world.citizens_key))
@@ -230,7 +252,9 @@ async def test_withdraw_unbooked_slot_then_it_is_gone(world, client):
     await world.slot(local(day, 9))
 
 
-async def test_withdraw_booked_slot_needs_force_which_cancels_the_booking(world, client):
+async def test_withdraw_booked_slot_needs_force_which_cancels_the_booking(
+    world: World, client: httpx.AsyncClient
+) -> None:
     day = next_weekday(2)
     slot_id = await world.slot(local(day, 9), capacity=2)
     booked = (await world.book(slot_id)).json()
@@ -264,7 +288,9 @@ async def test_withdraw_booked_slot_needs_force_which_cancels_the_booking(world,
     assert listed[0]["booked"] == 0
 
 
-async def test_an_agency_publishes_only_at_the_sites_it_serves(world, client):
+async def test_an_agency_publishes_only_at_the_sites_it_serves(
+    world: World, client: httpx.AsyncClient
+) -> None:
     await Site.insert(Site(slug="hannover", name="Welcome Center Region Hannover", address="-"))
     start = local(next_weekday(2), 9)
     body = {

@@ -3,19 +3,21 @@
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 
+import httpx
 import pytest
 
+from tests.conftest import World
 from wcr.timezones import zone
 
 
-def last_sunday(year, month):
+def last_sunday(year: int, month: int) -> date:
     day = date(year, month, 31)
     while day.isoweekday() != 7:
         day -= timedelta(days=1)
     return day
 
 
-def upcoming(month):
+def upcoming(month: int) -> date:
     """The next DST day of that month that is still ahead of us."""
     year = datetime.now(UTC).year
     while last_sunday(year, month) <= datetime.now(UTC).date() + timedelta(days=1):
@@ -27,7 +29,9 @@ SLOTS = "/api/v1/agency/slots"
 
 
 @pytest.mark.parametrize("start", ["{d}T02:30:00", "{d}T02:30:00+01:00", "{d}T02:30:00+02:00"])
-async def test_spring_forward_gap_is_refused(world, client, start):
+async def test_spring_forward_gap_is_refused(
+    world: World, client: httpx.AsyncClient, start: str
+) -> None:
     spring = upcoming(3)
     response = await client.post(
         SLOTS,
@@ -43,7 +47,9 @@ async def test_spring_forward_gap_is_refused(world, client, start):
     assert response.json()["errors"][0]["field"] == "start"
 
 
-async def test_autumn_times_with_offsets_are_two_distinct_slots(world, client):
+async def test_autumn_times_with_offsets_are_two_distinct_slots(
+    world: World, client: httpx.AsyncClient
+) -> None:
     autumn = upcoming(10)
     created = []
     for offset in ("+02:00", "+01:00"):  # 02:30 summer time, then 02:30 winter time
@@ -74,7 +80,9 @@ async def test_autumn_times_with_offsets_are_two_distinct_slots(world, client):
     assert "twice" in ambiguous.json()["errors"][0]["message"]
 
 
-async def test_utc_times_are_accepted_and_shown_in_site_time(world, client):
+async def test_utc_times_are_accepted_and_shown_in_site_time(
+    world: World, client: httpx.AsyncClient
+) -> None:
     spring = upcoming(3)
     response = await client.post(
         SLOTS,
@@ -91,7 +99,9 @@ async def test_utc_times_are_accepted_and_shown_in_site_time(world, client):
 
 
 @pytest.mark.parametrize(("month", "hours"), [(3, 7), (10, 9)])
-async def test_patterns_across_the_night_follow_real_time(world, client, month, hours):
+async def test_patterns_across_the_night_follow_real_time(
+    world: World, client: httpx.AsyncClient, month: int, hours: int
+) -> None:
     """A 00:00–08:00 session lasts 7 hours in spring and 9 in autumn."""
     day = upcoming(month)
     response = await client.post(
@@ -118,7 +128,9 @@ async def test_patterns_across_the_night_follow_real_time(world, client, month, 
     assert local_hours[-1] == 7
 
 
-async def test_pattern_starting_in_the_gap_skips_that_day(world, client):
+async def test_pattern_starting_in_the_gap_skips_that_day(
+    world: World, client: httpx.AsyncClient
+) -> None:
     spring = upcoming(3)
     response = await client.post(
         SLOTS,
@@ -140,7 +152,9 @@ async def test_pattern_starting_in_the_gap_skips_that_day(world, client):
     assert body["skipped"] == [f"{spring}: the clocks skip that time"]
 
 
-async def test_booking_on_dst_day_keeps_local_times(world, client):
+async def test_booking_on_dst_day_keeps_local_times(
+    world: World, client: httpx.AsyncClient
+) -> None:
     autumn = upcoming(10)
     slot_id = await world.slot(datetime.fromisoformat(f"{autumn}T09:00:00+01:00"))
     created = (await world.book(slot_id)).json()

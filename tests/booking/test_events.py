@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
+from litestar import Litestar
 
-from tests.conftest import local, next_weekday
+from tests.conftest import World, local, next_weekday
 from wcr import events
 from wcr.booking import bookings
 from wcr.booking.contact import clean_contact
@@ -19,9 +21,9 @@ from wcr.notifications.tables import Message
 
 class Recorder:
     def __init__(self) -> None:
-        self.seen: list[events.Event] = []
+        self.seen: list[PlaceFreed] = []
 
-    async def __call__(self, event: events.Event) -> None:
+    async def __call__(self, event: PlaceFreed) -> None:
         self.seen.append(event)
 
 
@@ -38,8 +40,8 @@ def auth(token: str) -> dict[str, str]:
 
 
 async def test_cancel_reschedule_drop_and_withdraw_tell_which_places_came_free(
-    world, client, freed
-):
+    world: World, client: httpx.AsyncClient, freed: Recorder
+) -> None:
     day = next_weekday(2)
     first, second, third = [await world.slot(local(day, 9 + n)) for n in range(3)]
     booked = (await world.book(first)).json()
@@ -74,14 +76,16 @@ async def test_cancel_reschedule_drop_and_withdraw_tell_which_places_came_free(
     ]
 
 
-async def test_a_refused_booking_frees_and_tells_nothing(world, freed):
+async def test_a_refused_booking_frees_and_tells_nothing(world: World, freed: Recorder) -> None:
     slot = await world.slot(local(next_weekday(3), 10))
     assert (await world.book(slot)).status_code == 201
     assert (await world.book(slot)).status_code == 409
     assert freed.seen == []
 
 
-async def test_subscribers_run_inside_the_change_and_can_abort_it(world, app):
+async def test_subscribers_run_inside_the_change_and_can_abort_it(
+    world: World, app: Litestar
+) -> None:
     """A handler that fails rolls the booking back: no place taken, no message kept."""
 
     class Refused(Exception):
@@ -101,11 +105,12 @@ async def test_subscribers_run_inside_the_change_and_can_abort_it(world, app):
     finally:
         events.unsubscribe(BookingChanged, refuse)
     row = await Slot.select(Slot.booked).where(Slot.id == slot).first()
+    assert row is not None
     assert row["booked"] == 0
     assert await Message.count() == 0
 
 
-async def test_subscribing_twice_runs_a_handler_once():
+async def test_subscribing_twice_runs_a_handler_once() -> None:
     recorder = Recorder()
     events.subscribe(PlaceFreed, recorder)
     events.subscribe(PlaceFreed, recorder)

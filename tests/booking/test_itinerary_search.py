@@ -10,11 +10,13 @@ from wcr.booking.itinerary import FreeSlot, Itinerary, Rules, search, violations
 
 BASE = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
 SERVICES = ["a", "b", "c", "d"]
+# Free slots, the services wanted, the rules: one random case.
+Calendar = tuple[list[FreeSlot], list[str], Rules]
 
 
-def brute_force(slots, services, rules):
+def brute_force(slots: list[FreeSlot], services: list[str], rules: Rules) -> list[Itinerary]:
     by_service = [[s for s in slots if s.service == name] for name in services]
-    found = []
+    found: list[Itinerary] = []
     for combo in product(*by_service):
         if not violations(combo, services, rules):
             ordered = tuple(sorted(combo, key=lambda s: (s.start, s.id)))
@@ -27,9 +29,9 @@ def brute_force(slots, services, rules):
 
 
 @st.composite
-def calendars(draw):
+def calendars(draw: st.DrawFn) -> Calendar:
     services = SERVICES[: draw(st.integers(2, 4))]
-    slots = []
+    slots: list[FreeSlot] = []
     for n in range(draw(st.integers(1, 18))):
         day = draw(st.integers(0, 2))
         start = BASE + timedelta(days=day, minutes=5 * draw(st.integers(0, 60)))
@@ -43,7 +45,7 @@ def calendars(draw):
                 day=date(2027, 3, 1) + timedelta(days=day),
             )
         )
-    order = set()
+    order: set[tuple[str, str]] = set()
     if draw(st.booleans()):
         first, second = draw(st.permutations(services))[:2]
         order.add((first, second))
@@ -57,7 +59,7 @@ def calendars(draw):
 
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(calendars())
-def test_search_agrees_with_brute_force(calendar):
+def test_search_agrees_with_brute_force(calendar: Calendar) -> None:
     slots, services, rules = calendar
     expected = brute_force(slots, services, rules)
     got = search(slots, services, rules, limit=10)
@@ -74,10 +76,10 @@ def test_search_agrees_with_brute_force(calendar):
         assert {o.day for o in got} == {o.day for o in expected}
 
 
-def test_order_rule_is_respected_even_when_the_other_order_is_tighter():
+def test_order_rule_is_respected_even_when_the_other_order_is_tighter() -> None:
     day = date(2027, 3, 1)
 
-    def slot(i, svc, h, m):
+    def slot(i: int, svc: str, h: int, m: int) -> FreeSlot:
         start = BASE.replace(hour=h, minute=m)
         return FreeSlot(i, svc, start, start + timedelta(minutes=20), day)
 
@@ -95,8 +97,8 @@ def test_order_rule_is_respected_even_when_the_other_order_is_tighter():
     assert [s.id for s in no_rule[0].slots] == [1, 2]
 
 
-def test_limit_and_spread_over_days():
-    slots = []
+def test_limit_and_spread_over_days() -> None:
+    slots: list[FreeSlot] = []
     for d in range(6):
         day = date(2027, 3, 1) + timedelta(days=d)
         for h in range(8, 14):

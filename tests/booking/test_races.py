@@ -2,17 +2,21 @@
 
 import asyncio
 import random
+from typing import Any
 
+import httpx
 import pytest
-from piccolo.query.methods.select import Count
+from piccolo.query.functions import Count
 
-from tests.conftest import local, next_weekday
+from tests.conftest import World, local, next_weekday
 from wcr.booking.tables import Appointment, Slot
 
 pytestmark = pytest.mark.slow
 
 
-async def race(world, slot_ids, clients):
+async def race(
+    world: World, slot_ids: list[int], clients: int
+) -> tuple[list[int], list[httpx.Response]]:
     responses = await asyncio.gather(
         *(
             world.book(*slot_ids, name=f"Racer {n}", email=f"racer{n}@example.org")
@@ -22,24 +26,29 @@ async def race(world, slot_ids, clients):
     return [r.status_code for r in responses], responses
 
 
-async def active_appointments(slot_id):
-    return await Appointment.count().where(
+async def active_appointments(slot_id: int) -> int:
+    # Piccolo's Count query is not generic: it awaits to Any, though it counts rows.
+    count: int = await Appointment.count().where(
         Appointment.slot == slot_id, Appointment.status == "active"
     )
+    return count
 
 
 @pytest.mark.parametrize(("capacity", "clients"), [(1, 200), (5, 100)])
-async def test_concurrent_bookings_fill_exactly_the_capacity(world, capacity, clients):
+async def test_concurrent_bookings_fill_exactly_the_capacity(
+    world: World, capacity: int, clients: int
+) -> None:
     slot_id = await world.slot(local(next_weekday(2), 9), capacity=capacity)
     statuses, _ = await race(world, [slot_id], clients)
     assert statuses.count(201) == capacity
     assert statuses.count(409) == clients - capacity
     slot = await Slot.select(Slot.booked).where(Slot.id == slot_id).first()
+    assert slot is not None
     assert slot["booked"] == capacity
     assert await active_appointments(slot_id) == capacity
 
 
-async def test_overlapping_visits_race_without_partial_bookings(world):
+async def test_overlapping_visits_race_without_partial_bookings(world: World) -> None:
     """100 clients book two visits that share a slot: no slot over capacity."""
     day = next_weekday(3)
     a = await world.slot(local(day, 9), capacity=2)
@@ -70,18 +79,20 @@ async def test_overlapping_visits_race_without_partial_bookings(world):
         assert any(held[slot_id] == 2 for slot_id in pair), (pair, held)
 
 
-async def test_cancel_and_reschedule_under_concurrency_keep_capacity(world, client):
+async def test_cancel_and_reschedule_under_concurrency_keep_capacity(
+    world: World, client: httpx.AsyncClient
+) -> None:
     """Bookings, cancels and reschedules interleave; counts always match appointments."""
     day = next_weekday(4)
     slots = [await world.slot(local(day, 8 + n), capacity=2) for n in range(4)]
     rng = random.Random(5)
-    made = []
+    made: list[Any] = []  # bookings as the API returned them (JSON)
     for n in range(6):
         response = await world.book(slots[n % 4], name=f"P{n}", email=f"p{n}@example.org")
         assert response.status_code == 201
         made.append(response.json())
 
-    async def act(n):
+    async def act(n: int) -> httpx.Response:
         booking = made[n % len(made)]
         headers = {"Authorization": f"Bearer {booking['manage_token']}"}
         base = f"/api/v1/bookings/{booking['reference']}"
@@ -104,7 +115,9 @@ async def test_cancel_and_reschedule_under_concurrency_keep_capacity(world, clie
         assert row["booked"] == await active_appointments(row["id"])
 
 
-async def test_concurrent_publication_of_overlapping_slots_creates_one(world, client):
+async def test_concurrent_publication_of_overlapping_slots_creates_one(
+    world: World, client: httpx.AsyncClient
+) -> None:
     day = next_weekday(5)
     body = {
         "site": "bochum",

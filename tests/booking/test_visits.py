@@ -1,12 +1,15 @@
 """One-stop visits over HTTP: packages, the itinerary search, booking all or nothing."""
 
 import asyncio
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import httpx
 import pytest
+from litestar import Litestar
 
 from tests.booking.test_dst import upcoming
-from tests.conftest import after, local, next_weekday
+from tests.conftest import World, after, local, next_weekday
 from wcr.booking import visits
 from wcr.booking.tables import Appointment, Slot
 from wcr.catalogue import public as catalogue
@@ -14,12 +17,19 @@ from wcr.catalogue.public import create_agency_key
 from wcr.catalogue.tables import Agency, Service
 
 
-def auth(token):
+def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+@dataclass
+class VisitWorld(World):
+    """The world with a third agency, the immigration office, and its key."""
+
+    immigration_key: str
+
+
 @pytest.fixture
-async def visit_world(world, app):
+async def visit_world(world: World, app: Litestar) -> VisitWorld:
     """A third service (the immigration office) and a package of all three at Bochum."""
     agency = await Agency.insert(Agency(slug="immigration", name="Ausländerbehörde")).returning(
         Agency.id
@@ -29,7 +39,8 @@ async def visit_world(world, app):
             slug="permit", agency=agency[0]["id"], duration_minutes=30, names='{"en": "Permit"}'
         )
     )
-    world.immigration_key = await create_agency_key("immigration")
+    immigration_key = await create_agency_key("immigration")
+    assert await catalogue.serve_site("immigration", "bochum")
     await visits.create_package(
         app.state.engine,
         "one-stop",
@@ -38,10 +49,12 @@ async def visit_world(world, app):
         ["registration", "recognition", "permit"],
     )
     await catalogue.add_order_rule(app.state.engine, "registration", "permit")
-    return world
+    return VisitWorld(**vars(world), immigration_key=immigration_key)
 
 
-async def publish(world, service, start, minutes=30, capacity=1):
+async def publish(
+    world: VisitWorld, service: str, start: datetime, minutes: int = 30, capacity: int = 1
+) -> int:
     key = {
         "registration": world.citizens_key,
         "recognition": world.ihk_key,
@@ -59,10 +72,11 @@ async def publish(world, service, start, minutes=30, capacity=1):
         },
     )
     assert response.status_code == 201, response.text
-    return response.json()["slots"][0]["id"]
+    slot_id: int = response.json()["slots"][0]["id"]
+    return slot_id
 
 
-async def test_packages_are_listed(visit_world, client):
+async def test_packages_are_listed(visit_world: VisitWorld, client: httpx.AsyncClient) -> None:
     body = (await client.get("/api/v1/packages", params={"lang": "de"})).json()
     assert body == [
         {
@@ -75,7 +89,9 @@ async def test_packages_are_listed(visit_world, client):
     ]
 
 
-async def test_best_itinerary_is_found_booked_and_kept_in_order(visit_world, client):
+async def test_best_itinerary_is_found_booked_and_kept_in_order(
+    visit_world: VisitWorld, client: httpx.AsyncClient
+) -> None:
     day = next_weekday(3)
     permit_early = await publish(visit_world, "permit", local(day, 8))  # before registration
     registration = await publish(visit_world, "registration", local(day, 8, 40), minutes=20)
@@ -106,7 +122,9 @@ async def test_best_itinerary_is_found_booked_and_kept_in_order(visit_world, cli
     assert again.json()["options"] == []
 
 
-async def test_custom_combination_and_bad_requests(visit_world, client):
+async def test_custom_combination_and_bad_requests(
+    visit_world: VisitWorld, client: httpx.AsyncClient
+) -> None:
     day = next_weekday(3)
     await publish(visit_world, "registration", local(day, 10))
     await publish(visit_world, "recognition", local(day, 10, 35))
@@ -129,7 +147,9 @@ async def test_custom_combination_and_bad_requests(visit_world, client):
         assert field in [e["field"] for e in response.json()["errors"]], (params, response.json())
 
 
-async def test_booking_a_visit_that_breaks_the_rules_is_refused(visit_world, client):
+async def test_booking_a_visit_that_breaks_the_rules_is_refused(
+    visit_world: VisitWorld, client: httpx.AsyncClient
+) -> None:
     day = next_weekday(3)
     permit = await publish(visit_world, "permit", local(day, 8))
     registration = await publish(visit_world, "registration", local(day, 9))
@@ -149,7 +169,9 @@ async def test_booking_a_visit_that_breaks_the_rules_is_refused(visit_world, cli
     assert rows == []
 
 
-async def test_drop_one_appointment_then_cancel_the_visit(visit_world, client):
+async def test_drop_one_appointment_then_cancel_the_visit(
+    visit_world: VisitWorld, client: httpx.AsyncClient
+) -> None:
     day = next_weekday(3)
     a = await publish(visit_world, "registration", local(day, 9))
     b = await publish(visit_world, "recognition", local(day, 9, 35))
@@ -160,7 +182,9 @@ async def test_drop_one_appointment_then_cancel_the_visit(visit_world, client):
     dropped = await client.post(f"{base}/appointments/{b}/cancel", headers=headers)
     assert dropped.status_code == 200, dropped.text
     assert [x["slot_id"] for x in dropped.json()["appointments"]] == [a, c]
-    assert (await Slot.select(Slot.booked).where(Slot.id == b).first())["booked"] == 0
+    row = await Slot.select(Slot.booked).where(Slot.id == b).first()
+    assert row is not None
+    assert row["booked"] == 0
     again = await client.post(f"{base}/appointments/{b}/cancel", headers=headers)
     assert again.status_code == 404
     await client.post(f"{base}/appointments/{c}/cancel", headers=headers)
@@ -172,7 +196,9 @@ async def test_drop_one_appointment_then_cancel_the_visit(visit_world, client):
     assert all(r["booked"] == 0 for r in booked)
 
 
-async def test_reschedule_replaces_the_whole_visit_atomically(visit_world, client):
+async def test_reschedule_replaces_the_whole_visit_atomically(
+    visit_world: VisitWorld, client: httpx.AsyncClient
+) -> None:
     day = next_weekday(3)
     first = [
         await publish(visit_world, "registration", local(day, 9)),
@@ -199,9 +225,11 @@ async def test_reschedule_replaces_the_whole_visit_atomically(visit_world, clien
 
 
 @pytest.mark.slow
-async def test_many_visitors_race_for_overlapping_itineraries(visit_world, client):
+async def test_many_visitors_race_for_overlapping_itineraries(
+    visit_world: VisitWorld, client: httpx.AsyncClient
+) -> None:
     day = next_weekday(3)
-    slots = []
+    slots: list[int] = []
     for n in range(3):
         slots.append(await publish(visit_world, "registration", local(day, 8 + n), capacity=2))
         slots.append(await publish(visit_world, "recognition", local(day, 8 + n, 25), capacity=2))
@@ -242,7 +270,9 @@ async def test_many_visitors_race_for_overlapping_itineraries(visit_world, clien
     assert winners * 3 == sum(r["booked"] for r in rows)
 
 
-async def test_one_stop_day_across_the_autumn_change_keeps_local_times(visit_world, client):
+async def test_one_stop_day_across_the_autumn_change_keeps_local_times(
+    visit_world: VisitWorld, client: httpx.AsyncClient
+) -> None:
     autumn = upcoming(10)
     # 02:30-03:00 summer time ends at 02:00 winter time; 02:10 winter time comes ten
     # real minutes later, though the wall clock reads earlier than the first start.

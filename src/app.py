@@ -45,7 +45,7 @@ def _stores(settings: Settings) -> dict[str, Store]:
     if settings.redis_url:
         from litestar.stores.redis import RedisStore  # noqa: PLC0415 - optional backend
 
-        root = RedisStore.with_client(url=settings.redis_url, namespace="wcr")
+        root = RedisStore.with_client(url=settings.redis_url, namespace=settings.redis_prefix)
         return {"rate_limit": root.with_namespace("rate_limit")}
     return {"rate_limit": MemoryStore()}
 
@@ -105,7 +105,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine[Any] | None =
         lifespan=[database, dispatcher],
         middleware=middleware,
         stores=_stores(settings),
-        plugins=[live.make_plugin(settings.redis_url)],
+        plugins=[live.make_plugin(settings.redis_url, settings.redis_prefix)],
         template_config=TemplateConfig(
             directory=features.folders("templates"), engine=JinjaTemplateEngine
         ),

@@ -29,6 +29,9 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     redis_url: str | None = None
+    # Every Redis key of this deployment starts with it: several deployments (or test
+    # runs) can share one Redis and clean up only their own keys.
+    redis_prefix: str = "wcr"
     public_url: str = "http://127.0.0.1:8000"
     rate_limit_per_minute: int = 300
     reminder_offsets: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=2))
@@ -53,6 +56,7 @@ class Settings:
             host=get("WCR_HOST", "127.0.0.1") or "127.0.0.1",
             port=int(get("WCR_PORT", "8000") or 8000),
             redis_url=get("WCR_REDIS_URL"),
+            redis_prefix=get("WCR_REDIS_PREFIX", "wcr") or "wcr",
             public_url=(get("WCR_PUBLIC_URL", "http://127.0.0.1:8000") or "").rstrip("/"),
             rate_limit_per_minute=int(get("WCR_RATE_LIMIT_PER_MINUTE", "300") or 300),
             reminder_offsets=_parse_offsets(get("WCR_REMINDER_OFFSETS", "24h,2h") or ""),

@@ -33,7 +33,7 @@ def channel(site: str) -> str:
     return f"site:{site}"
 
 
-def make_plugin(redis_url: str | None) -> ChannelsPlugin:
+def make_plugin(redis_url: str | None, prefix: str = "wcr") -> ChannelsPlugin:
     backend: ChannelsBackend
     if redis_url:
         from litestar.channels.backends.redis import (  # noqa: PLC0415 - optional backend
@@ -42,7 +42,7 @@ def make_plugin(redis_url: str | None) -> ChannelsPlugin:
         from redis.asyncio import Redis  # noqa: PLC0415
 
         backend = RedisChannelsStreamBackend(
-            redis=Redis.from_url(redis_url), key_prefix="wcr_channels", history=HISTORY
+            redis=Redis.from_url(redis_url), key_prefix=f"{prefix}_channels", history=HISTORY
         )
     else:
         backend = MemoryChannelsBackend(history=HISTORY)

@@ -106,23 +106,31 @@ async def test_two_instances_share_events_through_redis(database_url: str) -> No
     except redis.ConnectionError:
         pytest.skip("Redis is not running on 127.0.0.1:6379")
     prepare(database_url)
-    # A database number of its own, so that parallel runs do not hear each other.
-    db = 1 + uuid.uuid4().int % 15
-    env = {"WCR_REDIS_URL": f"redis://127.0.0.1:6379/{db}"}
-    redis.Redis.from_url(env["WCR_REDIS_URL"]).flushdb()  # no replayed calls of earlier runs
-    with live_server(database_url, **env) as one, live_server(database_url, **env) as two:
-        desk = await desk_client(one)
-        async with (
-            httpx.AsyncClient(base_url=two, timeout=STREAM_TIMEOUT) as viewer,
-            viewer.stream("GET", "/api/v1/sites/bochum/events") as stream,
-        ):
-            lines = stream.aiter_lines()
-            assert await asyncio.wait_for(anext(lines), 5) == "event: ready"
-            started = time.monotonic()
-            ticket = await call_one(desk)
-            event = await next_call(lines)
-            elapsed = time.monotonic() - started
-        await desk.aclose()
+    # A key prefix of its own: parallel runs do not hear each other, earlier runs replay
+    # nothing, and only this run's keys are removed afterwards (never FLUSHDB).
+    prefix = f"wcr_test_{uuid.uuid4().hex[:12]}"
+    env = {"WCR_REDIS_URL": "redis://127.0.0.1:6379/0", "WCR_REDIS_PREFIX": prefix}
+    keys = redis.Redis.from_url(env["WCR_REDIS_URL"])
+    try:
+        with live_server(database_url, **env) as one, live_server(database_url, **env) as two:
+            desk = await desk_client(one)
+            async with (
+                httpx.AsyncClient(base_url=two, timeout=STREAM_TIMEOUT) as viewer,
+                viewer.stream("GET", "/api/v1/sites/bochum/events") as stream,
+            ):
+                lines = stream.aiter_lines()
+                assert await asyncio.wait_for(anext(lines), 5) == "event: ready"
+                started = time.monotonic()
+                ticket = await call_one(desk)
+                event = await next_call(lines)
+                elapsed = time.monotonic() - started
+            await desk.aclose()
+        ours = list(keys.scan_iter(match=f"{prefix}*"))
+    finally:
+        for key in keys.scan_iter(match=f"{prefix}*"):
+            keys.delete(key)
+        keys.close()
+    assert ours, "the events went through keys under this run's prefix"
     assert event is not None
     assert event["ticket"]["number"] == ticket["number"]
     assert elapsed < 5

@@ -6,6 +6,7 @@ import httpx
 import icalendar
 import pytest
 
+from tests.calendars import sequence, start
 from tests.conftest import World, local, next_weekday
 
 
@@ -218,18 +219,6 @@ async def test_reschedule_a_cancelled_booking_is_409(
     )
     assert response.status_code == 409
     assert await remaining(client, new, day) == 1
-
-
-def start(vevent: icalendar.Component) -> icalendar.vDDDTypes:
-    value = vevent["DTSTART"]
-    assert isinstance(value, icalendar.vDDDTypes), value
-    return value
-
-
-def sequence(vevent: icalendar.Component) -> int:
-    value = vevent["SEQUENCE"]
-    assert isinstance(value, int), value  # icalendar's vInt
-    return value
 
 
 async def test_calendar_file_has_stable_uid_site_zone_and_rising_sequence(

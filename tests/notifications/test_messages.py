@@ -10,6 +10,7 @@ import icalendar
 from litestar import Litestar
 from twilio.request_validator import RequestValidator
 
+from tests.calendars import sequence, start
 from tests.conftest import BERLIN, World, local, next_weekday
 from tests.live_server import free_port
 from tests.notifications.conftest import TOKEN
@@ -45,18 +46,6 @@ def event_of(
     [(kind, raw), *_] = calendar_parts(mail)
     calendar = icalendar.Calendar.from_ical(raw)
     return kind, calendar, calendar.walk("VEVENT")
-
-
-def start(vevent: icalendar.Component) -> icalendar.vDDDTypes:
-    value = vevent["DTSTART"]
-    assert isinstance(value, icalendar.vDDDTypes), value
-    return value
-
-
-def sequence(vevent: icalendar.Component) -> int:
-    value = vevent["SEQUENCE"]
-    assert isinstance(value, int), value  # icalendar's vInt
-    return value
 
 
 async def test_booking_sends_mail_with_invitation_and_sms(

@@ -42,6 +42,11 @@ def unsubscribe(event_type: type[E], handler: Callable[[E], Awaitable[None]]) ->
         _handlers[event_type].remove(handler)
 
 
+def handlers(event_type: type[Event]) -> list[Handler]:
+    """Who is subscribed to ``event_type``, in the order they run."""
+    return list(_handlers[event_type])
+
+
 async def emit(event: Event) -> None:
     for handler in list(_handlers[type(event)]):
         await handler(event)

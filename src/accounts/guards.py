@@ -17,12 +17,14 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from wcr.catalogue import public as catalogue
-from wcr.errors import Forbidden, Unauthorized
+from wcr.errors import Forbidden, InvalidInput, Unauthorized
 
 from .records import Staff
 from .service import session_token, staff_for_token
 
 Connection = ASGIConnection[Any, Any, Any, Any]
+# Slugs are Varchar(64) in the catalogue.
+MAX_SLUG = 64
 
 
 async def signed_in(connection: Connection) -> Staff:
@@ -39,7 +41,10 @@ async def signed_in(connection: Connection) -> Staff:
 
 
 async def path_site(connection: Connection) -> catalogue.Site:
-    site = await catalogue.site_by_slug(str(connection.path_params["site"]), field=None)
+    slug = str(connection.path_params["site"])
+    if len(slug) > MAX_SLUG:
+        raise InvalidInput.field("site", f"at most {MAX_SLUG} characters")
+    site = await catalogue.site_by_slug(slug, field=None)
     connection.state["site"] = site
     return site
 

@@ -83,7 +83,7 @@ class PublicBookingController(Controller):
         return BookingCreated(
             reference=reference,
             manage_token=token,
-            status="confirmed",
+            status=BookingStatus.CONFIRMED,
             appointments=bookings.appointments_view(visit, contact.language),
             manage_url=notice.manage_link(reference, token) or "",
         )

@@ -32,18 +32,19 @@ async def packages(site: str | None = None) -> list[PackageInfo]:
 async def create_package(
     engine: Engine[Any], slug: str, site: str, names: dict[str, str], services: Sequence[str]
 ) -> bool:
-    """Add a package unless one with that slug exists; False when it did."""
+    """Add a package unless one with that slug exists; False when it did (whatever else
+    was asked: `wcr package-add` may be run again with the same line)."""
+    if await repo.package_exists(slug):
+        return False
     if not MIN_SERVICES <= len(services) <= MAX_SERVICES:
         raise InvalidInput.field("services", f"{MIN_SERVICES} to {MAX_SERVICES} services")
     site_row = await catalogue.site_by_slug(site)
     rows = [await catalogue.service_by_slug(s, field="services") for s in services]
     try:
         async with write_transaction(engine):
-            if await repo.package_exists(slug):
-                return False
             await repo.insert_package(slug, site_row.id, names, [row.id for row in rows])
     except Exception as error:
-        if is_unique_violation(error):  # created by someone else at the same moment
+        if is_unique_violation(error):  # the unique slug decides a race
             return False
         raise
     return True

@@ -103,3 +103,12 @@ async def test_an_account_needs_a_known_role_and_a_site_unless_admin(
     await create_staff("z", PASSWORD, "admin", None)
     with pytest.raises(Exception, match="already"):
         await create_staff("z", PASSWORD, "admin", None)
+
+
+async def test_an_overlong_site_in_the_path_is_bad_input_naming_the_field(
+    guarded: httpx.AsyncClient, client: httpx.AsyncClient
+) -> None:
+    headers = await bearer(client, "boss")
+    response = await client.get(f"/api/v1/sites/{'x' * 65}/queue", headers=headers)
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "site", "message": "at most 64 characters"}]

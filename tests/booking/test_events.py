@@ -3,6 +3,8 @@ the transaction of the change."""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from collections.abc import AsyncIterator
 
 import httpx
@@ -16,6 +18,8 @@ from wcr.booking.contact import clean_contact
 from wcr.booking.public import BookingChange, BookingChanged, FreedBecause, PlaceFreed
 from wcr.booking.tables import Slot
 from wcr.clock import now
+from wcr.features import FEATURES
+from wcr.notifications.subscribers import plan_messages
 from wcr.notifications.tables import Message
 
 
@@ -119,3 +123,14 @@ async def test_subscribing_twice_runs_a_handler_once() -> None:
     finally:
         events.unsubscribe(PlaceFreed, recorder)
     assert len(recorder.seen) == 1
+
+
+async def test_the_app_subscribes_every_feature_to_what_it_listens_for(app: Litestar) -> None:
+    """Booking no longer imports notifications: without this, no message would be planned."""
+    for feature in FEATURES:
+        path = f"wcr.{feature}.subscribers"
+        if importlib.util.find_spec(path) is None:
+            continue
+        for event_type, handler in importlib.import_module(path).SUBSCRIPTIONS:
+            assert handler in events.handlers(event_type), (feature, event_type, handler)
+    assert plan_messages in events.handlers(BookingChanged)

@@ -272,6 +272,29 @@ async def cancel_booking(
         await _free_places(held, because, at)
 
 
+async def withdraw_appointment(engine: Engine[Any], booking_id: int, slot_id: int) -> None:
+    """The agency withdrew ``slot_id``, one appointment of a visit: only that one ends,
+    the visitor is told of the visit as it now stands, the other agencies' appointments
+    keep their places. 409 when the visit changed meanwhile (the caller cancels then)."""
+    async with write_transaction(engine):
+        at = now()
+        marked = await _bump(booking_id, at)
+        current = await repo.itinerary(booking_id)
+        if slot_id not in current or len(current) == 1:
+            raise Conflict("the visit was changed meanwhile")
+        await repo.end_appointments(booking_id, AppointmentStatus.DROPPED, marked.version, slot_id)
+        await _free_places([slot_id], FreedBecause.WITHDRAWN, at)
+        remaining = await repo.slots_by_id([i for i in current if i != slot_id])
+        await _announce(
+            booking_id,
+            BookingChange.RESCHEDULED,
+            marked,
+            [TimedAppointment(s.id, s.starts_at) for s in remaining.values()],
+            at,
+            notice=QUIET,
+        )
+
+
 async def _bump(booking_id: int, at: datetime) -> Marked:
     """Raise the version of a confirmed booking before changing it: this serialises
     concurrent changes of one booking (the row is locked until commit)."""

@@ -178,7 +178,7 @@ def _first_clash(
 async def withdraw(
     engine: Engine[Any], agency: catalogue.Agency, slot_id: int, *, force: bool
 ) -> int:
-    """Withdraw a slot; returns how many bookings were cancelled with it."""
+    """Withdraw a slot; returns how many bookings were cancelled or changed with it."""
     facts = (await repo.slots_by_id([slot_id])).get(slot_id)
     if facts is None or facts.agency_id != agency.id:
         # Another agency's slot is answered like an unknown one: no probing of ids.
@@ -193,10 +193,20 @@ async def withdraw(
             )
     if not force:
         return 0
-    # Withdrawn first, so no new booking can arrive; then each booking is cancelled in
-    # its own transaction along the usual lock order (booking, then slots ascending).
+    # Withdrawn first, so no new booking can arrive; then each booking is changed in its
+    # own transaction along the usual lock order (booking, then slots ascending). A
+    # one-stop visit loses only this appointment; a booking of this slot alone ends.
     cancelled = 0
     for row in await repo.bookings_in_slot(slot_id):
+        if len(await repo.itinerary(row.id)) > 1:
+            try:
+                await bookings.withdraw_appointment(engine, row.id, slot_id)
+            except Conflict:
+                pass  # changed meanwhile: cancel it, if it still stands
+            else:
+                cancelled += 1
+                log.info("booking %s: appointment in slot %s withdrawn", row.reference, slot_id)
+                continue
         try:
             await bookings.cancel_booking(engine, row.id, BookingChange.WITHDRAWN)
         except Conflict:

@@ -15,6 +15,7 @@ from wcr.booking.tables import Appointment, Slot
 from wcr.catalogue import public as catalogue
 from wcr.catalogue.public import create_agency_key
 from wcr.catalogue.tables import Agency, Service
+from wcr.notifications.tables import Message
 
 
 def auth(token: str) -> dict[str, str]:
@@ -194,6 +195,35 @@ async def test_drop_one_appointment_then_cancel_the_visit(
     assert cancelled.status_code == 200
     booked = await Slot.select(Slot.id, Slot.booked).where(Slot.id.is_in([a, b, c]))
     assert all(r["booked"] == 0 for r in booked)
+
+
+async def test_an_agency_withdrawing_one_slot_of_a_visit_drops_only_that_appointment(
+    visit_world: VisitWorld, client: httpx.AsyncClient
+) -> None:
+    day = next_weekday(3)
+    a = await publish(visit_world, "registration", local(day, 9))
+    b = await publish(visit_world, "recognition", local(day, 9, 35))
+    single = await publish(visit_world, "recognition", local(day, 11))
+    visit = (await visit_world.book(a, b)).json()
+    alone = (await visit_world.book(single)).json()
+    ihk = visit_world.headers(visit_world.ihk_key)
+    for slot in (b, single):
+        response = await client.delete(f"/api/v1/agency/slots/{slot}?force=true", headers=ihk)
+        assert response.status_code == 204, response.text
+    shown = await client.get(
+        f"/api/v1/bookings/{visit['reference']}", headers=auth(visit["manage_token"])
+    )
+    assert shown.json()["status"] == "confirmed"
+    assert [x["slot_id"] for x in shown.json()["appointments"]] == [a]
+    kept = await Slot.select(Slot.booked).where(Slot.id == a).first()
+    assert kept is not None
+    assert kept["booked"] == 1  # the other agency's appointment keeps its place
+    told = await Message.select(Message.kind).where(Message.booking.reference == visit["reference"])
+    assert [m["kind"] for m in told].count("rescheduled") == 1  # the visitor is told
+    ended = await client.get(
+        f"/api/v1/bookings/{alone['reference']}", headers=auth(alone["manage_token"])
+    )
+    assert ended.json()["status"] == "cancelled"  # a booking of that slot alone ends
 
 
 async def test_reschedule_replaces_the_whole_visit_atomically(

@@ -277,21 +277,8 @@ async def withdraw_appointment(engine: Engine[Any], booking_id: int, slot_id: in
     the visitor is told of the visit as it now stands, the other agencies' appointments
     keep their places. 409 when the visit changed meanwhile (the caller cancels then)."""
     async with write_transaction(engine):
-        at = now()
-        marked = await _bump(booking_id, at)
-        current = await repo.itinerary(booking_id)
-        if slot_id not in current or len(current) == 1:
-            raise Conflict("the visit was changed meanwhile")
-        await repo.end_appointments(booking_id, AppointmentStatus.DROPPED, marked.version, slot_id)
-        await _free_places([slot_id], FreedBecause.WITHDRAWN, at)
-        remaining = await repo.slots_by_id([i for i in current if i != slot_id])
-        await _announce(
-            booking_id,
-            BookingChange.RESCHEDULED,
-            marked,
-            [TimedAppointment(s.id, s.starts_at) for s in remaining.values()],
-            at,
-            notice=QUIET,
+        await _drop_in_transaction(
+            booking_id, slot_id, FreedBecause.WITHDRAWN, notice=QUIET, link=None
         )
 
 
@@ -357,22 +344,35 @@ async def drop_appointment(
     if slot_id not in held:
         raise NotFound(f"the booking has no appointment in slot {slot_id}")
     async with write_transaction(engine):
-        at = now()
-        marked = await _bump(booking.id, at)
-        current = await repo.itinerary(booking.id)
-        if slot_id not in current:
-            raise Conflict("the visit was changed meanwhile; please reload it")
-        if len(current) == 1:
-            raise Conflict("this is the visit's only appointment: cancel the booking instead")
-        await repo.end_appointments(booking.id, AppointmentStatus.DROPPED, marked.version, slot_id)
-        await _free_places([slot_id], FreedBecause.DROPPED, at)
-        remaining = await repo.slots_by_id([i for i in current if i != slot_id])
-        await _announce(
+        await _drop_in_transaction(
             booking.id,
-            BookingChange.RESCHEDULED,
-            marked,
-            [TimedAppointment(s.id, s.starts_at) for s in remaining.values()],
-            at,
+            slot_id,
+            FreedBecause.DROPPED,
             notice=notice,
             link=notice.manage_link(booking.reference, token),
         )
+
+
+async def _drop_in_transaction(
+    booking_id: int, slot_id: int, because: FreedBecause, *, notice: Notice, link: str | None
+) -> None:
+    """End one appointment of a visit, free its place, tell the visitor what remains."""
+    at = now()
+    marked = await _bump(booking_id, at)
+    current = await repo.itinerary(booking_id)
+    if slot_id not in current:
+        raise Conflict("the visit was changed meanwhile; please reload it")
+    if len(current) == 1:
+        raise Conflict("this is the visit's only appointment: cancel the booking instead")
+    await repo.end_appointments(booking_id, AppointmentStatus.DROPPED, marked.version, slot_id)
+    await _free_places([slot_id], because, at)
+    remaining = await repo.slots_by_id([i for i in current if i != slot_id])
+    await _announce(
+        booking_id,
+        BookingChange.RESCHEDULED,
+        marked,
+        [TimedAppointment(s.id, s.starts_at) for s in remaining.values()],
+        at,
+        notice=notice,
+        link=link,
+    )

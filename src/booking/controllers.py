@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency, Provide
+from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery, PathParameter, QueryParameter
 from piccolo.engine.base import Engine
 
@@ -32,6 +33,7 @@ from .schemas import (
     BookingCreated,
     BookingRequest,
     BookingView,
+    CalendarForm,
     CancelResult,
     RescheduleRequest,
     SlotPublication,
@@ -166,25 +168,46 @@ class PublicBookingController(Controller):
     async def calendar(
         self, request: Request[Any, Any, Any], reference: Reference, settings: SettingsDep
     ) -> Response[bytes]:
-        token = bearer_token(request, required=False) or request.query_params.get("token")
-        row = await bookings.authorised_booking(reference, token)
-        cancelled = row.status != BookingStatus.CONFIRMED
-        status = AppointmentStatus.CANCELLED if cancelled else AppointmentStatus.ACTIVE
-        placed = await repo.positions(row.id, (status,))
-        facts = await repo.slots_by_id([slot_id for _, slot_id in placed])
-        body = booking_calendar(
-            reference=row.reference,
-            version=row.version,
-            method="CANCEL" if cancelled else "PUBLISH",
-            visit=[(position, facts[slot_id]) for position, slot_id in placed],
-            language=row.language,
-            manage_url=f"{settings.public_url}/manage/{row.reference}",
-        )
-        return Response(
-            body,
-            media_type="text/calendar; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{row.reference}.ics"'},
-        )
+        token = bearer_token(request, required=False)
+        return await calendar_file(reference, token, settings)
+
+    @post(
+        "/bookings/{reference:str}/calendar.ics",
+        operation_id="bookingCalendarForm",
+        media_type="text/calendar",
+        status_code=200,
+        description="The same file for a plain HTML form (the confirmation page works "
+        "without JavaScript): the manage token in the form body, never in the URL.",
+    )
+    async def calendar_form(
+        self,
+        reference: Reference,
+        data: Annotated[CalendarForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        settings: SettingsDep,
+    ) -> Response[bytes]:
+        return await calendar_file(reference, data.token, settings)
+
+
+async def calendar_file(reference: str, token: str | None, settings: Settings) -> Response[bytes]:
+    """The booking's .ics (PUBLISH, or CANCEL once cancelled), if ``token`` is its own."""
+    row = await bookings.authorised_booking(reference, token)
+    cancelled = row.status != BookingStatus.CONFIRMED
+    status = AppointmentStatus.CANCELLED if cancelled else AppointmentStatus.ACTIVE
+    placed = await repo.positions(row.id, (status,))
+    facts = await repo.slots_by_id([slot_id for _, slot_id in placed])
+    body = booking_calendar(
+        reference=row.reference,
+        version=row.version,
+        method="CANCEL" if cancelled else "PUBLISH",
+        visit=[(position, facts[slot_id]) for position, slot_id in placed],
+        language=row.language,
+        manage_url=f"{settings.public_url}/manage/{row.reference}",
+    )
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{row.reference}.ics"'},
+    )
 
 
 class AgencyController(Controller):

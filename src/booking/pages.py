@@ -295,7 +295,8 @@ def booked_page(
             }
             for s in visit
         ],
-        ics_url=f"/api/v1/bookings/{reference}/calendar.ics?token={token}",
+        ics_action=f"/api/v1/bookings/{reference}/calendar.ics",
+        token=token,
         qr=reference_qr(reference),
         manage_url=f"/manage/{reference}?lang={lang.code}#t={token}",
         **steps(lang, 4),

@@ -103,6 +103,10 @@ class SlotPublication(msgspec.Struct, forbid_unknown_fields=True):
     slot_minutes: Annotated[int, msgspec.Meta(ge=5, le=720)] | None = None
 
 
+class CalendarForm(msgspec.Struct):
+    token: Annotated[str, msgspec.Meta(max_length=64)]
+
+
 class AgencyProfile(msgspec.Struct):
     slug: str
     name: str

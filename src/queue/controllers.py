@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.channels import ChannelsPlugin
 from litestar.di import NamedDependency
 from litestar.params import Body, PathParameter, QueryParameter
@@ -12,6 +12,7 @@ from litestar.response import ServerSentEvent
 from piccolo.engine.base import Engine
 
 from wcr.accounts.public import PROVIDERS, guards
+from wcr.auth import bearer_token
 from wcr.catalogue import public as catalogue
 from wcr.config import Settings
 from wcr.database import MAX_ID
@@ -227,13 +228,14 @@ class LiveController(Controller):
     @get("/tickets/{ticket_id:int}/public", operation_id="publicTicket")
     async def public_ticket(
         self,
+        request: Request[Any, Any, Any],
         ticket_id: TicketPath,
-        token: Annotated[str, QueryParameter(max_length=64)],
         settings: SettingsDep,
         lang: Annotated[str, QueryParameter(max_length=16)] = "en",
     ) -> PublicTicketView:
-        """A visitor's place in line and estimated wait (with the token from the ticket)."""
-        ticket = await tickets.public_ticket(ticket_id, token)
+        """A visitor's place in line and estimated wait, with the ticket's token as
+        `Authorization: Bearer TOKEN` (never in the URL: it would reach access logs)."""
+        ticket = await tickets.public_ticket(ticket_id, bearer_token(request, required=False))
         site = await catalogue.site_by_id(ticket.site_id)
         snap = await views.snapshot(site, settings.public_url, lang)
         view = snap.ticket(ticket)

@@ -265,10 +265,13 @@ async def transfer(
     return changed
 
 
-async def public_ticket(ticket_id: int, token: str) -> Ticket:
-    """The ticket, if ``token`` is its public token; otherwise as if unknown."""
+async def public_ticket(ticket_id: int, token: str | None) -> Ticket:
+    """The ticket, if ``token`` is its public token; otherwise, whatever the token
+    holds (none, wrong, not ASCII), answered as if the ticket did not exist."""
     ticket = await repo.ticket_by_id(ticket_id)
-    if ticket is None or not hmac.compare_digest(ticket.public_token, token):
+    # Bytes, not str: compare_digest refuses non-ASCII text (that was a 500).
+    given = (token or "").encode()
+    if ticket is None or not hmac.compare_digest(ticket.public_token.encode(), given):
         raise NotFound(f"no ticket {ticket_id}")
     return ticket
 

@@ -291,3 +291,17 @@ async def test_availability_range_and_unknown_filters(
     not_a_date = await client.get("/api/v1/availability", params={"from": "tomorrow"})
     assert not_a_date.status_code == 400
     assert not_a_date.json()["errors"][0]["field"] == "from"
+
+
+async def test_the_calendar_takes_its_token_from_a_header_or_a_form_never_the_url(
+    world: World, client: httpx.AsyncClient
+) -> None:
+    created = (await world.book(await world.slot(local(next_weekday(2), 9)))).json()
+    url = f"/api/v1/bookings/{created['reference']}/calendar.ics"
+    token = created["manage_token"]
+    assert (await client.get(url, params={"token": token})).status_code == 404
+    form = await client.post(url, data={"token": token})
+    assert form.status_code == 200
+    assert form.content.startswith(b"BEGIN:VCALENDAR")
+    assert (await client.post(url, data={"token": "wrong"})).status_code == 404
+    assert (await client.post(url, data={"token": "x" * 65})).status_code == 400

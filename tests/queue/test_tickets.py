@@ -236,15 +236,23 @@ async def test_counters_list_their_profile_and_current_ticket(desk: Desk) -> Non
 async def test_visitor_sees_own_ticket_with_token_only(desk: Desk) -> None:
     ticket = await desk.walk_in("registration")
     token = ticket["ticket_url"].split("#", 1)[1]
-    public = await desk.client.get(
-        f"/api/v1/tickets/{ticket['id']}/public", params={"token": token}
-    )
+    url = f"/api/v1/tickets/{ticket['id']}/public"
+    public = await desk.client.get(url, headers={"Authorization": f"Bearer {token}"})
     assert public.json()["position"] == 1
     assert "name" not in public.json()
-    wrong = await desk.client.get(
-        f"/api/v1/tickets/{ticket['id']}/public", params={"token": "nope"}
-    )
+    wrong = await desk.client.get(url, headers={"Authorization": "Bearer nope"})
     assert wrong.status_code == 404
+    unknown = await desk.client.get(
+        f"/api/v1/tickets/{ticket['id'] + 1000}/public", headers={"Authorization": "Bearer x"}
+    )
+    # A non-ASCII token (UTF-8 bytes in the header) and no token answer like an unknown
+    # ticket: the answers tell nobody which ticket ids exist.
+    odd = await desk.client.get(url, headers=[(b"Authorization", "Bearer ümlaut".encode())])
+    missing = await desk.client.get(url)
+    query = await desk.client.get(url, params={"token": token})  # no longer read from the URL
+    for answer in (wrong, odd, missing, query):
+        assert answer.status_code == unknown.status_code == 404
+        assert answer.json()["detail"].split()[:2] == unknown.json()["detail"].split()[:2]
 
 
 @pytest.mark.slow

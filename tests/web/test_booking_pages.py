@@ -3,6 +3,7 @@ one-stop visit, the manage link, and a time taken by someone else meanwhile."""
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -58,12 +59,20 @@ def test_english_booking_flow(server: str, browser: Browser, width: int) -> None
     page = browser.new_page(viewport={"width": width, "height": 900})
     reference = book_single(page, server, "en")
     expect(page.locator("h1")).to_have_text("Your appointment is booked")
-    ics = page.locator("a[download]").get_attribute("href")
-    assert ics is not None
-    assert httpx.get(server + ics).headers["content-type"].startswith("text/calendar")
+    # The calendar comes by POST with the token in the form body, never in a URL.
+    assert "token=" not in (
+        page.locator("form[action$='calendar.ics']").get_attribute("action") or ""
+    )
+    with page.expect_download() as download:
+        page.locator("#ics").click()
+    assert download.value.suggested_filename == f"{reference}.ics"
+    assert Path(download.value.path()).read_bytes().startswith(b"BEGIN:VCALENDAR")
     page.locator("#manage").click()
     expect(page.locator("#appointments li")).to_have_count(1)
     assert reference in page.content()
+    with page.expect_download() as from_manage:  # fetched with the token as a header
+        page.locator("#ics").click()
+    assert Path(from_manage.value.path()).read_bytes().startswith(b"BEGIN:VCALENDAR")
 
 
 def test_arabic_booking_flow_is_right_to_left(server: str, browser: Browser) -> None:

@@ -18,6 +18,18 @@
     }).format(new Date(iso));
   }
 
+  // The token goes in a header, never in the URL: fetch the file, then hand it over.
+  async function downloadCalendar(event) {
+    event.preventDefault();
+    const response = await fetch("/api/v1/bookings/" + reference + "/calendar.ics", { headers: headers });
+    if (!response.ok) return;
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(await response.blob());
+    link.download = reference + ".ics";
+    link.click();
+    URL.revokeObjectURL(link.href);
+  }
+
   async function load() {
     if (!token) { $("missing").hidden = false; return; }
     const response = await fetch("/api/v1/bookings/" + reference, { headers: headers });
@@ -31,7 +43,7 @@
       li.textContent = format(a.start) + " · " + a.service_name + " · " + a.site_name;
       list.append(li);
     });
-    $("ics").href = "/api/v1/bookings/" + reference + "/calendar.ics?token=" + encodeURIComponent(token);
+    $("ics").onclick = downloadCalendar;
     const open = booking.status === "confirmed";
     $("cancel").hidden = !open;
     $("show-times").hidden = !open;

@@ -12,7 +12,10 @@
   let source = null;
 
   async function refresh() {
-    const response = await fetch("/api/v1/tickets/" + id + "/public?token=" + encodeURIComponent(token));
+    // The token goes in a header, never in the URL (URLs end up in access logs).
+    const response = await fetch("/api/v1/tickets/" + id + "/public", {
+      headers: { Authorization: "Bearer " + token },
+    });
     if (!response.ok) {
       document.getElementById("status").textContent = "Ticket nicht gefunden · Ticket not found";
       return null;

@@ -45,18 +45,17 @@ def migrations_folder(app_name: str) -> str:
     return str(MIGRATIONS / app_name)
 
 
+def _has(feature: str, name: str) -> bool:
+    return (Path(__file__).parent / feature / f"{name}.py").exists()
+
+
 def _module(feature: str, name: str) -> ModuleType | None:
-    path = Path(__file__).parent / feature / f"{name}.py"
-    return importlib.import_module(f"wcr.{feature}.{name}") if path.exists() else None
+    return importlib.import_module(f"wcr.{feature}.{name}") if _has(feature, name) else None
 
 
 def piccolo_app_modules() -> list[str]:
     """Dotted paths of the features' Piccolo apps, for ``piccolo_conf.APP_REGISTRY``."""
-    return [
-        f"wcr.{feature}.piccolo_app"
-        for feature in FEATURES
-        if (Path(__file__).parent / feature / "piccolo_app.py").exists()
-    ]
+    return [f"wcr.{feature}.piccolo_app" for feature in FEATURES if _has(feature, "piccolo_app")]
 
 
 def app_configs() -> list[AppConfig]:

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help hooks install translations messages run test lint bench bench-race bench-search bench-outbox bench-live clean
+.PHONY: help hooks install translations messages widget run test lint bench bench-race bench-search bench-outbox bench-live bench-protection clean
 
 help: ## this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -26,6 +26,21 @@ messages: ## extract new texts into messages.pot and merge them into each langua
 	$(BIN)/pybabel update -i src/locales/messages.pot -d src/locales -D messages --no-wrap
 
 install: $(STAMP) ## create .venv and install everything
+
+# The ALTCHA widget is served from src/challenge/static/, committed there: `make run`
+# needs no npm. This refreshes those copies from the npm package (version pinned in
+# package.json); tests/challenge/test_widget_files.py checks that they match it.
+WIDGET := node_modules/altcha
+WIDGET_FILES := external/altcha.min.js:altcha.min.js external/altcha.css:altcha.css workers/sha.js:altcha-sha.js
+widget: ## copy the ALTCHA widget from npm (node_modules) into src/challenge/static/
+	npm install --no-audit --no-fund --silent
+	@version=$$(node -p 'require("./$(WIDGET)/package.json").version'); \
+	for pair in $(WIDGET_FILES); do \
+	  from=$${pair%%:*}; to=src/challenge/static/$${pair##*:}; \
+	  { printf '/*! ALTCHA %s (npm "altcha", dist/%s), copied by `make widget`.\n\n' "$$version" "$$from"; \
+	    cat $(WIDGET)/LICENSE.txt; printf '\n*/\n'; cat $(WIDGET)/dist/$$from; } > $$to; \
+	  echo "$$to: ALTCHA $$version"; \
+	done
 
 run: $(STAMP) translations ## migrate, seed the demo and serve on http://127.0.0.1:8000
 	$(BIN)/wcr migrate
@@ -58,6 +73,9 @@ bench-outbox: $(STAMP) ## draining the outbox with one `wcr worker --once`, then
 
 bench-live: $(STAMP) ## live events: call-next to the displays' SSE streams (Redis too)
 	$(BIN)/python -m bench.live_events
+
+bench-protection: $(STAMP) ## the booking race with challenge and limits on against off
+	$(BIN)/python -m bench.protection_cost
 
 clean: ## remove .venv and var/
 	rm -rf $(VENV) var

@@ -224,7 +224,6 @@ def figures(
 
 
 def booking_bodies(plan: list[int]) -> list[bytes]:
-    # Encoded before the start, so that the load generator spends its CPU on sending.
     return [json.dumps({"slot_id": slot_id, **BOOKER}).encode() for slot_id in plan]
 
 
@@ -246,10 +245,11 @@ async def http_client(
     return samples
 
 
-async def load(url: str, plans: list[list[int]], ready: Any, go: Any) -> tuple[list[Sample], float]:
-    bodies = [booking_bodies(plan) for plan in plans]
+async def load(
+    url: str, bodies: list[list[bytes]], ready: Any, go: Any
+) -> tuple[list[Sample], float]:
     # One connection per client: the limit must not queue clients inside aiohttp.
-    connector = aiohttp.TCPConnector(limit=len(plans))
+    connector = aiohttp.TCPConnector(limit=len(bodies))
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         ready.put(os.getpid())
@@ -261,10 +261,10 @@ async def load(url: str, plans: list[list[int]], ready: Any, go: Any) -> tuple[l
     return [sample for samples in per_client for sample in samples], cpu
 
 
-def loader_main(url: str, plans: list[list[int]], ready: Any, go: Any, results: Any) -> None:
+def loader_main(url: str, bodies: list[list[bytes]], ready: Any, go: Any, results: Any) -> None:
     """Entry point of a load-generator process: its share of the clients, one session."""
     try:
-        results.put(asyncio.run(load(url, plans, ready, go)))
+        results.put(asyncio.run(load(url, bodies, ready, go)))
     except BaseException as error:
         results.put(repr(error))  # the parent must not wait out its timeout for us
         raise
@@ -283,13 +283,22 @@ async def collect(results: Any, count: int) -> tuple[list[Sample], list[float]]:
     return samples, cpu
 
 
-async def http_race(server: Server, plans: list[list[int]], options: Options) -> Figures:
+async def http_race(
+    server: Server,
+    plans: list[list[int]],
+    options: Options,
+    bodies: list[list[bytes]] | None = None,
+) -> Figures:
+    """Each client sends its bodies one after the other: by default one booking of the
+    bench contact per slot of its plan (encoded before the start, so that the load
+    generator spends its CPU on sending)."""
+    bodies = bodies or [booking_bodies(plan) for plan in plans]
     context = harness.spawn_context()
     ready, results, go = context.Queue(), context.Queue(), context.Event()
     url = server.url + "/api/v1/bookings"
     loaders = [
         context.Process(
-            target=loader_main, args=(url, plans[i :: options.loaders], ready, go, results)
+            target=loader_main, args=(url, bodies[i :: options.loaders], ready, go, results)
         )
         for i in range(options.loaders)
     ]

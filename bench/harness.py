@@ -274,10 +274,11 @@ def uvicorn_server(env: Mapping[str, str], *, workers: int = 1) -> Iterator[Serv
     """The app under uvicorn on a free loopback port, stopped (workers and all) at the
     end; not answering yet when this yields (``await wait_healthy(server)``).
 
-    The rate limit is off (the load comes from one address) and WCR_PUBLIC_URL is the
-    server's own URL. Its output goes to a file, not a pipe: nobody reads it while the
-    server runs, and a full pipe would block it. A BenchError inside the block gets the
-    end of that output added: a 500 or a dead server says little by itself.
+    The rate limit is off (the load comes from one address), so are the challenge and
+    the booking limits unless ``env`` turns them on, and WCR_PUBLIC_URL is the server's
+    own URL. Its output goes to a file, not a pipe: nobody reads it while the server
+    runs, and a full pipe would block it. A BenchError inside the block gets the end of
+    that output added: a 500 or a dead server says little by itself.
     """
     port = free_port()
     url = f"http://{HOST}:{port}"
@@ -286,7 +287,19 @@ def uvicorn_server(env: Mapping[str, str], *, workers: int = 1) -> Iterator[Serv
         "--host", HOST, "--port", str(port), "--workers", str(workers),
         "--no-access-log", "--log-level", "warning",
     ]  # fmt: skip
-    server_env = {**env, "WCR_RATE_LIMIT_PER_MINUTE": "0", "WCR_PUBLIC_URL": url}
+    # No proof of work unless the bench asks for it (WCR_CHALLENGE=on in ``env``).
+    server_env = {
+        "WCR_CHALLENGE": "off",
+        # One bench contact books many places: the limits are off unless ``env`` sets them.
+        "WCR_MAX_ACTIVE_BOOKINGS_PER_CONTACT": "0",
+        "WCR_MAX_ACTIVE_BOOKINGS_PER_COMPANY": "0",
+        **env,
+        "WCR_RATE_LIMIT_PER_MINUTE": "0",
+        # Staff budget and stream cap too: every desk and display comes from one address.
+        "WCR_STAFF_RATE_LIMIT_PER_MINUTE": "0",
+        "WCR_MAX_STREAMS_PER_ADDRESS": "0",
+        "WCR_PUBLIC_URL": url,
+    }
     with tempfile.TemporaryFile() as log:
         # Its own process group, so that stopping it also reaches the workers.
         process = subprocess.Popen(

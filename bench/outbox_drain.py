@@ -40,8 +40,7 @@ import asyncpg
 
 from bench import harness
 from bench.harness import HOST, STOP_TIMEOUT, BenchError, positive
-from wcr.booking.notice import Notice
-from wcr.config import SUPPORTED_LANGUAGES
+from wcr.config import SUPPORTED_LANGUAGES, Settings
 from wcr.tokens import digest, new_manage_token, new_reference
 
 # What the workers are told (WCR_PUBLIC_URL, WCR_MAIL_FROM, WCR_TWILIO_*).
@@ -49,6 +48,7 @@ PUBLIC_URL = "http://127.0.0.1:8000"
 MAIL_FROM = "termine@wcr-welcome.example"
 TWILIO_SID = "AC" + "0123456789abcdef" * 2
 TWILIO_TOKEN = "bench-twilio-auth-token"  # noqa: S105 - a made-up secret for a local fake
+BENCH_SECRET = "bench-server-secret-of-at-least-32-characters"  # noqa: S105 - made up too
 TWILIO_FROM = "+4915199999999"
 LEASE_SECONDS = 120  # the dispatcher's default, set explicitly against inherited values
 
@@ -141,7 +141,6 @@ class Workload:
     """The bench's messages as written, to reset them and to check what arrived."""
 
     message_ids: list[int]
-    links: list[str]  # the manage link of each message (erased when sent)
     mail_ids: frozenset[str]  # the Message-ID header each e-mail must arrive with
     phones: frozenset[str]
     demo_messages: int  # the demo bookings' own messages, removed before the rounds
@@ -163,7 +162,7 @@ async def next_ids(connection: asyncpg.Connection, sequence: str, count: int) ->
 async def write_workload(database_url: str, bookings: int) -> Workload:
     """``bookings`` confirmed bookings of one appointment each, with an e-mail address and
     a phone number, and their two due ``booked`` confirmations, as ``bookings.book``
-    writes them (version 0, the manage link in the message), in bulk.
+    writes them (version 0; the link is made at sending), in bulk.
 
     The appointments go round every service at every demo site, each in a slot of its
     own with its one place taken. The demo bookings' messages are deleted first, so
@@ -196,7 +195,6 @@ async def write_workload(database_url: str, bookings: int) -> Workload:
             people: list[tuple[Any, ...]] = []
             appointments: list[tuple[Any, ...]] = []
             messages: list[tuple[Any, ...]] = []
-            notice = Notice(public_url=PUBLIC_URL)
             for n in range(bookings):
                 offer = offers[n % len(offers)]
                 k = n // len(offers)
@@ -230,7 +228,6 @@ async def write_workload(database_url: str, bookings: int) -> Workload:
                     )
                 )
                 appointments.append((booking_id, slot_id, made))
-                link = notice.manage_link(reference, token)
                 for offset, (channel, address) in enumerate((("email", email), ("sms", phone))):
                     messages.append(
                         (
@@ -239,7 +236,6 @@ async def write_workload(database_url: str, bookings: int) -> Workload:
                             booking_id,
                             channel,
                             address,
-                            link,
                             made,
                         )
                     )
@@ -268,11 +264,11 @@ async def write_workload(database_url: str, bookings: int) -> Workload:
             )
             await connection.execute(
                 "INSERT INTO message (id, dedup_key, booking, kind, channel, recipient, version, "
-                "slot, link, status, due_at, attempts, created_at) SELECT id, dedup_key, "
-                "booking, 'booked', channel, recipient, 0, NULL, link, 'pending', made, 0, made "
+                "slot, status, due_at, attempts, created_at) SELECT id, dedup_key, "
+                "booking, 'booked', channel, recipient, 0, NULL, 'pending', made, 0, made "
                 "FROM unnest($1::int[], $2::text[], $3::int[], $4::text[], $5::text[], "
-                "$6::text[], $7::timestamptz[]) "
-                "AS t(id, dedup_key, booking, channel, recipient, link, made)",
+                "$6::timestamptz[]) "
+                "AS t(id, dedup_key, booking, channel, recipient, made)",
                 *zip(*messages, strict=True),
             )
         await connection.execute("ANALYZE")
@@ -280,7 +276,6 @@ async def write_workload(database_url: str, bookings: int) -> Workload:
         await connection.close()
     return Workload(
         message_ids=[m[0] for m in messages],
-        links=[m[5] for m in messages],
         mail_ids=frozenset(message_id(m[1]) for m in messages if m[3] == "email"),
         phones=frozenset(m[4] for m in messages if m[3] == "sms"),
         demo_messages=int(demo),
@@ -294,8 +289,10 @@ async def check_rendering(database_url: str, message_ids: list[int]) -> list[str
     from wcr.app import ALL_TABLES  # noqa: PLC0415 - heavy, and not needed by the peers
     from wcr.database import bind_tables, make_engine  # noqa: PLC0415
     from wcr.notifications import render, repository  # noqa: PLC0415
+    from wcr.server_secret import use  # noqa: PLC0415
 
     bind_tables(make_engine(database_url), ALL_TABLES)
+    use(Settings(secret_key=BENCH_SECRET))  # the workers' secret
     problems = []
     for message in await repository.messages_by_id(message_ids[:2]):
         ctx = await render.context(message)
@@ -316,12 +313,10 @@ async def reset_messages(database_url: str, workload: Workload) -> None:
     try:
         async with connection.transaction():
             await connection.execute(
-                "UPDATE message m SET status = 'pending', attempts = 0, link = r.link, "
+                "UPDATE message SET status = 'pending', attempts = 0, "
                 "lease_until = NULL, sent_at = NULL, last_error = NULL, provider_id = NULL, "
-                "delivery = NULL FROM unnest($1::int[], $2::text[]) AS r(id, link) "
-                "WHERE m.id = r.id",
+                "delivery = NULL WHERE id = ANY($1::int[])",
                 workload.message_ids,
-                workload.links,
             )
             await connection.execute("DELETE FROM message_attempt")
         await settle(connection)
@@ -348,7 +343,6 @@ async def vacuum(database_url: str) -> None:
 class Outcome:
     statuses: dict[str, int]
     not_one_attempt: int
-    links_left: int
     sms_without_provider_id: int
     attempts_by_worker: dict[str, int]
     attempt_outcomes: dict[str, int]
@@ -362,7 +356,6 @@ async def read_outcome(database_url: str) -> Outcome:
         )
         facts = await connection.fetchrow(
             "SELECT count(*) FILTER (WHERE attempts <> 1) AS not_one, "
-            "count(*) FILTER (WHERE link IS NOT NULL) AS links, "
             "count(*) FILTER (WHERE channel = 'sms' AND provider_id IS NULL) AS no_sid "
             "FROM message"
         )
@@ -379,7 +372,6 @@ async def read_outcome(database_url: str) -> Outcome:
     return Outcome(
         statuses={row["status"]: row["n"] for row in statuses},
         not_one_attempt=facts["not_one"],
-        links_left=facts["links"],
         sms_without_provider_id=facts["no_sid"],
         attempts_by_worker=dict(by_worker),
         attempt_outcomes=dict(outcomes),
@@ -665,6 +657,8 @@ def worker_env(database_url: str, peers: tuple[Peer, Peer], batch: int) -> dict[
         WCR_TWILIO_FROM=TWILIO_FROM,
         WCR_TWILIO_BASE_URL=f"http://{HOST}:{twilio.port}",
         WCR_PUBLIC_URL=PUBLIC_URL,
+        # One secret for every worker: the links they sign are the same.
+        WCR_SECRET_KEY=BENCH_SECRET,
         WCR_OUTBOX_BATCH=str(batch),
         WCR_OUTBOX_LEASE_SECONDS=str(LEASE_SECONDS),
     )
@@ -799,7 +793,7 @@ def run_round(
 
 
 def database_problems(outcome: Outcome, expected: int, count: int) -> list[str]:
-    """Every message sent, claimed once, by every worker; its link erased."""
+    """Every message sent, claimed once, by every worker."""
     problems = []
     if outcome.statuses != {"sent": expected}:
         problems.append(f"statuses {outcome.statuses}, not {{'sent': {expected}}}")
@@ -807,8 +801,6 @@ def database_problems(outcome: Outcome, expected: int, count: int) -> list[str]:
         problems.append(f"{outcome.not_one_attempt} messages not claimed exactly once")
     if outcome.attempt_outcomes != {"sent": expected}:
         problems.append(f"attempts {outcome.attempt_outcomes}, not {{'sent': {expected}}}")
-    if outcome.links_left:
-        problems.append(f"{outcome.links_left} sent messages kept their manage link")
     if outcome.sms_without_provider_id:
         problems.append(f"{outcome.sms_without_provider_id} SMS without Twilio's SID")
     if len(outcome.attempts_by_worker) != count:

@@ -9,10 +9,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar, get
+from litestar import Litestar, Request, get
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.rate_limit import RateLimitConfig, get_remote_address
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -21,19 +22,66 @@ from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from . import features
+from . import features, server_secret
+from .accounts.public import staff_of_request
 from .config import Settings
 from .database import bind_tables, connection_pool, make_engine, prepare
 from .errors import EXCEPTION_HANDLERS
 from .notifications.dispatcher import Dispatcher
 from .queue import live
+from .web.public import MULTIPART_PART_LIMIT, FormLimits, security_headers
 
 ALL_TABLES = features.table_classes()
 
 # Paths the per-address limit leaves alone: probes, docs, and agencies' scripts,
 # which authenticate with a key and publish in bulk.
 RATE_LIMIT_EXEMPT = [r"^/health", r"^/schema", r"^/api/v1/agency/"]
+# JSON bodies (the largest: an agency's slots in bulk) stay far below; page forms have
+# their own, smaller limits (wcr.web.security).
+MAX_BODY_BYTES = 1_000_000
+
+
+async def _is_public(request: Request[Any, Any, Any]) -> bool:
+    return await staff_of_request(request) is None
+
+
+async def _is_staff(request: Request[Any, Any, Any]) -> bool:
+    return await staff_of_request(request) is not None
+
+
+def _staff_account(request: Request[Any, Any, Any]) -> str:
+    staff = request.state.get("staff")
+    return f"staff-account:{getattr(staff, 'id', '?')}"
+
+
+def rate_limits(settings: Settings) -> list[DefineMiddleware]:
+    """Two budgets: per client address for the public, per account for signed-in staff,
+    so a busy office behind one address is never locked out by its visitors (or by
+    itself). A token that opens no staff session counts as public."""
+    limits = []
+    if settings.rate_limit_per_minute > 0:
+        limits.append(
+            RateLimitConfig(
+                rate_limit=("minute", settings.rate_limit_per_minute),
+                exclude=RATE_LIMIT_EXEMPT,
+                identifier_for_request=get_remote_address,
+                check_throttle_handler=_is_public,
+                store="rate_limit",
+            ).middleware
+        )
+    if settings.staff_rate_limit_per_minute > 0:
+        limits.append(
+            RateLimitConfig(
+                rate_limit=("minute", settings.staff_rate_limit_per_minute),
+                exclude=RATE_LIMIT_EXEMPT,
+                identifier_for_request=_staff_account,
+                check_throttle_handler=_is_staff,
+                store="rate_limit",
+            ).middleware
+        )
+    return limits
 
 
 @get("/health", operation_id="health", tags=["operations"])
@@ -52,6 +100,7 @@ def _stores(settings: Settings) -> dict[str, Store]:
 
 def create_app(settings: Settings | None = None, *, engine: Engine[Any] | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    server_secret.use(settings)  # links in messages, ticket tokens
     engine = engine or make_engine(settings.database_url)
     bind_tables(engine, ALL_TABLES)
     features.install_subscribers()
@@ -79,15 +128,19 @@ def create_app(settings: Settings | None = None, *, engine: Engine[Any] | None =
             stop.set()
             await task
 
-    middleware = []
-    if settings.rate_limit_per_minute > 0:
+    middleware: list[Any] = []
+    if settings.trusted_proxies:
+        # The client address (rate limits, the login record, the stream cap) is the
+        # right-most X-Forwarded-For hop that is not a trusted proxy, but only when the
+        # peer itself is one; anyone else's forwarded headers are ignored.
         middleware.append(
-            RateLimitConfig(
-                rate_limit=("minute", settings.rate_limit_per_minute),
-                exclude=RATE_LIMIT_EXEMPT,
-                store="rate_limit",
-            ).middleware
+            # uvicorn's middleware: typed with uvicorn's ASGI types, the same protocol.
+            DefineMiddleware(
+                ProxyHeadersMiddleware,  # type: ignore[arg-type]
+                trusted_hosts=list(settings.trusted_proxies),
+            )
         )
+    middleware += [*rate_limits(settings), FormLimits]
 
     def provide_engine() -> Engine[Any]:
         return engine
@@ -109,7 +162,16 @@ def create_app(settings: Settings | None = None, *, engine: Engine[Any] | None =
         template_config=TemplateConfig(
             directory=features.folders("templates"), engine=JinjaTemplateEngine
         ),
-        state=State({"settings": settings, "engine": engine}),
+        state=State(
+            {
+                "settings": settings,
+                "engine": engine,
+                "streams": live.StreamCap(settings.max_streams_per_address),
+            }
+        ),
+        before_send=[security_headers],
+        request_max_body_size=MAX_BODY_BYTES,
+        multipart_form_part_limit=MULTIPART_PART_LIMIT,
         openapi_config=OpenAPIConfig(
             title="WCR welcome centres: appointments and one-stop visits",
             version="1",

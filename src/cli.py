@@ -17,11 +17,12 @@ PICCOLO_CONF = "wcr.piccolo_conf"
 
 def _run(work: Callable[..., Awaitable[Any]], *args: Any) -> Any:
     """Run ``work`` against the configured database, with tables bound to its engine."""
-    from . import features  # noqa: PLC0415 - keeps `wcr --help` fast
+    from . import features, server_secret  # noqa: PLC0415 - keeps `wcr --help` fast
     from .database import bind_tables, connection_pool, make_engine, prepare  # noqa: PLC0415
 
     async def main() -> Any:
         settings = Settings.from_env()
+        server_secret.use(settings)
         engine = make_engine(settings.database_url)
         bind_tables(engine, features.table_classes())
         features.install_subscribers()
@@ -87,6 +88,23 @@ def agency_site(agency_slug: str, site_slug: str) -> None:
 
     added = _run_checked(serve)
     click.echo(f"{agency_slug} serves {site_slug}" + ("" if added else " (already)"))
+
+
+@main.command(
+    "company-key",
+    help="A key for a firm that books for its employees (it counts against the "
+    "per-company limit); a new key replaces the old one; the key is the last line.",
+)
+@click.argument("name")
+def company_key(name: str) -> None:
+    from .booking.public import mint_company_key  # noqa: PLC0415
+
+    async def mint(engine: Any) -> str:
+        return await mint_company_key(engine, name)
+
+    key = _run_checked(mint)
+    click.echo(f"Company key for {name} (shown once; give it to the firm):")
+    click.echo(key)
 
 
 @main.command("staff-add", help="Create a staff account (password read from standard input).")
@@ -161,6 +179,26 @@ def _run_checked(work: Callable[..., Awaitable[Any]]) -> Any:
         sys.exit(error.detail)
 
 
+@main.command(
+    "rotate-secret",
+    help="Make a new server secret (links in messages, ticket tokens); the one before "
+    "stays accepted until the next rotation, older ones stop working.",
+)
+def rotate_secret() -> None:
+    from . import server_secret  # noqa: PLC0415
+
+    settings = Settings.from_env()
+    if settings.secret_key:
+        # The environment is the operator's to change: say what to set it to.
+        current = settings.secret_key.split(",")[0].strip()
+        click.echo("WCR_SECRET_KEY is set: set it to this value (new,current) and restart:")
+        click.echo(f"{server_secret.new_secret()},{current}")
+        return
+    kept = server_secret.rotate(settings)
+    earlier = "; the one before it is still accepted" if len(kept) > 1 else ""
+    click.echo(f"new secret in {settings.secret_file}{earlier}")
+
+
 @main.command(help="Run the notification dispatcher alone (several may run on PostgreSQL).")
 @click.option("--once", is_flag=True, help="send what is due now, then stop")
 def worker(once: bool) -> None:
@@ -190,15 +228,24 @@ def worker(once: bool) -> None:
 
 @main.command(help="Serve the app (what `make run` starts).")
 @click.option("--reload", is_flag=True, help="restart on code changes")
-def serve(reload: bool) -> None:
+@click.option("--workers", type=click.IntRange(min=1), help="processes (default one)")
+@click.option(
+    "--limit-concurrency",
+    type=click.IntRange(min=0),
+    default=1000,
+    show_default=True,
+    help="open connections and requests at once per process, beyond them 503; 0 = no cap",
+)
+def serve(reload: bool, workers: int | None, limit_concurrency: int) -> None:
     import uvicorn  # noqa: PLC0415
 
+    from .server import uvicorn_options  # noqa: PLC0415
+
     settings = Settings.from_env()
+    # uvicorn with a deadline for request heads and a cap on connections (wcr.server).
     uvicorn.run(
         "wcr.app:app_from_env",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        reload=reload,
-        log_level="info",
+        **uvicorn_options(
+            settings, limit_concurrency=limit_concurrency, workers=workers, reload=reload
+        ),
     )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+
+import phonenumbers
 
 DEFAULT_DATABASE_URL = "sqlite:///var/wcr.sqlite3"
 SUPPORTED_LANGUAGES = ("de", "en", "ar", "fr", "tr", "uk")
@@ -21,6 +24,67 @@ def _parse_offsets(text: str) -> tuple[timedelta, ...]:
             raise ValueError(msg)
         offsets.append(timedelta(**{unit: int(part[:-1])}))
     return tuple(sorted(offsets, reverse=True))
+
+
+# Regions (ISO 3166 codes, as phonenumbers names them) whose mobile numbers get SMS:
+# the EU, Iceland, Liechtenstein and Norway (the EEA), Switzerland, the United Kingdom,
+# Turkey, Ukraine, Tunisia, Morocco and Egypt.
+# fmt: off
+DEFAULT_SMS_REGIONS = frozenset({
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE",
+    "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",  # EU
+    "IS", "LI", "NO",  # the rest of the EEA
+    "CH", "GB", "TR", "UA", "TN", "MA", "EG",
+})
+# fmt: on
+
+
+def _parse_regions(text: str | None) -> frozenset[str]:
+    if text is None:
+        return DEFAULT_SMS_REGIONS
+    regions = frozenset(part.strip().upper() for part in text.split(",") if part.strip())
+    unknown = sorted(regions - phonenumbers.SUPPORTED_REGIONS)
+    if unknown:
+        msg = f"WCR_SMS_REGIONS: {', '.join(unknown)} not a region code (GB is the UK, DE Germany)"
+        raise ValueError(msg)
+    return regions
+
+
+def _parse_proxies(text: str | None) -> tuple[str, ...]:
+    """WCR_TRUSTED_PROXIES: addresses or networks (CIDR), comma-separated."""
+    proxies = tuple(part.strip() for part in (text or "").split(",") if part.strip())
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            msg = f"WCR_TRUSTED_PROXIES: {proxy!r} is not an address or a network like 10.0.0.0/8"
+            raise ValueError(msg) from None
+    return proxies
+
+
+# A secret an operator sets must not be guessable: as long as what `wcr rotate-secret`
+# generates (32 random bytes, 43 characters).
+MIN_SECRET_LENGTH = 32
+
+
+def _parse_secret(text: str | None) -> str | None:
+    if text is None:
+        return None
+    for key in text.split(","):
+        if len(key.strip()) < MIN_SECRET_LENGTH:
+            msg = f"WCR_SECRET_KEY: each secret needs at least {MIN_SECRET_LENGTH} characters"
+            raise ValueError(msg)
+    return text
+
+
+def _parse_switch(name: str, text: str) -> bool:
+    value = text.lower()
+    if value in ("on", "1", "true", "yes"):
+        return True
+    if value in ("off", "0", "false", "no"):
+        return False
+    msg = f"{name}: {text!r} is neither on nor off"
+    raise ValueError(msg)
 
 
 @dataclass(frozen=True)
@@ -42,6 +106,27 @@ class Settings:
     pool_size: int = 10
     # Send the outbox from inside the app (make run); off where `wcr worker` runs alone.
     dispatch_in_process: bool = True
+    # Upcoming confirmed bookings one contact (or one company key) may hold; 0 = no limit.
+    max_active_bookings_per_contact: int = 3
+    max_active_bookings_per_company: int = 20
+    # Only mobile numbers of these regions get SMS (the others can still be called).
+    sms_regions: frozenset[str] = DEFAULT_SMS_REGIONS
+    # Messages sent to one e-mail address or phone number per UTC day; 0 = no cap.
+    max_messages_per_recipient_per_day: int = 10
+    # ALTCHA proof of work on public booking and rescheduling (WCR_CHALLENGE=off for
+    # tests and load runs); its difficulty is how many numbers a client may have to try.
+    challenge: bool = True
+    challenge_max_number: int = 100_000
+    # Forwarded headers (X-Forwarded-For, -Proto) are believed only from these peers.
+    trusted_proxies: tuple[str, ...] = ()
+    # Requests per signed-in staff account and minute, apart from the public budget.
+    staff_rate_limit_per_minute: int = 3000
+    # Open event streams per client address (per app instance); 0 = no cap.
+    max_streams_per_address: int = 20
+    # The server secret (wcr.server_secret): WCR_SECRET_KEY, several comma-separated
+    # with the current one first; unset, the file (generated on first use, mode 0600).
+    secret_key: str | None = field(default=None, repr=False)
+    secret_file: Path = Path("var/secret_key")
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -63,9 +148,26 @@ class Settings:
             pool_size=int(get("WCR_POOL_SIZE", "10") or 10),
             dispatch_in_process=(get("WCR_DISPATCH_IN_PROCESS", "1") or "1") not in ("0", "false"),
             outbox_dir=Path(get("WCR_OUTBOX_DIR", "var/outbox") or "var/outbox"),
+            max_active_bookings_per_contact=int(
+                get("WCR_MAX_ACTIVE_BOOKINGS_PER_CONTACT", "3") or 3
+            ),
+            max_active_bookings_per_company=int(
+                get("WCR_MAX_ACTIVE_BOOKINGS_PER_COMPANY", "20") or 20
+            ),
+            sms_regions=_parse_regions(get("WCR_SMS_REGIONS")),
+            max_messages_per_recipient_per_day=int(
+                get("WCR_MAX_MESSAGES_PER_RECIPIENT_PER_DAY", "10") or 10
+            ),
+            challenge=_parse_switch("WCR_CHALLENGE", get("WCR_CHALLENGE", "on") or "on"),
+            challenge_max_number=int(get("WCR_CHALLENGE_MAX_NUMBER", "100000") or 100_000),
+            trusted_proxies=_parse_proxies(get("WCR_TRUSTED_PROXIES")),
+            staff_rate_limit_per_minute=int(get("WCR_STAFF_RATE_LIMIT_PER_MINUTE", "3000") or 3000),
+            max_streams_per_address=int(get("WCR_MAX_STREAMS_PER_ADDRESS", "20") or 20),
+            secret_key=_parse_secret(get("WCR_SECRET_KEY")),
+            secret_file=Path(get("WCR_SECRET_FILE", "var/secret_key") or "var/secret_key"),
             smtp={
                 key: value
-                for key in ("HOST", "PORT", "USERNAME", "PASSWORD", "TLS")
+                for key in ("HOST", "PORT", "USERNAME", "PASSWORD", "TLS", "SMTPUTF8")
                 if (value := get(f"WCR_SMTP_{key}"))
             }
             | ({"FROM": v} if (v := get("WCR_MAIL_FROM")) else {}),

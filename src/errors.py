@@ -24,10 +24,18 @@ class DomainError(Exception):
     status = 400
     title = "Bad request"
 
-    def __init__(self, detail: str, *, errors: list[dict[str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: list[dict[str, str]] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = errors or []
+        # More members of the problem (RFC 9457 extensions), e.g. where to go instead.
+        self.extra = extra or {}
 
 
 class InvalidInput(DomainError):
@@ -59,10 +67,27 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
+class TooManyRequests(DomainError):
+    """429; ``retry_after`` seconds (if known) go out as the Retry-After header."""
+
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int | None = None) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 def problem(
-    status: int, detail: str, *, title: str | None = None, errors: list[Any] | None = None
+    status: int,
+    detail: str,
+    *,
+    title: str | None = None,
+    errors: list[Any] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response[dict[str, Any]]:
     body: dict[str, Any] = {
+        **(extra or {}),
         "type": "about:blank",
         "status": status,
         "title": title or HTTPStatus(status).phrase,
@@ -95,7 +120,10 @@ def _validation_errors(extra: Any) -> list[dict[str, str]]:
 
 
 def domain_error_handler(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    return problem(exc.status, exc.detail, title=exc.title, errors=exc.errors)
+    response = problem(exc.status, exc.detail, title=exc.title, errors=exc.errors, extra=exc.extra)
+    if isinstance(exc, TooManyRequests) and exc.retry_after is not None:
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -108,6 +136,14 @@ def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Respons
     return response
 
 
+def too_deep_handler(request: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
+    # Only the JSON decoder nests this deep: a body of 100,000 brackets, not our bug.
+    log.warning("body nested too deeply on %s %s: %s", request.method, request.url.path, exc)
+    message = "nested too deeply"
+    errors = [{"field": "body", "message": message}]
+    return problem(400, f"body: {message}", title="Invalid input", errors=errors)
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(500, "Something went wrong on our side. Please try again.")
@@ -116,6 +152,7 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     DomainError: domain_error_handler,
     HTTPException: http_error_handler,
+    RecursionError: too_deep_handler,
     Exception: internal_error_handler,
 }
 
@@ -127,6 +164,7 @@ __all__ = [
     "Forbidden",
     "InvalidInput",
     "NotFound",
+    "TooManyRequests",
     "Unauthorized",
     "problem",
 ]

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 FEATURES: tuple[str, ...] = (
     "web",  # the page shell: base template, shared CSS, language negotiation
     "catalogue",
+    "challenge",  # ALTCHA proof of work on public booking and rescheduling
     "booking",
     "accounts",
     "queue",

@@ -31,7 +31,15 @@ def is_ambiguous(naive: datetime, tz: ZoneInfo) -> bool:
 
 
 def local_instant(value: datetime, tz: ZoneInfo, field: str) -> datetime:
-    """A client's time at a site → aware UTC, refusing times the site's clocks never show."""
+    """A client's time at a site → aware UTC, refusing times the site's clocks never show
+    and times out of the calendar's range (year 1 at +14:00 is before year 1 in UTC)."""
+    try:
+        return _local_instant(value, tz, field)
+    except OverflowError:
+        raise InvalidInput.field(field, "out of range") from None
+
+
+def _local_instant(value: datetime, tz: ZoneInfo, field: str) -> datetime:
     if value.tzinfo is None:
         if not wall_time_exists(value, tz):
             raise InvalidInput.field(

@@ -15,12 +15,14 @@ import pytest_asyncio
 from litestar import Litestar
 
 from tests.databases import DatabaseFactory, postgres_available
+from wcr import server_secret
 from wcr.app import create_app
 from wcr.catalogue.public import create_agency_key, serve_site
 from wcr.catalogue.tables import Agency, Service, Site
 from wcr.config import Settings
 
 BERLIN = ZoneInfo("Europe/Berlin")
+TEST_SECRET_KEY = "server-secret-of-the-test-suite-0123456789"
 ENGINES = ["sqlite", "postgres"]
 
 
@@ -46,7 +48,22 @@ def settings() -> Settings:
         rate_limit_per_minute=0,
         public_url="http://testserver",
         dispatch_in_process=False,
+        # Most tests book many places with one test contact; tests/booking/test_limits.py
+        # turns the limits on.
+        max_active_bookings_per_contact=0,
+        max_active_bookings_per_company=0,
+        # No proof of work to solve per booking; tests/challenge/ turns it on.
+        challenge=False,
+        # A server secret of the tests' own (no var/secret_key is written);
+        # tests/test_secrets_at_rest.py uses the generated file and rotates it.
+        secret_key=TEST_SECRET_KEY,
     )
+
+
+@pytest.fixture(autouse=True)
+def test_secret() -> None:
+    """Links and ticket tokens made outside an app (a rendering test) use it too."""
+    server_secret.use(Settings(secret_key=TEST_SECRET_KEY))
 
 
 @pytest_asyncio.fixture

@@ -12,6 +12,8 @@ from contextlib import contextmanager
 
 import httpx
 
+from tests.conftest import TEST_SECRET_KEY
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -28,6 +30,13 @@ def live_server(database_url: str, **env: str) -> Iterator[str]:
         "WCR_RATE_LIMIT_PER_MINUTE": "0",
         "WCR_DISPATCH_IN_PROCESS": "0",
         "WCR_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        # Tests of the challenge pass WCR_CHALLENGE="on".
+        "WCR_CHALLENGE": "off",
+        # The page tests book again and again as one person; tests of the limits set them.
+        "WCR_MAX_ACTIVE_BOOKINGS_PER_CONTACT": "0",
+        "WCR_MAX_ACTIVE_BOOKINGS_PER_COMPANY": "0",
+        # The suite's own server secret: no var/secret_key is written.
+        "WCR_SECRET_KEY": TEST_SECRET_KEY,
         **env,
     }
     process = subprocess.Popen(

@@ -8,6 +8,9 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.params import Body
+from piccolo.engine.base import Engine
+
+from wcr.config import Settings
 
 from . import guards, service
 from .deps import PROVIDERS
@@ -15,6 +18,8 @@ from .records import Staff
 from .schemas import LoginRequest, LoginResult
 
 StaffDep = NamedDependency[Staff]
+EngineDep = NamedDependency[Engine[Any]]
+SettingsDep = NamedDependency[Settings]
 
 
 class AuthController(Controller):
@@ -22,8 +27,17 @@ class AuthController(Controller):
     tags = ["staff"]
 
     @post("/login", operation_id="login", status_code=200)
-    async def login(self, data: Annotated[LoginRequest, Body()]) -> Response[LoginResult]:
-        token = await service.login(data.username, data.password)
+    async def login(
+        self,
+        request: Request[Any, Any, Any],
+        data: Annotated[LoginRequest, Body()],
+        engine: EngineDep,
+        settings: SettingsDep,
+    ) -> Response[LoginResult]:
+        """Opens a session. After 5 failures within 15 minutes an account waits (429
+        with Retry-After), longer with every further failure."""
+        address = request.client.host if request.client else ""
+        token = await service.login(engine, data.username, data.password, address)
         member = await service.staff_for_token(token)
         return Response(
             LoginResult(token=token, username=member.username, role=member.role, site=member.site),
@@ -33,6 +47,7 @@ class AuthController(Controller):
                     value=token,
                     httponly=True,
                     samesite="strict",
+                    secure=service.secure_cookie(settings.public_url),
                     max_age=int(service.SESSION_LIFETIME.total_seconds()),
                     path="/",
                 )
@@ -40,15 +55,23 @@ class AuthController(Controller):
         )
 
     @post("/logout", operation_id="logout", status_code=204)
-    async def logout(self, request: Request[Any, Any, Any]) -> Response[None]:
+    async def logout(
+        self, request: Request[Any, Any, Any], settings: SettingsDep
+    ) -> Response[None]:
+        guards.check_cookie_write(request)
         token = service.session_token(request)
         if token:
             await service.logout(token)
-        return Response(
-            None,
-            status_code=204,
-            cookies=[Cookie(key=service.SESSION_COOKIE, value="", max_age=0, path="/")],
+        gone = Cookie(
+            key=service.SESSION_COOKIE,
+            value="",
+            max_age=0,
+            path="/",
+            httponly=True,
+            samesite="strict",
+            secure=service.secure_cookie(settings.public_url),
         )
+        return Response(None, status_code=204, cookies=[gone])
 
     @get(
         "/me",

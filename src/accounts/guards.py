@@ -7,28 +7,77 @@ state for :mod:`.deps`, so no handler looks anyone up itself.
 - :func:`desk_of_site`: the front desk of the ``{site}`` in the path; 404 for an
   unknown site, 403 for another site's staff; admins everywhere;
 - :func:`site_admin`: an admin, or the site admin of the ``{site}`` in the path.
+
+A write (any method but GET, HEAD, OPTIONS) that the session cookie authenticates must
+come as ``application/json`` from this service's own origin (:func:`check_cookie_write`):
+another site can make a browser send its cookie, but not with that type or that
+``Origin``. Requests with ``Authorization: Bearer`` carry no ambient credential and pass.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
+from wcr.auth import bearer_token
 from wcr.catalogue import public as catalogue
 from wcr.errors import Forbidden, InvalidInput, Unauthorized
 
 from .records import Staff
-from .service import session_token, staff_for_token
+from .service import SESSION_COOKIE, session_token, staff_for_token
 
 Connection = ASGIConnection[Any, Any, Any, Any]
 # Slugs are Varchar(64) in the catalogue.
 MAX_SLUG = 64
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> str:
+    """``scheme://host[:port]`` of a URL, the default port left out; "" if none."""
+    parts = urlsplit(url.strip().lower())
+    try:
+        port = parts.port
+    except ValueError:
+        return ""
+    if not parts.scheme or not parts.hostname:
+        return ""
+    shown = f":{port}" if port and port != DEFAULT_PORTS.get(parts.scheme) else ""
+    return f"{parts.scheme}://{parts.hostname}{shown}"
+
+
+def allowed_origins(connection: Connection) -> set[str]:
+    """WCR_PUBLIC_URL's origin and the one the request itself was sent to."""
+    origins = {_origin(f"{connection.url.scheme}://{connection.headers.get('host', '')}")}
+    settings = connection.app.state.get("settings")
+    public_url = getattr(settings, "public_url", None)
+    if isinstance(public_url, str):
+        origins.add(_origin(public_url))
+    return origins - {""}
+
+
+def check_cookie_write(connection: Connection) -> None:
+    """403 for a cookie-authenticated write that is not JSON from our own origin."""
+    if connection.scope.get("method", "GET") in SAFE_METHODS:
+        return
+    if bearer_token(connection, required=False) or not connection.cookies.get(SESSION_COOKIE):
+        return
+    origin = connection.headers.get("origin")
+    if not origin or _origin(origin) not in allowed_origins(connection):
+        raise Forbidden("a signed-in browser may change things only from this site")
+    media = connection.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media != "application/json":
+        raise Forbidden("a signed-in browser sends changes as application/json")
+
+
 async def signed_in(connection: Connection) -> Staff:
     """The staff member of this request, looked up once and kept on its state."""
+    check_cookie_write(connection)
     known = connection.state.get("staff")
     if isinstance(known, Staff):
         return known

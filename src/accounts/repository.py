@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from .records import Credentials, Role, Staff
-from .tables import StaffSession, StaffUser
+from .tables import StaffLoginAttempt, StaffSession, StaffUser
 
 
 async def insert_staff(username: str, password_hash: str, role: Role, site_id: int | None) -> None:
@@ -53,4 +53,48 @@ async def staff_for_session(token_hash: str, at: datetime) -> Staff | None:
         role=Role(row["role"]),
         site_id=row["site_id"],
         site=row["site"],
+    )
+
+
+async def insert_attempt(username: str, address: str, at: datetime) -> int:
+    rows = await StaffLoginAttempt.insert(
+        StaffLoginAttempt(username=username, address=address, at=at, failed=True)
+    ).returning(StaffLoginAttempt.id)
+    return int(rows[0]["id"])
+
+
+async def failures_before(username: str, attempt_id: int, since: datetime) -> list[datetime]:
+    """When the attempts before ``attempt_id`` failed (or are still being checked),
+    since ``since`` and since the account's last success; the latest first."""
+    success = (
+        await StaffLoginAttempt.select(StaffLoginAttempt.id)
+        .where(
+            StaffLoginAttempt.username == username,
+            StaffLoginAttempt.failed.eq(False),  # noqa: FBT003 - a column value
+            StaffLoginAttempt.id < attempt_id,
+        )
+        .order_by(StaffLoginAttempt.id, ascending=False)
+        .first()
+    )
+    rows = (
+        await StaffLoginAttempt.select(StaffLoginAttempt.at)
+        .where(
+            StaffLoginAttempt.username == username,
+            StaffLoginAttempt.failed.eq(True),  # noqa: FBT003 - a column value
+            StaffLoginAttempt.id < attempt_id,
+            StaffLoginAttempt.id > (success["id"] if success else 0),
+            StaffLoginAttempt.at >= since,
+        )
+        .order_by(StaffLoginAttempt.at, ascending=False)
+    )
+    return [row["at"] for row in rows]
+
+
+async def delete_attempt(attempt_id: int) -> None:
+    await StaffLoginAttempt.delete().where(StaffLoginAttempt.id == attempt_id)
+
+
+async def mark_succeeded(attempt_id: int) -> None:
+    await StaffLoginAttempt.update({StaffLoginAttempt.failed: False}).where(
+        StaffLoginAttempt.id == attempt_id
     )

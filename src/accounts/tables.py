@@ -7,7 +7,7 @@ snapshots stay right for ``--auto`` in both apps.
 
 from __future__ import annotations
 
-from piccolo.columns import ForeignKey, Serial, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Serial, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -30,3 +30,15 @@ class StaffSession(Table, tablename="staff_session"):
     user = ForeignKey(references=StaffUser, index=True)
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()
+
+
+class StaffLoginAttempt(Table, tablename="staff_login_attempt"):
+    """Every login attempt, kept as the record of failures and counted by the throttle.
+    ``failed`` is true from the insert on (an attempt still being checked counts too)
+    and turns false when the password was right. Never the password itself."""
+
+    id: Serial
+    username = Varchar(length=64, index=True)
+    address = Varchar(length=64)
+    at = Timestamptz()
+    failed = Boolean(default=True)

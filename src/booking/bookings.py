@@ -22,15 +22,17 @@ from wcr.database import is_unique_violation, write_transaction
 from wcr.errors import Conflict, InvalidInput, NotFound
 from wcr.tokens import digest, matches, new_manage_token, new_reference, normalise_reference
 
+from . import links, visits
 from . import repository as repo
-from . import visits
 from .contact import Contact
 from .events import BookingChange, BookingChanged, FreedBecause, PlaceFreed, TimedAppointment
+from .limits import OFF, Limits, enforce
 from .notice import QUIET, Notice
 from .records import (
     AppointmentStatus,
     BookingRecord,
     BookingStatus,
+    CompanyRecord,
     Marked,
     NewBooking,
     SlotFacts,
@@ -127,7 +129,6 @@ async def _announce(
     at: datetime,
     *,
     notice: Notice,
-    link: str | None = None,
 ) -> None:
     await events.emit(
         BookingChanged(
@@ -138,7 +139,6 @@ async def _announce(
             phone=marked.phone,
             appointments=tuple(appointments),
             reminders=notice.reminders,
-            link=link,
             at=at,
             silent=marked.silent,
         )
@@ -152,13 +152,21 @@ async def _explain(error: _NoPlace, field: str) -> Exception:
 
 
 async def book(
-    engine: Engine[Any], ids: list[int], contact: Contact, *, notice: Notice = QUIET
+    engine: Engine[Any],
+    ids: list[int],
+    contact: Contact,
+    *,
+    notice: Notice = QUIET,
+    limits: Limits = OFF,
+    company: CompanyRecord | None = None,
 ) -> tuple[str, str, list[SlotFacts]]:
     """Reserve every slot or none; returns (reference, manage token, visit).
 
     The places are taken first: under a rush most attempts find the slot full, and
     then the conditional update is all they cost. A visit of several slots is
-    checked against the one-stop rules before, a single slot needs no check.
+    checked against the one-stop rules before, a single slot needs no check. The
+    contact's (or ``company``'s) limits are counted after the places are taken, under
+    the contact's lock (:mod:`.limits`).
     """
     if len(ids) > 1:
         ids = [slot.id for slot in await load_visit(ids)]  # visiting order
@@ -169,6 +177,11 @@ async def book(
             async with write_transaction(engine):
                 at = now()
                 taken = await _take_places(ids, at)
+                if limits != OFF:
+                    facts = await repo.slots_by_id(ids)
+                    await enforce(
+                        limits, contact, company.id if company else None, [*facts.values()], at
+                    )
                 booking_id = await repo.insert_booking(
                     NewBooking(
                         reference=reference,
@@ -179,6 +192,9 @@ async def book(
                         language=contact.language,
                         at=at,
                         silent=notice.silent,
+                        email_key=contact.email_key,
+                        phone_key=contact.phone_key,
+                        company_id=company.id if company else None,
                     )
                 )
                 await repo.insert_appointments(booking_id, ids, at)
@@ -191,7 +207,6 @@ async def book(
                     taken,
                     at,
                     notice=notice,
-                    link=notice.manage_link(reference, token),
                 )
         except _NoPlace as error:
             raise await _explain(error, "slot_id" if len(ids) == 1 else "slot_ids") from None
@@ -205,9 +220,14 @@ async def book(
 
 
 async def authorised_booking(reference: str, token: str | None) -> BookingRecord:
-    """The booking, if ``token`` is its manage token; otherwise as if it did not exist."""
+    """The booking, if ``token`` is its manage token or the link token its messages
+    carry (:mod:`.links`); otherwise as if it did not exist."""
     booking = await repo.booking_by_reference(normalise_reference(reference))
-    if booking is None or not token or not matches(token, booking.token_hash):
+    if (
+        booking is None
+        or not token
+        or not (matches(token, booking.token_hash) or links.opens(booking, token))
+    ):
         raise NotFound("no booking with that reference and token")
     return booking
 
@@ -277,9 +297,7 @@ async def withdraw_appointment(engine: Engine[Any], booking_id: int, slot_id: in
     the visitor is told of the visit as it now stands, the other agencies' appointments
     keep their places. 409 when the visit changed meanwhile (the caller cancels then)."""
     async with write_transaction(engine):
-        await _drop_in_transaction(
-            booking_id, slot_id, FreedBecause.WITHDRAWN, notice=QUIET, link=None
-        )
+        await _drop_in_transaction(booking_id, slot_id, FreedBecause.WITHDRAWN, notice=QUIET)
 
 
 async def _bump(booking_id: int, at: datetime) -> Marked:
@@ -293,15 +311,23 @@ async def _bump(booking_id: int, at: datetime) -> Marked:
     return marked
 
 
+def _contact_of(booking: BookingRecord) -> Contact:
+    return Contact(
+        name=booking.name, email=booking.email, phone=booking.phone, language=booking.language
+    )
+
+
 async def reschedule(
     engine: Engine[Any],
     booking: BookingRecord,
     ids: list[int],
     *,
     notice: Notice = QUIET,
-    token: str | None = None,
+    limits: Limits = OFF,
 ) -> None:
-    """Replace the visit's slots by ``ids`` atomically; slots kept keep their place."""
+    """Replace the visit's slots by ``ids`` atomically; slots kept keep their place.
+    The new visit must keep the day rule of :mod:`.limits` (one booking of a contact
+    for a service on a day), counted like a booking's, after the places are taken."""
     await _ensure_changeable(booking, "rescheduled")
     visit = await load_visit(ids)
     async with write_transaction(engine):
@@ -317,6 +343,10 @@ async def reschedule(
             elif slot_id in held and slot_id not in wanted:
                 await repo.free_place(slot_id)
                 freed.append(slot_id)
+        if limits != OFF:
+            await enforce(
+                limits, _contact_of(booking), booking.company_id, visit, at, booking_id=booking.id
+            )
         await _tell_freed(freed, FreedBecause.RESCHEDULED, at)
         await repo.end_appointments(booking.id, AppointmentStatus.REPLACED, marked.version)
         await repo.insert_appointments(booking.id, [s.id for s in visit], at, marked.version)
@@ -327,7 +357,6 @@ async def reschedule(
             [TimedAppointment(s.id, s.starts_at) for s in visit],
             at,
             notice=notice,
-            link=notice.manage_link(booking.reference, token),
         )
 
 
@@ -337,24 +366,17 @@ async def drop_appointment(
     slot_id: int,
     *,
     notice: Notice = QUIET,
-    token: str | None = None,
 ) -> None:
     """Drop one appointment of a visit; the others keep their places and order."""
     held = await _ensure_changeable(booking, "changed")
     if slot_id not in held:
         raise NotFound(f"the booking has no appointment in slot {slot_id}")
     async with write_transaction(engine):
-        await _drop_in_transaction(
-            booking.id,
-            slot_id,
-            FreedBecause.DROPPED,
-            notice=notice,
-            link=notice.manage_link(booking.reference, token),
-        )
+        await _drop_in_transaction(booking.id, slot_id, FreedBecause.DROPPED, notice=notice)
 
 
 async def _drop_in_transaction(
-    booking_id: int, slot_id: int, because: FreedBecause, *, notice: Notice, link: str | None
+    booking_id: int, slot_id: int, because: FreedBecause, *, notice: Notice
 ) -> None:
     """End one appointment of a visit, free its place, tell the visitor what remains."""
     at = now()
@@ -374,5 +396,4 @@ async def _drop_in_transaction(
         [TimedAppointment(s.id, s.starts_at) for s in remaining.values()],
         at,
         notice=notice,
-        link=link,
     )

@@ -10,6 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from wcr.config import SUPPORTED_LANGUAGES
 from wcr.errors import InvalidInput
+from wcr.tokens import digest
 
 # Numbers typed without a country code are taken as German ones.
 DEFAULT_REGION = "DE"
@@ -22,6 +23,59 @@ class Contact:
     email: str | None
     phone: str | None
     language: str
+
+    # What the booking limits count by: the e-mail as its mailbox and the E.164
+    # number, each hashed (the limits need equality, not the address).
+    @property
+    def email_key(self) -> str | None:
+        return digest(f"email:{mailbox(self.email)}") if self.email else None
+
+    @property
+    def phone_key(self) -> str | None:
+        return digest(f"phone:{self.phone}") if self.phone else None
+
+    def lock_keys(self) -> list[str]:
+        """Both keys in one order, the order their lock rows are taken in."""
+        return sorted(key for key in (self.email_key, self.phone_key) if key)
+
+
+# Providers whose mailboxes ignore dots in the local part, and those that deliver
+# "name+tag@" to "name@"; elsewhere both may be meaningful and are kept.
+DOTS_IGNORED = frozenset({"gmail.com"})
+PLUS_TAGS = frozenset(
+    {
+        "gmail.com",
+        "outlook.com",
+        "outlook.de",
+        "hotmail.com",
+        "hotmail.de",
+        "live.com",
+        "live.de",
+        "msn.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "proton.me",
+        "protonmail.com",
+        "pm.me",
+        "fastmail.com",
+        "posteo.de",
+        "mailbox.org",
+    }
+)
+SAME_PROVIDER = {"googlemail.com": "gmail.com"}
+
+
+def mailbox(email: str) -> str:
+    """The mailbox an address delivers to, for counting: ``J.Doe+x@GoogleMail.com``
+    and ``jdoe@gmail.com`` are one person's."""
+    local, _, domain = email.casefold().rpartition("@")
+    domain = SAME_PROVIDER.get(domain, domain)
+    if domain in PLUS_TAGS:
+        local = local.split("+", 1)[0]
+    if domain in DOTS_IGNORED:
+        local = local.replace(".", "")
+    return f"{local}@{domain}"
 
 
 def clean_name(raw: str) -> str:

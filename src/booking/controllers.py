@@ -13,16 +13,20 @@ from piccolo.engine.base import Engine
 
 from wcr.auth import bearer_token
 from wcr.catalogue import public as catalogue
+from wcr.challenge import public as challenge
 from wcr.config import Settings
 from wcr.database import MAX_ID
+from wcr.i18n import Language
+from wcr.reach import check_contact
 from wcr.timezones import local_range, zone
 
-from . import availability, bookings, publishing
+from . import availability, bookings, companies, publishing
 from . import repository as repo
 from .availability import DEFAULT_ZONE, day_range
 from .calendar import booking_calendar
 from .contact import clean_contact
 from .deps import current_agency
+from .limits import Limits
 from .notice import Notice
 from .records import AgencyBooking, AppointmentStatus, BookingStatus, SlotFacts
 from .schemas import (
@@ -33,6 +37,7 @@ from .schemas import (
     BookingCreated,
     BookingRequest,
     BookingView,
+    BookingWarning,
     CalendarForm,
     CancelResult,
     RescheduleRequest,
@@ -52,6 +57,7 @@ ToDate = Annotated[
 Reference = Annotated[str, PathParameter(max_length=32, description="booking reference")]
 SlotIdPath = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 Slug = Annotated[str | None, QueryParameter(max_length=64)]
+COMPANY_KEY_HEADER = "X-Company-Key"
 MANAGE_AUTH_HELP = "the booking's manage token, as `Authorization: Bearer TOKEN`"
 
 
@@ -73,21 +79,44 @@ class PublicBookingController(Controller):
     @post("/bookings", operation_id="createBooking", status_code=201)
     async def create(
         self,
+        request: Request[Any, Any, Any],
         data: Annotated[BookingRequest, Body()],
         engine: EngineDep,
         settings: SettingsDep,
     ) -> BookingCreated:
-        """Book one slot, or several as one visit: all of them or none (409)."""
+        """Book one slot, or several as one visit: all of them or none (409).
+
+        A contact holds at most a few upcoming bookings (409 naming them); a firm
+        booking for its employees sends its company key (`X-Company-Key` header or
+        `company_key`) and counts against its own, larger limit. With the challenge on,
+        `altcha` is the solution of `GET /api/v1/challenge` (422 naming it otherwise)."""
         ids = bookings.requested_slot_ids(data.slot_id, data.slot_ids)
         contact = clean_contact(data.name, data.email, data.phone, data.language)
+        reach = check_contact(contact.email, contact.phone, settings)
+        company = await companies.company_for_key(
+            request.headers.get(COMPANY_KEY_HEADER) or data.company_key
+        )
+        await challenge.verify(engine, settings, data.altcha)
         notice = Notice.from_settings(settings)
-        reference, token, visit = await bookings.book(engine, ids, contact, notice=notice)
+        reference, token, visit = await bookings.book(
+            engine,
+            ids,
+            contact,
+            notice=notice,
+            limits=Limits.from_settings(settings),
+            company=company,
+        )
         return BookingCreated(
             reference=reference,
             manage_token=token,
             status=BookingStatus.CONFIRMED,
             appointments=bookings.appointments_view(visit, contact.language),
-            manage_url=notice.manage_link(reference, token) or "",
+            manage_url=notice.manage_link(reference, token),
+            sms=reach.sms,
+            warnings=[
+                BookingWarning(field=field, code=code, message=text)
+                for field, code, text in reach.notices(Language(contact.language))
+            ],
         )
 
     @get(
@@ -116,7 +145,8 @@ class PublicBookingController(Controller):
         "/bookings/{reference:str}/reschedule",
         operation_id="rescheduleBooking",
         status_code=200,
-        description=MANAGE_AUTH_HELP,
+        description=MANAGE_AUTH_HELP + "; with the challenge on, `altcha` in the body is "
+        "the solution of `GET /api/v1/challenge`",
     )
     async def reschedule(
         self,
@@ -128,9 +158,13 @@ class PublicBookingController(Controller):
     ) -> BookingView:
         row = await bookings.authorised_booking(reference, bearer_token(request, required=False))
         ids = bookings.requested_slot_ids(data.slot_id, data.slot_ids)
-        token = bearer_token(request, required=False)
+        await challenge.verify(engine, settings, data.altcha)
         await bookings.reschedule(
-            engine, row, ids, notice=Notice.from_settings(settings), token=token
+            engine,
+            row,
+            ids,
+            notice=Notice.from_settings(settings),
+            limits=Limits.from_settings(settings),
         )
         return await bookings.view(await repo.booking_by_reference(row.reference) or row)
 
@@ -150,13 +184,7 @@ class PublicBookingController(Controller):
     ) -> BookingView:
         """Drop one appointment of a one-stop visit; the rest of the visit stays."""
         row = await bookings.authorised_booking(reference, bearer_token(request, required=False))
-        await bookings.drop_appointment(
-            engine,
-            row,
-            slot_id,
-            notice=Notice.from_settings(settings),
-            token=bearer_token(request, required=False),
-        )
+        await bookings.drop_appointment(engine, row, slot_id, notice=Notice.from_settings(settings))
         return await bookings.view(await repo.booking_by_reference(row.reference) or row)
 
     @get(

@@ -39,8 +39,6 @@ class BookingChanged(Event):
     appointments: tuple[TimedAppointment, ...]
     # Reminders before each appointment, from the deployment's settings.
     reminders: tuple[timedelta, ...]
-    # The visitor's manage link with its token, when the token is at hand.
-    link: str | None
     at: datetime
     # Nobody is to be told (the booking was made silent, as the demo's are).
     silent: bool = False

@@ -9,6 +9,7 @@ from litestar import Controller, Request, get
 from litestar.params import PathParameter, QueryParameter
 from litestar.response import Template
 
+from wcr.challenge import public as challenge
 from wcr.i18n import Language
 from wcr.web import public as web
 
@@ -39,4 +40,5 @@ class ManagePage(Controller):
             reference=reference,
             switch_url=switch_url,
             qr=reference_qr(reference),
+            challenge=challenge.enabled(request.app.state.settings),
         )

@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from wcr.config import Settings
 
+from .links import manage_url
+
 
 @dataclass(frozen=True)
 class Notice:
@@ -21,12 +23,10 @@ class Notice:
     def from_settings(cls, settings: Settings) -> Notice:
         return cls(reminders=settings.reminder_offsets, public_url=settings.public_url)
 
-    def manage_link(self, reference: str, token: str | None) -> str | None:
-        """The visitor's private link; the token rides in the fragment, which browsers
-        never send to a server. None when the token is not at hand."""
-        if token is None:
-            return None
-        return f"{self.public_url}/manage/{reference}#t={token}"
+    def manage_link(self, reference: str, token: str) -> str:
+        """The visitor's private link with the manage token (shown once, at booking;
+        messages carry a link token instead, :mod:`.links`)."""
+        return manage_url(self.public_url, reference, token)
 
 
 # Tests and scripts that book without a deployment's message settings.

@@ -14,15 +14,19 @@ from litestar.response import Redirect, Template
 from piccolo.engine.base import Engine
 
 from wcr.catalogue import public as catalogue
+from wcr.challenge import public as challenge
 from wcr.config import Settings
+from wcr.database import MAX_ID
 from wcr.errors import Conflict, DomainError, InvalidInput
 from wcr.i18n import Language, localised
+from wcr.reach import NEEDS_SMTPUTF8, Reach, check_contact
 from wcr.timezones import today
 from wcr.web import public as web
 
-from . import bookings, repository, time_choices, visits
+from . import bookings, companies, repository, time_choices, visits
 from .availability import EARLIEST, LATEST
 from .contact import clean_contact
+from .limits import LimitReached, Limits
 from .notice import Notice
 from .qr import reference_qr
 from .records import SlotFacts
@@ -183,6 +187,7 @@ class BookingPages(Controller):
             errors=errors or {},
             notice=notice,
             picked=picked,
+            challenge=challenge.enabled(request.app.state.settings),
             **steps(lang, 3),
         )
 
@@ -201,7 +206,15 @@ class BookingPages(Controller):
             services=form.getall("services", [])[: visits.MAX_SERVICES],
             package=form.get("package") or None,
         )
-        values = {k: str(form.get(k, ""))[:300] for k in ("name", "email", "phone")}
+        if not wanted.services and not wanted.package:
+            # A form sent without its hidden services: back to the choice of service.
+            return await self._site_page(
+                request,
+                language_,
+                site,
+                error=language_.gettext("Please choose at least one service."),
+            )
+        values = {k: str(form.get(k, ""))[:300] for k in ("name", "email", "phone", "company_key")}
         try:
             first: date | None = date.fromisoformat(str(form.get("from", "")))
         except ValueError:
@@ -209,18 +222,24 @@ class BookingPages(Controller):
         choice = str(form.get("choice", ""))
         errors: dict[str, str] = {}
         try:
-            ids = [int(part) for part in choice.split(",") if part.strip()]
+            ids = [int(part) for part in choice.split(",")[: visits.MAX_SERVICES + 1]]
         except ValueError:
             ids = []
-        if not ids or len(ids) > visits.MAX_SERVICES:
+        if not ids or len(ids) > visits.MAX_SERVICES or not all(0 < i <= MAX_ID for i in ids):
             errors["choice"] = language_.gettext("Please choose a time.")
         try:
             contact = clean_contact(
                 values["name"], values["email"] or None, values["phone"] or None, language_.code
             )
+            reach = check_contact(contact.email, contact.phone, settings)
         except InvalidInput as error:
             errors |= contact_errors(language_, error)
-        if errors:
+        try:
+            company = await companies.company_for_key(values["company_key"] or None)
+        except InvalidInput:
+            errors["company_key"] = language_.gettext("Please check the company key.")
+        # The solution is checked (and spent) only when the rest of the form is right.
+        if errors or (errors := await challenge_errors(engine, settings, language_, form)):
             return await self._times_page(
                 request, language_, site, wanted, first, values=values, errors=errors, picked=choice
             )
@@ -230,6 +249,19 @@ class BookingPages(Controller):
                 bookings.requested_slot_ids(None, ids),
                 contact,
                 notice=Notice.from_settings(settings),
+                limits=Limits.from_settings(settings),
+                company=company,
+            )
+        except LimitReached as error:
+            return await self._times_page(
+                request,
+                language_,
+                site,
+                wanted,
+                first,
+                values=values,
+                picked=choice,
+                notice=limit_notice(language_, error),
             )
         except (Conflict, InvalidInput) as error:
             # Taken meanwhile (or gone): the nearest other times, never a dead end.
@@ -249,13 +281,41 @@ class BookingPages(Controller):
                 if isinstance(error, Conflict)
                 else language_.gettext("That time cannot be booked. Please choose another."),
             )
-        return booked_page(request, language_, reference, token, visit)
+        return booked_page(request, language_, reference, token, visit, reach=reach)
 
 
 async def _first_start(ids: list[int]) -> datetime | None:
     facts = await repository.slots_by_id(ids)
     starts = [f.starts_at for f in facts.values()]
     return min(starts) if starts else None
+
+
+def limit_notice(lang: Language, error: LimitReached) -> str:
+    """Why the booking was refused, and where to change the one the visitor has."""
+    if error.reason == "same_service_day":
+        return lang.gettext(
+            "You already have a booking for this service on that day ({reference}). "
+            "To change it, use the link in its confirmation message."
+        ).format(reference=error.references[0])
+    return lang.gettext(
+        "You already have {count} upcoming bookings, the most we allow. "
+        "To change or cancel one, use the link in its confirmation message."
+    ).format(count=len(error.references))
+
+
+async def challenge_errors(
+    engine: Engine[Any], settings: Settings, lang: Language, form: Any
+) -> dict[str, str]:
+    """The proof of work the page solved (challenge.js), checked and spent."""
+    try:
+        await challenge.verify(engine, settings, str(form.get(challenge.FIELD) or "") or None)
+    except InvalidInput:
+        return {
+            challenge.FIELD: lang.gettext(
+                "The automatic check against misuse did not finish. Please try again."
+            )
+        }
+    return {}
 
 
 def contact_errors(lang: Language, error: DomainError) -> dict[str, str]:
@@ -267,6 +327,11 @@ def contact_errors(lang: Language, error: DomainError) -> dict[str, str]:
             "Please give a valid mobile number (with the country code if it is not German)."
         ),
     }
+    if any(e.get("code") == NEEDS_SMTPUTF8 for e in error.errors):
+        texts["email"] = lang.gettext(
+            "We cannot send e-mail to an address with letters other than a to z before "
+            "the @. Please give another address or a mobile number."
+        )
     fields = {e["field"] for e in error.errors}
     if fields == {"email", "phone"}:
         both = lang.gettext("Give an e-mail address or a mobile number.")
@@ -280,8 +345,11 @@ def booked_page(
     reference: str,
     token: str,
     visit: list[SlotFacts],
+    *,
+    reach: Reach | None = None,
 ) -> Template:
     site = visit[0]
+    no_sms = reach.notices(lang) if reach else []
     return web.page(
         "booked.html",
         lang,
@@ -299,5 +367,8 @@ def booked_page(
         token=token,
         qr=reference_qr(reference),
         manage_url=f"/manage/{reference}?lang={lang.code}#t={token}",
+        # Nothing will come (only a phone given, and it gets no SMS): say so.
+        notices=[text for _, _, text in no_sms],
+        told=reach is None or reach.told,
         **steps(lang, 4),
     )

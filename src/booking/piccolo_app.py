@@ -2,11 +2,27 @@ from piccolo.conf.apps import AppConfig
 
 from wcr.features import migrations_folder
 
-from .tables import Appointment, Booking, PackageService, Slot, VisitPackage
+from .tables import (
+    Appointment,
+    Booking,
+    Company,
+    ContactLock,
+    PackageService,
+    Slot,
+    VisitPackage,
+)
 
 APP_CONFIG = AppConfig(
     app_name="booking",
     migrations_folder_path=migrations_folder("booking"),
-    table_classes=[Slot, Booking, Appointment, VisitPackage, PackageService],
+    table_classes=[
+        Slot,
+        Company,
+        ContactLock,
+        Booking,
+        Appointment,
+        VisitPackage,
+        PackageService,
+    ],
     migration_dependencies=["wcr.catalogue.piccolo_app"],
 )

@@ -2,8 +2,10 @@
 
 from .bookings import appointments_view
 from .calendar import booking_calendar
-from .contact import clean_name, clean_phone
+from .companies import mint_key as mint_company_key
+from .contact import clean_name, clean_phone, mailbox
 from .events import BookingChange, BookingChanged, FreedBecause, PlaceFreed, TimedAppointment
+from .links import message_link
 from .records import AppointmentStatus, BookingRecord, BookingStatus, SlotFacts
 from .repository import (
     booking_by_id,
@@ -32,6 +34,9 @@ __all__ = [
     "clean_name",
     "clean_phone",
     "itinerary",
+    "mailbox",
+    "message_link",
+    "mint_company_key",
     "positions",
     "positions_at",
     "positions_ended_at",

@@ -32,6 +32,9 @@ log = logging.getLogger("wcr.publishing")
 MAX_PATTERN_DAYS = 366
 MAX_SLOTS_PER_REQUEST = 5000
 MAX_SLOT_LENGTH = timedelta(hours=12)
+# Agencies publish at most two years ahead: further is a typo, and would let one key
+# fill the tables with slots nobody can book.
+MAX_AHEAD = timedelta(days=731)
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,10 @@ async def publish(
     await catalogue.ensure_serves(agency, site)
     tz = site.tz
     if _is_pattern(data):
-        planned, skipped = _expand(_weekly_pattern(data), tz)
+        pattern = _weekly_pattern(data)
+        if pattern.last > (utc_now() + MAX_AHEAD).date():
+            raise InvalidInput.field("to_date", "slots can be published at most 2 years ahead")
+        planned, skipped = _expand(pattern, tz)
     else:
         planned, skipped = _single(data, tz), []
     if not planned:
@@ -134,6 +140,9 @@ async def publish(
     if past:
         field = "from_date" if _is_pattern(data) else "start"
         raise InvalidInput.field(field, "slots must start in the future")
+    if planned[-1].starts_at > now + MAX_AHEAD:
+        field = "to_date" if _is_pattern(data) else "start"
+        raise InvalidInput.field(field, "slots can be published at most 2 years ahead")
     async with write_transaction(engine):
         await repo.lock_service(service.id)
         existing = await repo.overlapping_slots(

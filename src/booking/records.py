@@ -88,6 +88,15 @@ class NewBooking:
     language: str
     at: datetime
     silent: bool = False
+    email_key: str | None = None
+    phone_key: str | None = None
+    company_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CompanyRecord:
+    id: int
+    name: str
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,7 @@ class BookingRecord:
     status: BookingStatus
     version: int
     created_at: datetime
+    company_id: int | None = None  # booked with that company's key
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from wcr.clock import now
 from wcr.database import json_value
@@ -24,6 +24,7 @@ from .records import (
     BookingInSlot,
     BookingRecord,
     BookingStatus,
+    CompanyRecord,
     Marked,
     NewBooking,
     NewSlot,
@@ -31,7 +32,7 @@ from .records import (
     SlotFacts,
     SlotTime,
 )
-from .tables import Appointment, Booking, PackageService, Slot, VisitPackage
+from .tables import Appointment, Booking, Company, ContactLock, PackageService, Slot, VisitPackage
 
 # Written out rather than built by Piccolo's query builder: building this three-join
 # select cost more CPU than running it (bench/booking_race.py, py-spy).
@@ -228,8 +229,8 @@ async def insert_slots(slots: list[NewSlot], at: datetime) -> list[int]:
 async def insert_booking(booking: NewBooking) -> int:
     rows = await Booking.raw(
         "INSERT INTO booking (reference, token_hash, name, email, phone, language, status, "
-        "version, created_at, updated_at, silent) "
-        "VALUES ({}, {}, {}, {}, {}, {}, {}, 0, {}, {}, {}) "
+        "version, created_at, updated_at, silent, email_key, phone_key, company) "
+        "VALUES ({}, {}, {}, {}, {}, {}, {}, 0, {}, {}, {}, {}, {}, {}) "
         "RETURNING id",
         booking.reference,
         booking.token_hash,
@@ -241,6 +242,9 @@ async def insert_booking(booking: NewBooking) -> int:
         booking.at,
         booking.at,
         booking.silent,
+        booking.email_key,
+        booking.phone_key,
+        booking.company_id,
     )
     return int(rows[0]["id"])
 
@@ -271,6 +275,7 @@ def _booking(row: dict[str, Any]) -> BookingRecord:
         status=BookingStatus(row["status"]),
         version=row["version"],
         created_at=as_utc(row["created_at"]),
+        company_id=row["company"],
     )
 
 
@@ -460,4 +465,101 @@ async def insert_package(
             PackageService(package=created[0]["id"], service=service_id, position=n)
             for n, service_id in enumerate(service_ids)
         )
+    )
+
+
+# --- limits ---------------------------------------------------------------------
+# A limit is counted under a lock: the contact's lock row (upserted) or the company's
+# row (updated). On PostgreSQL the row stays locked until commit, so two bookings of
+# one contact are counted one after the other; SQLite's BEGIN IMMEDIATE already
+# serialises every writer. Locks are taken before any slot, contacts in key order.
+
+# The columns a limit counts by; only these fixed names are ever joined into SQL.
+LimitColumn = Literal["email_key", "phone_key", "company"]
+
+
+async def lock_contact(key: str, at: datetime) -> None:
+    await ContactLock.raw(
+        "INSERT INTO contact_lock (key, touched_at) VALUES ({}, {}) "
+        "ON CONFLICT (key) DO UPDATE SET touched_at = excluded.touched_at",
+        key,
+        at,
+    )
+
+
+async def lock_company(company_id: int, at: datetime) -> None:
+    await Company.raw("UPDATE company SET last_booked_at = {} WHERE id = {}", at, company_id)
+
+
+def _holder(column: LimitColumn) -> str:
+    # Bookings with a company key count for the company only, never for a contact.
+    return "b.company = {}" if column == "company" else f"b.{column} = {{}} AND b.company IS NULL"
+
+
+async def upcoming_bookings(
+    column: LimitColumn, value: str | int, at: datetime, *, exclude: int | None = None
+) -> list[str]:
+    """References of the confirmed bookings of that contact or company that still
+    have an appointment ahead, oldest first."""
+    rows = await Booking.raw(
+        "SELECT b.reference FROM booking b "  # noqa: S608 - fixed fragments only
+        f"WHERE {_holder(column)} AND b.status = {{}} AND b.id <> {{}} AND EXISTS ("
+        "SELECT 1 FROM appointment a JOIN slot s ON s.id = a.slot "
+        "WHERE a.booking = b.id AND a.status = {} AND s.starts_at > {}) ORDER BY b.id",
+        value,
+        BookingStatus.CONFIRMED,
+        exclude or 0,
+        AppointmentStatus.ACTIVE,
+        at,
+    )
+    return [row["reference"] for row in rows]
+
+
+async def booking_same_day(
+    column: LimitColumn,
+    value: str | int,
+    service_id: int,
+    start: datetime,
+    end: datetime,
+    *,
+    name: str | None = None,
+    exclude: int | None = None,
+) -> str | None:
+    """The reference of a confirmed booking of that contact (or, with ``name``, of
+    that employee of the company) with an appointment for the service in [start, end)."""
+    person = " AND b.name = {}" if name is not None else ""
+    rows = await Booking.raw(
+        "SELECT b.reference FROM booking b "  # noqa: S608 - fixed fragments only
+        "JOIN appointment a ON a.booking = b.id JOIN slot s ON s.id = a.slot "
+        f"WHERE {_holder(column)}{person} AND b.status = {{}} AND b.id <> {{}} "
+        "AND a.status = {} AND s.service = {} AND s.starts_at >= {} AND s.starts_at < {} "
+        "ORDER BY b.id LIMIT 1",
+        value,
+        *([name] if name is not None else []),
+        BookingStatus.CONFIRMED,
+        exclude or 0,
+        AppointmentStatus.ACTIVE,
+        service_id,
+        start,
+        end,
+    )
+    return rows[0]["reference"] if rows else None
+
+
+# --- companies ------------------------------------------------------------------
+
+
+async def company_by_key_hash(key_hash: str) -> CompanyRecord | None:
+    row = await Company.select(Company.id, Company.name).where(Company.key_hash == key_hash).first()
+    return CompanyRecord(id=row["id"], name=row["name"]) if row else None
+
+
+async def save_company_key(name: str, key_hash: str, at: datetime) -> None:
+    """Create the company, or give it this key instead of its old one."""
+    await Company.raw(
+        "INSERT INTO company (name, key_hash, created_at) VALUES ({}, {}, {}) "
+        "ON CONFLICT (name) DO UPDATE SET key_hash = excluded.key_hash",
+        name,
+        key_hash,
+        at,
     )

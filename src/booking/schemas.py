@@ -11,6 +11,8 @@ from wcr.database import MAX_ID
 
 SlotId = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
 MAX_VISIT_SLOTS = 5
+# The solution of GET /api/v1/challenge (base64 of ALTCHA's JSON, a few hundred bytes).
+Altcha = Annotated[str, msgspec.Meta(max_length=4000)]
 
 
 class BookingRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -20,11 +22,15 @@ class BookingRequest(msgspec.Struct, forbid_unknown_fields=True):
     email: Annotated[str, msgspec.Meta(max_length=400)] | None = None
     phone: Annotated[str, msgspec.Meta(max_length=64)] | None = None
     language: Annotated[str, msgspec.Meta(max_length=16)] | None = None
+    # A firm's key (or the X-Company-Key header): name is then the employee who comes.
+    company_key: Annotated[str, msgspec.Meta(max_length=128)] | None = None
+    altcha: Altcha | None = None
 
 
 class RescheduleRequest(msgspec.Struct, forbid_unknown_fields=True):
     slot_id: SlotId | None = None
     slot_ids: Annotated[list[SlotId], msgspec.Meta(max_length=MAX_VISIT_SLOTS)] | None = None
+    altcha: Altcha | None = None
 
 
 class AppointmentView(msgspec.Struct):
@@ -51,12 +57,23 @@ class BookingView(msgspec.Struct):
     appointments: list[AppointmentView]
 
 
+class BookingWarning(msgspec.Struct):
+    """Something the visitor should know about the booking, e.g. that no SMS will come."""
+
+    field: str  # the input it is about
+    code: str  # no-sms-not-mobile, no-sms-region
+    message: str  # readable, in the booking's language
+
+
 class BookingCreated(msgspec.Struct):
     reference: str
     manage_token: str
     status: str
     appointments: list[AppointmentView]
     manage_url: str
+    # Whether SMS go to the phone given (false without one); warnings say why not.
+    sms: bool = False
+    warnings: list[BookingWarning] = msgspec.field(default_factory=list)
 
 
 class CancelResult(msgspec.Struct):

@@ -26,6 +26,28 @@ class Slot(Table, tablename="slot"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class Company(Table, tablename="company"):
+    """A firm that books for its employees with a key from the centre (``wcr
+    company-key``); its bookings count against the company's limit, not a contact's."""
+
+    id: Serial
+    name = Varchar(length=200, unique=True)
+    # SHA-256 of the current key; minting a new key replaces it.
+    key_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    # Touched by every booking with the key: the row lock that serialises them.
+    last_booked_at = Timestamptz(null=True, default=None)
+
+
+class ContactLock(Table, tablename="contact_lock"):
+    """One row per contact key ever seen: upserting it inside the booking transaction
+    locks it (PostgreSQL), so one contact's bookings are counted one at a time."""
+
+    id: Serial
+    key = Varchar(length=64, unique=True)
+    touched_at = Timestamptz(default=TimestamptzNow())
+
+
 class Booking(Table, tablename="booking"):
     id: Serial  # Piccolo adds the primary key itself; this tells the type checker
     reference = Varchar(length=16, unique=True)
@@ -43,6 +65,11 @@ class Booking(Table, tablename="booking"):
     cancelled_at = Timestamptz(null=True, default=None)
     # Nobody is told of it, now or later (the demo's bookings of invented people).
     silent = Boolean(default=False)
+    # Hashed mailbox and phone number (wcr.booking.contact.Contact.keys): what the
+    # per-contact limits count; NULL for bookings made with a company key or by staff.
+    email_key = Varchar(length=64, null=True, default=None, index=True)
+    phone_key = Varchar(length=64, null=True, default=None, index=True)
+    company = ForeignKey(references=Company, null=True, default=None, index=True)
 
 
 class Appointment(Table, tablename="appointment"):

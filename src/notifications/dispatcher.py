@@ -6,7 +6,19 @@ a worker that died) become ``sending`` with a lease, on PostgreSQL through
 is marked sent, retried or failed right after its own attempt, and every attempt is
 recorded. Temporary failures come back with exponential backoff; permanent ones stop.
 A reminder whose booking was cancelled (or changed) after it was queued is dropped
-at send time, unsent.
+at send time, unsent. A message whose rendering raises (a corrupt row, a bug) counts
+toward the same attempt limit as a failed delivery, and then fails for good.
+
+Two rules are checked right before sending, where the deployment's settings are at
+hand, and end a message as ``suppressed`` (never sent, the reason in ``last_error``):
+
+- **SMS only to mobile numbers of the allowed regions** (:mod:`wcr.reach`,
+  ``WCR_SMS_REGIONS``). The booking answer already told the visitor.
+- **At most ``WCR_MAX_MESSAGES_PER_RECIPIENT_PER_DAY`` messages to one address or
+  number per UTC day** (0: no cap). The database counts (one upsert, see
+  :func:`.repository.count_message`), so dispatchers racing never exceed it; a
+  message that does not go out after it was counted (it failed, or comes back
+  later) gives its count back in the transaction that records that.
 
 Delivery is at least once: a worker killed between the provider's "accepted" and
 the commit of "sent" leaves a row that is sent again after its lease. The e-mail
@@ -21,14 +33,17 @@ import logging
 import os
 import socket
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from piccolo.engine.base import Engine
 
+from wcr.booking.public import mailbox
 from wcr.clock import now
 from wcr.config import Settings
 from wcr.database import write_transaction
+from wcr.reach import number_kind, sms_refusal
+from wcr.tokens import digest
 
 from . import render, repository
 from .records import AttemptOutcome, Channel, MessageRecord, MessageStatus
@@ -48,6 +63,17 @@ def backoff(attempts: int) -> timedelta:
     return min(FIRST_RETRY * (1 << max(0, attempts - 1)), LONGEST_RETRY)
 
 
+def recipient_day(channel: Channel, recipient: str, day: date) -> str:
+    """The cap's key: one mailbox (``J.Doe+x@GoogleMail.com`` is ``jdoe@gmail.com``'s)
+    or one number, on one UTC day, hashed (the count needs equality, not the address)."""
+    who = mailbox(recipient) if channel == Channel.EMAIL else recipient
+    return f"{digest(f'{channel}:{who}')}:{day.isoformat()}"
+
+
+class Suppressed(Exception):
+    """Not to be sent, ever (the reason is the message)."""
+
+
 @dataclass
 class Dispatcher:
     engine: Engine[Any]
@@ -56,6 +82,8 @@ class Dispatcher:
     sms: Texter
     name: str = ""
     batch: int = 50
+    # The UTC day whose older counts were last forgotten (once a day is enough).
+    tidied: date | None = None
 
     @classmethod
     def from_settings(cls, engine: Engine[Any], settings: Settings, name: str = "") -> Dispatcher:
@@ -79,13 +107,17 @@ class Dispatcher:
 
     async def run_once(self) -> int:
         """Send one batch; returns how many messages were handled."""
+        await self._tidy()
         claimed = await self.claim()
         for message in claimed:
             await self.deliver(message)
         return len(claimed)
 
     async def deliver(self, message: MessageRecord) -> None:
+        counted: str | None = None  # the cap's key, while this message holds a count
         try:
+            if message.channel == Channel.SMS:
+                self._check_number(message.recipient)
             ctx = await render.context(message)
             if ctx is None:
                 await self._finish(message, MessageStatus.DROPPED, outcome=AttemptOutcome.DROPPED)
@@ -93,9 +125,15 @@ class Dispatcher:
             rendered = render.render(
                 ctx, public_url=self.settings.public_url, mail_from=self.mail_from
             )
+            mail = (
+                render.email(message, rendered, mail_from=self.mail_from)
+                if message.channel == Channel.EMAIL
+                else None
+            )
+            counted = await self._count(message)
             provider_id = None
-            if message.channel == Channel.EMAIL:
-                await self.mail.send(render.email(message, rendered, mail_from=self.mail_from))
+            if mail is not None:
+                await self.mail.send(mail)
             else:
                 provider_id = await self.sms.send(
                     message.recipient,
@@ -104,23 +142,70 @@ class Dispatcher:
                     if self.settings.twilio
                     else None,
                 )
+            counted = None  # it went out: the count stays
             await self._finish(
                 message, MessageStatus.SENT, outcome=AttemptOutcome.SENT, provider_id=provider_id
             )
-        except TemporaryFailure as error:
-            if message.attempts >= MAX_ATTEMPTS:
-                await self._finish(
-                    message, MessageStatus.FAILED, outcome=AttemptOutcome.FAILED, error=str(error)
-                )
-            else:
-                await self._retry(message, str(error))
+        except Suppressed as why:
+            await self._finish(
+                message, MessageStatus.SUPPRESSED, outcome=AttemptOutcome.SUPPRESSED, error=str(why)
+            )
         except PermanentFailure as error:
             await self._finish(
-                message, MessageStatus.FAILED, outcome=AttemptOutcome.FAILED, error=str(error)
+                message,
+                MessageStatus.FAILED,
+                outcome=AttemptOutcome.FAILED,
+                error=str(error),
+                uncount=counted,
             )
-        except Exception as error:  # a bug must not stop the other messages
-            log.exception("message %s", message.id)
-            await self._retry(message, f"{type(error).__name__}: {error}")
+        except Exception as error:
+            # A temporary failure, or one of rendering (a corrupt row, a bug): both are
+            # tried again until the attempts run out; a bug must not stop the others.
+            if not isinstance(error, TemporaryFailure):
+                log.exception("message %s", message.id)
+            text = (
+                str(error)
+                if isinstance(error, TemporaryFailure)
+                else f"{type(error).__name__}: {error}"
+            )
+            if message.attempts >= MAX_ATTEMPTS:
+                await self._finish(
+                    message,
+                    MessageStatus.FAILED,
+                    outcome=AttemptOutcome.FAILED,
+                    error=text,
+                    uncount=counted,
+                )
+            else:
+                await self._retry(message, text, uncount=counted)
+
+    def _check_number(self, phone: str) -> None:
+        refusal = sms_refusal(phone, self.settings.sms_regions)
+        if refusal is not None:
+            raise Suppressed(f"no SMS to this number: {refusal} ({number_kind(phone)})")
+
+    async def _count(self, message: MessageRecord) -> str | None:
+        """Count the message toward its recipient's day; its key, or None without a cap.
+        :class:`Suppressed` when the day's messages went out already."""
+        cap = self.settings.max_messages_per_recipient_per_day
+        if cap <= 0:
+            return None
+        day = now().date()  # the UTC day: now() is UTC
+        key = recipient_day(message.channel, message.recipient, day)
+        async with write_transaction(self.engine):
+            counted = await repository.count_message(key, day, cap)
+        if not counted:
+            raise Suppressed(f"the recipient had {cap} messages on {day.isoformat()} (UTC) already")
+        return key
+
+    async def _tidy(self) -> None:
+        """Forget the counts of days before yesterday, once a UTC day."""
+        today = now().date()
+        if self.tidied == today:
+            return
+        async with write_transaction(self.engine):
+            await repository.forget_counts_before(today - timedelta(days=1))
+        self.tidied = today
 
     async def _finish(
         self,
@@ -130,10 +215,12 @@ class Dispatcher:
         outcome: AttemptOutcome,
         error: str | None = None,
         provider_id: str | None = None,
+        uncount: str | None = None,
     ) -> None:
         async with write_transaction(self.engine):
             moment = now()
-            # The link with its token is erased once it is no longer needed.
+            if uncount is not None:
+                await repository.uncount_message(uncount)
             await repository.finish(
                 message.id,
                 status,
@@ -143,9 +230,11 @@ class Dispatcher:
             )
             await self._record(message, outcome, error, moment)
 
-    async def _retry(self, message: MessageRecord, error: str) -> None:
+    async def _retry(self, message: MessageRecord, error: str, *, uncount: str | None) -> None:
         async with write_transaction(self.engine):
             moment = now()
+            if uncount is not None:
+                await repository.uncount_message(uncount)
             await repository.retry(
                 message.id, due_at=moment + backoff(message.attempts), error=error
             )

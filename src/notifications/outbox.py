@@ -5,6 +5,15 @@ reminders at the configured offsets before each appointment. Because the rows ar
 written in the booking's own transaction, a booking that rolls back leaves no
 message behind. Each row has a stable deduplication key, and the insert does
 nothing on a key that exists, so planning twice never sends twice.
+
+Every phone number given gets its SMS rows here, also one that may get no SMS
+(a landline, a premium-rate number, a region outside ``WCR_SMS_REGIONS``): the
+dispatcher decides that right before sending and ends such a row ``suppressed``,
+with the reason. Deciding there, not here, is deliberate: the dispatcher holds the
+deployment's settings (the events that plan messages do not, and a cancellation or
+an agency's withdrawal plans without them), the one check covers rows planned before
+the regions were changed, and the row shows an operator why a visitor got no SMS.
+The visitor learns it at booking time from the same rule (:mod:`wcr.reach`).
 """
 
 from __future__ import annotations
@@ -41,13 +50,11 @@ async def plan(
     *,
     reminders: Sequence[timedelta],
     at: datetime,
-    link: str | None = None,
 ) -> int:
     """Write the messages of one booking event; returns how many rows were planned.
 
-    ``link`` is the visitor's manage link when the token is at hand (at booking, or
-    when the visitor changes the booking with it). It waits in the outbox row until
-    the message is sent and is then erased: the booking itself keeps only the hash.
+    No row holds a link: the renderer makes the visitor's manage link when it sends
+    (:func:`wcr.booking.public.message_link`), so nothing in the outbox opens a booking.
     """
     kind = MessageKind.of(change)
     messages = [
@@ -59,7 +66,6 @@ async def plan(
             recipient=address,
             version=version,
             due_at=at,
-            link=link,
         )
         for channel, address in recipient.channels()
     ]
@@ -80,7 +86,6 @@ async def plan(
                         recipient=address,
                         version=version,
                         due_at=due,
-                        link=link,
                         slot_id=appointment.slot_id,
                     )
                     for channel, address in recipient.channels()

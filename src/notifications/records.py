@@ -33,6 +33,9 @@ class MessageStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"  # for good: a permanent failure, or too many attempts
     DROPPED = "dropped"  # no longer applies (a reminder of a changed booking), unsent
+    # Never to be sent: the recipient had their day's messages (the cap), or the number
+    # gets no SMS (wcr.reach); last_error says which.
+    SUPPRESSED = "suppressed"
 
 
 class Channel(StrEnum):
@@ -47,6 +50,7 @@ class AttemptOutcome(StrEnum):
     RETRY = "retry"
     FAILED = "failed"
     DROPPED = "dropped"
+    SUPPRESSED = "suppressed"
 
 
 class SmsDelivery(StrEnum):
@@ -67,7 +71,6 @@ class NewMessage:
     recipient: str
     version: int  # the booking's version at planning (the .ics SEQUENCE)
     due_at: datetime
-    link: str | None  # the manage link with its token, kept until sent
     slot_id: int | None = None  # reminders: the appointment's slot
 
 
@@ -83,7 +86,6 @@ class MessageRecord:
     recipient: str
     version: int
     slot_id: int | None
-    link: str | None
     status: MessageStatus
     due_at: datetime
     attempts: int  # this one included, once claimed

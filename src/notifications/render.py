@@ -14,6 +14,7 @@ from wcr.i18n import Language
 
 from . import texts
 from .records import Channel, MessageKind, MessageRecord
+from .transports import header_address
 
 CANCELLING = frozenset({MessageKind.CANCELLED, MessageKind.WITHDRAWN})
 
@@ -77,7 +78,9 @@ def render(ctx: Context, *, public_url: str, mail_from: str) -> Rendered:
     lang = Language(language)
     kind = ctx.message.kind
     reference = ctx.booking.reference
-    link = ctx.message.link or f"{public_url}/"
+    # Made now, never stored: the link token (an HMAC under the server secret) opens
+    # the booking like its manage token, which only the visitor has.
+    link = booking_api.message_link(ctx.booking, public_url)
     subject = texts.SUBJECTS[kind](lang).format(reference=reference)
     lines = []
     for _, slot in ctx.visit:
@@ -95,7 +98,7 @@ def render(ctx: Context, *, public_url: str, mail_from: str) -> Rendered:
             place,
             "",
             texts.reference_line(lang).format(reference=reference),
-            texts.manage_line(lang).format(link=link) if ctx.message.link else link,
+            texts.manage_line(lang).format(link=link),
         ]
     )
     body = "".join(f"<p>{html.escape(line)}</p>" if line else "<br>" for line in text.split("\n"))
@@ -140,7 +143,7 @@ def _calendars(
 def email(message: MessageRecord, rendered: Rendered, *, mail_from: str) -> EmailMessage:
     mail = EmailMessage()
     mail["From"] = mail_from
-    mail["To"] = message.recipient
+    mail["To"] = header_address(message.recipient)  # a punycode domain
     mail["Subject"] = rendered.subject
     mail["Date"] = format_datetime(now())
     # Stable per outbox row: a retried delivery is recognisable as the same mail.

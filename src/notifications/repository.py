@@ -9,6 +9,9 @@ The delivery rules that the database decides live here, as single statements:
   and come back through ``RETURNING``. On PostgreSQL the rows are picked ``FOR UPDATE
   SKIP LOCKED``, so several workers never claim one row and never wait for each other;
   SQLite's BEGIN IMMEDIATE serialises the claims.
+- **The daily cap per recipient is one upsert**: a message is counted with ``ON
+  CONFLICT … DO UPDATE … WHERE sent < cap``, which returns no row once the cap is
+  reached, however many dispatchers race.
 
 Statuses, kinds and outcomes are bound as parameters (the :mod:`.records` enums), never
 written into SQL. No function here opens a transaction: the use cases do.
@@ -17,7 +20,7 @@ written into SQL. No function here opens a transaction: the use cases do.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from wcr.timezones import as_utc
@@ -31,7 +34,7 @@ from .records import (
     NewMessage,
     SmsDelivery,
 )
-from .tables import Message, MessageAttempt
+from .tables import Message, MessageAttempt, MessageQuota
 
 
 def _instant(value: datetime | str) -> datetime:
@@ -53,7 +56,6 @@ def _message(row: dict[str, Any]) -> MessageRecord:
         recipient=row["recipient"],
         version=row["version"],
         slot_id=row["slot"],
-        link=row["link"],
         status=MessageStatus(row["status"]),
         due_at=_instant(row["due_at"]),
         attempts=row["attempts"],
@@ -73,7 +75,7 @@ async def insert_messages(messages: Sequence[NewMessage]) -> None:
     """Insert each message unless one with its ``dedup_key`` exists (then nothing)."""
     if not messages:
         return
-    values = ", ".join("({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 0)" for _ in messages)
+    values = ", ".join("({}, {}, {}, {}, {}, {}, {}, {}, {}, 0)" for _ in messages)
     args: list[Any] = []
     for new in messages:
         args += [
@@ -85,12 +87,11 @@ async def insert_messages(messages: Sequence[NewMessage]) -> None:
             new.version,
             new.slot_id,
             new.due_at,
-            new.link,
             MessageStatus.PENDING,
         ]
     await Message.raw(
         "INSERT INTO message (dedup_key, booking, kind, channel, recipient, version, slot, "  # noqa: S608 - placeholders only
-        f"due_at, link, status, attempts) VALUES {values} ON CONFLICT (dedup_key) DO NOTHING",
+        f"due_at, status, attempts) VALUES {values} ON CONFLICT (dedup_key) DO NOTHING",
         *args,
     )
 
@@ -143,10 +144,10 @@ async def finish(
     error: str | None,
     provider_id: str | None,
 ) -> None:
-    """The message's last word (sent, failed or dropped); its link is erased with it."""
+    """The message's last word (sent, failed or dropped)."""
     await Message.raw(
         "UPDATE message SET status = {}, sent_at = {}, last_error = {}, "
-        "provider_id = {}, link = NULL, lease_until = NULL WHERE id = {}",
+        "provider_id = {}, lease_until = NULL WHERE id = {}",
         status,
         sent_at,
         error,
@@ -178,6 +179,47 @@ async def record_attempt(
 async def set_delivery(provider_id: str, delivery: SmsDelivery) -> None:
     """What the SMS provider reported of the message it knows as ``provider_id``."""
     await Message.update({Message.delivery: delivery}).where(Message.provider_id == provider_id)
+
+
+# --- the daily cap per recipient ---------------------------------------------------
+
+
+async def count_message(recipient_day: str, day: date, cap: int) -> bool:
+    """Count one message more for ``recipient_day`` unless ``cap`` went out already;
+    True when counted. One upsert decides, so that dispatchers racing for one
+    recipient never exceed the cap: the conditional ``DO UPDATE … WHERE sent < cap``
+    (the row locked on PostgreSQL, BEGIN IMMEDIATE on SQLite) returns no row then."""
+    rows = await MessageQuota.raw(
+        "INSERT INTO message_quota (recipient_day, utc_day, sent) VALUES ({}, {}, 1) "
+        "ON CONFLICT (recipient_day) DO UPDATE SET sent = message_quota.sent + 1 "
+        "WHERE message_quota.sent < {} RETURNING sent",
+        recipient_day,
+        day,
+        cap,
+    )
+    return bool(rows)
+
+
+async def uncount_message(recipient_day: str) -> None:
+    """A counted message did not go out after all (it failed, or comes back later)."""
+    await MessageQuota.raw(
+        "UPDATE message_quota SET sent = sent - 1 WHERE recipient_day = {} AND sent > 0",
+        recipient_day,
+    )
+
+
+async def forget_counts_before(day: date) -> None:
+    await MessageQuota.raw("DELETE FROM message_quota WHERE utc_day < {}", day)
+
+
+async def count_of(recipient_day: str) -> int:
+    """Messages counted for ``recipient_day`` (0 when none), for checks and operators."""
+    row = (
+        await MessageQuota.select(MessageQuota.sent)
+        .where(MessageQuota.recipient_day == recipient_day)
+        .first()
+    )
+    return int(row["sent"]) if row else 0
 
 
 # --- reading --------------------------------------------------------------------

@@ -19,7 +19,6 @@ async def plan_messages(event: BookingChanged) -> None:
         event.appointments,
         reminders=event.reminders,
         at=event.at,
-        link=event.link,
     )
 
 

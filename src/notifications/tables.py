@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -20,8 +20,6 @@ class Message(Table, tablename="message"):
     # The booking's version when the message was planned (the .ics SEQUENCE).
     version = Integer(default=0)
     slot = Integer(null=True, default=None)  # reminders: the appointment's slot
-    # The manage link with its token, kept only until the message is sent.
-    link = Varchar(length=300, null=True, default=None)
     status = Varchar(length=16, default="pending")  # pending, sending, sent, failed, dropped
     due_at = Timestamptz(index=True)
     attempts = Integer(default=0)
@@ -40,3 +38,15 @@ class MessageAttempt(Table, tablename="message_attempt"):
     worker = Varchar(length=64)
     ok = Varchar(length=16)  # sent, retry, failed
     error = Text(null=True, default=None)
+
+
+class MessageQuota(Table, tablename="message_quota"):
+    """How many messages went to one recipient on one UTC day: the daily cap
+    (WCR_MAX_MESSAGES_PER_RECIPIENT_PER_DAY), counted by one upsert per message."""
+
+    id: Serial
+    # SHA-256 of the channel and the normalised address or number, ":" and the day: the
+    # cap needs equality, not the address.
+    recipient_day = Varchar(length=80, unique=True)
+    utc_day = Date(index=True)  # old days are forgotten
+    sent = Integer(default=0)

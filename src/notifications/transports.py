@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import aiosmtplib
+from email_validator import EmailNotValidError, validate_email
 
 from wcr.config import Settings
 
@@ -26,6 +27,25 @@ class TemporaryFailure(Exception):
 
 class PermanentFailure(Exception):
     pass
+
+
+def envelope_address(address: str) -> str:
+    """The address for ``RCPT TO``: the domain as punycode (IDNA), the local part as
+    given (``jo@münchen.de`` goes as ``jo@xn--mnchen-3ya.de``). A local part beyond
+    ASCII needs a server that offers SMTPUTF8 (RFC 6531). A stored address that is
+    not one will not become one: a permanent failure."""
+    try:
+        valid = validate_email(address, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise PermanentFailure(f"not an e-mail address we can send to: {error}") from None
+    return valid.ascii_email or f"{valid.local_part}@{valid.ascii_domain}"
+
+
+def header_address(address: str) -> str:
+    """The address for the To header: all ASCII when it can be (a header must not
+    carry raw UTF-8 without SMTPUTF8), else as given, sent in UTF-8."""
+    sent = envelope_address(address)
+    return sent if sent.isascii() else address
 
 
 class Mailer(Protocol):
@@ -61,17 +81,31 @@ class SmtpMailer:
         )
 
     async def send(self, mail: EmailMessage) -> None:
+        """Send to the To header's address (see :func:`header_address`). A local part
+        beyond ASCII needs SMTPUTF8; a server that does not offer it will not start
+        to: a permanent failure, not a retry."""
+        recipient = envelope_address(str(mail["To"]))
+        client = aiosmtplib.SMTP(
+            hostname=self.host,
+            port=self.port,
+            username=self.username,
+            password=self.password,
+            use_tls=self.tls == "tls",
+            start_tls=True if self.tls == "starttls" else False,  # noqa: SIM210 - aiosmtplib's None means "if offered"
+            timeout=self.timeout,
+        )
         try:
-            await aiosmtplib.send(
-                mail,
-                hostname=self.host,
-                port=self.port,
-                username=self.username,
-                password=self.password,
-                use_tls=self.tls == "tls",
-                start_tls=True if self.tls == "starttls" else False,  # noqa: SIM210 - aiosmtplib's None means "if offered"
-                timeout=self.timeout,
-            )
+            async with client:
+                if not recipient.isascii():
+                    if client.is_ehlo_or_helo_needed:
+                        await client.ehlo()
+                    if not client.supports_extension("smtputf8"):
+                        raise PermanentFailure(
+                            "the mail server does not offer SMTPUTF8, which an address "
+                            "with letters beyond ASCII before the @ needs"
+                        )
+                # aiosmtplib adds SMTPUTF8 to MAIL FROM for a non-ASCII recipient.
+                await client.send_message(mail, recipients=[recipient])
         except aiosmtplib.SMTPRecipientsRefused as error:
             raise PermanentFailure(f"recipient refused: {error}") from error
         except aiosmtplib.SMTPResponseException as error:

@@ -220,10 +220,13 @@ class LiveController(Controller):
     tags = ["live"]
 
     @get("/sites/{site:str}/events", operation_id="siteEvents")
-    async def events(self, site: SitePath, channels: ChannelsDep) -> ServerSentEvent:
-        """Server-sent events: one per check-in, call, recall, transfer and finish."""
+    async def events(
+        self, request: Request[Any, Any, Any], site: SitePath, channels: ChannelsDep
+    ) -> ServerSentEvent:
+        """Server-sent events: one per check-in, call, recall, transfer and finish.
+        At most WCR_MAX_STREAMS_PER_ADDRESS open streams per client address (429)."""
         await catalogue.site_by_slug(site, field=None)
-        return ServerSentEvent(live.stream(channels, site))
+        return ServerSentEvent(live.stream(channels, site, live.stream_place(request)))
 
     @get("/tickets/{ticket_id:int}/public", operation_id="publicTicket")
     async def public_ticket(

@@ -5,21 +5,28 @@ Redis streams backend lets every app instance see every other's calls. (A subscr
 that connects when an instance first subscribes may get the last calls twice, from the
 stream's history and again as new; the display page shows each call once.) Events carry
 numbers, queues and counters only: a public display must not show names.
+
+A client address holds at most WCR_MAX_STREAMS_PER_ADDRESS open streams (per app
+instance: each counts its own connections, which end with it); one more is 429, and a
+stream that closes frees its place (:class:`StreamCap`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.base import ChannelsBackend
 from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.connection import ASGIConnection
 from litestar.response.sse import ServerSentEventMessage
 
 from wcr.clock import now
+from wcr.errors import TooManyRequests
 
 from .records import LiveEvent
 from .schemas import TicketView
@@ -27,6 +34,54 @@ from .schemas import TicketView
 # A comment line this often keeps proxies from closing an idle stream.
 KEEPALIVE_SECONDS = 15.0
 HISTORY = 10  # a display that (re)connects shows the last calls at once
+
+
+class StreamPlace:
+    """One open stream's place; released once, by the stream's end (or, should the
+    stream never have started, when the place is dropped)."""
+
+    def __init__(self, cap: StreamCap, address: str) -> None:
+        self._cap: StreamCap | None = cap
+        self.address = address
+
+    def release(self) -> None:
+        cap, self._cap = self._cap, None
+        if cap is not None:
+            cap.give_back(self.address)
+
+    def __del__(self) -> None:
+        self.release()
+
+
+class StreamCap:
+    """Open event streams per client address, in this process; ``limit`` 0 = no cap."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.open: Counter[str] = Counter()
+
+    def take(self, address: str) -> StreamPlace:
+        """A place for one more stream of ``address``, or 429."""
+        if self.limit and self.open[address] >= self.limit:
+            raise TooManyRequests(
+                f"at most {self.limit} open event streams per address; close one first",
+                retry_after=int(KEEPALIVE_SECONDS),
+            )
+        self.open[address] += 1
+        return StreamPlace(self, address)
+
+    def give_back(self, address: str) -> None:
+        self.open[address] -= 1
+        if self.open[address] <= 0:
+            del self.open[address]
+
+
+def stream_place(connection: ASGIConnection[Any, Any, Any, Any]) -> StreamPlace | None:
+    """A place for the connection's stream under the app's cap (none: no cap)."""
+    cap = connection.app.state.get("streams")
+    if not isinstance(cap, StreamCap):
+        return None
+    return cap.take(connection.client.host if connection.client else "")
 
 
 def channel(site: str) -> str:
@@ -68,7 +123,18 @@ def publish(channels: ChannelsPlugin, site: str, kind: LiveEvent, ticket: Ticket
     channels.publish(event(kind, ticket), channels=[channel(site)])
 
 
-async def stream(channels: ChannelsPlugin, site: str) -> AsyncIterator[ServerSentEventMessage]:
+async def stream(
+    channels: ChannelsPlugin, site: str, place: StreamPlace | None = None
+) -> AsyncIterator[ServerSentEventMessage]:
+    try:
+        async for message in _events(channels, site):
+            yield message
+    finally:
+        if place is not None:
+            place.release()
+
+
+async def _events(channels: ChannelsPlugin, site: str) -> AsyncIterator[ServerSentEventMessage]:
     subscriber = await channels.subscribe([channel(site)], history=HISTORY)
     events = subscriber.iter_events()
     pending: asyncio.Future[bytes] | None = None

@@ -63,7 +63,6 @@ class Ticket:
     site_id: int
     day: date  # the site's local day the number belongs to
     code: str  # A001
-    public_token: str  # reaches the visitor's ticket page
     booking_id: int | None
     service_id: int  # the queue it waits in now
     next_steps: tuple[Step, ...]  # services still to come (a one-stop visit), in order
@@ -88,7 +87,6 @@ class NewTicket:
     site_id: int
     day: date
     code: str
-    public_token: str
     booking_id: int | None
     first: Step
     rest: tuple[Step, ...]

@@ -50,7 +50,7 @@ from .tables import Ticket as TicketTable
 
 # The ticket's columns, as every conditional update hands them back.
 TICKET_COLUMNS = (
-    "id, site, day, code, public_token, booking, service, next_steps, kind, priority, "
+    "id, site, day, code, booking, service, next_steps, kind, priority, "
     "name, phone, status, counter, recalls, due_at, created_at, queued_at, called_at, "
     "finished_at"
 )
@@ -90,7 +90,6 @@ def _ticket(row: dict[str, Any]) -> Ticket:
         site_id=row["site"],
         day=_day(row["day"]),
         code=row["code"],
-        public_token=row["public_token"],
         booking_id=row["booking"],
         service_id=row["service"],
         next_steps=_steps(row["next_steps"]),
@@ -214,14 +213,13 @@ async def insert_ticket(new: NewTicket) -> Ticket:
     """A new ticket waiting for ``new.first``. A second ticket for one booking fails on
     the unique index ``ticket_booking_key``."""
     rows = await TicketTable.raw(
-        "INSERT INTO ticket (site, day, code, public_token, booking, service, next_steps, "  # noqa: S608 - fixed column list
+        "INSERT INTO ticket (site, day, code, booking, service, next_steps, "  # noqa: S608 - fixed column list
         "kind, priority, name, phone, status, due_at, created_at, queued_at, recalls) "
-        "VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 0) "
+        "VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 0) "
         f"RETURNING {TICKET_COLUMNS}",
         new.site_id,
         new.day,
         new.code,
-        new.public_token,
         new.booking_id,
         new.first.service_id,
         _steps_json(new.rest),

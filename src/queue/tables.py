@@ -58,8 +58,8 @@ class Ticket(Table, tablename="ticket"):
     site = ForeignKey(references=Site, index=True)
     day = Date()  # the site's local day the number belongs to
     code = Varchar(length=8)  # A001
-    # Unguessable: the visitor's ticket page is reached with it.
-    public_token = Varchar(length=64)
+    # The visitor's ticket page opens with a token derived from id and day under the
+    # server secret (wcr.queue.tokens): nothing stored here yields it.
     booking = ForeignKey(references=Booking, null=True, default=None)
     service = ForeignKey(references=Service)  # the queue it waits in now
     # Services still to come after this one (a one-stop visit), in order, with the

@@ -17,6 +17,7 @@ from wcr.clock import now
 from . import repository as repo
 from .records import ProfileEntry, Ticket, TicketStatus
 from .schemas import CounterView, QueueView, SiteQueueView, TicketView
+from .tokens import ticket_token
 
 RECENT = timedelta(days=7)
 SAMPLE = 20
@@ -72,7 +73,7 @@ class Snapshot:
             next_services=[self.service_slug(step.service_id) for step in ticket.next_steps],
             estimated_wait_minutes=self.estimate(ticket),
             position=self.position(ticket),
-            ticket_url=f"{self.public_url}/ticket/{ticket.id}#{ticket.public_token}",
+            ticket_url=f"{self.public_url}/ticket/{ticket.id}#{ticket_token(ticket)}",
         )
 
 

@@ -18,8 +18,19 @@ from tests.live_server import free_port
 
 
 @dataclass
+class Delivery:
+    """What the SMTP dialogue carried besides the message: ``RCPT TO`` and the MAIL
+    FROM options (SMTPUTF8, BODY=8BITMIME), and the message's bytes as sent."""
+
+    rcpt_tos: list[str]
+    mail_options: list[str]
+    content: bytes
+
+
+@dataclass
 class Inbox:
     messages: list[EmailMessage] = field(default_factory=list)
+    envelopes: list[Delivery] = field(default_factory=list)
     delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -32,14 +43,22 @@ class Inbox:
         parsed = email.message_from_bytes(envelope.content, policy=default)
         with self.lock:
             self.messages.append(parsed)
+            self.envelopes.append(
+                Delivery(list(envelope.rcpt_tos), list(envelope.mail_options), envelope.content)
+            )
         return "250 OK"
 
 
 class SmtpServer:
-    def __init__(self, port: int | None = None, delay: float = 0.0) -> None:
+    def __init__(
+        self, port: int | None = None, delay: float = 0.0, *, smtputf8: bool = False
+    ) -> None:
         self.port = port or free_port()
         self.inbox = Inbox(delay=delay)
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        # aiosmtpd offers SMTPUTF8 only when asked to (RFC 6531 addresses).
+        self.controller = Controller(
+            self.inbox, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=smtputf8
+        )
 
     def __enter__(self) -> SmtpServer:
         self.controller.start()
@@ -114,4 +133,4 @@ def calendar_parts(message: EmailMessage) -> list[tuple[str, bytes]]:
     return found
 
 
-__all__ = ["SmtpServer", "TwilioFake", "calendar_parts"]
+__all__ = ["Delivery", "SmtpServer", "TwilioFake", "calendar_parts"]

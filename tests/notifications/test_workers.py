@@ -33,7 +33,13 @@ async def booked_mails(world: World, app: Litestar, count: int) -> None:
         await bookings.book(app.state.engine, [slot], contact)
 
 
-def worker(database_url: str, smtp_port: int, *args: str, batch: int = 50) -> subprocess.Popen[str]:
+def worker(
+    database_url: str,
+    smtp_port: int,
+    *args: str,
+    batch: int = 50,
+    extra: dict[str, str] | None = None,
+) -> subprocess.Popen[str]:
     env = {
         **os.environ,
         "WCR_DATABASE_URL": database_url,
@@ -41,6 +47,7 @@ def worker(database_url: str, smtp_port: int, *args: str, batch: int = 50) -> su
         "WCR_SMTP_PORT": str(smtp_port),
         "WCR_OUTBOX_LEASE_SECONDS": "3",
         "WCR_OUTBOX_BATCH": str(batch),
+        **(extra or {}),
     }
     return subprocess.Popen(
         [WCR, "worker", *args],
@@ -103,3 +110,26 @@ async def test_a_worker_killed_mid_batch_loses_nothing(
     # its Message-ID, so a mail system shows it once.
     assert sum(ids.values()) - MESSAGES <= 1
     assert await all_sent() == ["sent"] * MESSAGES
+
+
+async def test_two_workers_racing_for_one_recipient_keep_the_daily_cap(
+    world: World, app: Litestar, database_url: str
+) -> None:
+    await booked_mails(world, app, MESSAGES)
+    # Thirty confirmations, all to one address: the cap of 5 must hold across workers.
+    await Message.update({Message.recipient: "one@example.org"}).where(Message.kind == "booked")
+    cap = {"WCR_MAX_MESSAGES_PER_RECIPIENT_PER_DAY": "5"}
+    with SmtpServer(delay=0.05) as smtp:
+        first = worker(database_url, smtp.port, "--once", batch=2, extra=cap)
+        second = worker(database_url, smtp.port, "--once", batch=2, extra=cap)
+        for process in (first, second):
+            assert process.stderr is not None  # stderr=PIPE
+            assert process.wait(timeout=120) == 0, process.stderr.read()
+            process.stderr.close()
+        received = len(smtp.inbox.messages)
+    booked = await Message.select(Message.status).where(Message.kind == "booked")
+    statuses = Counter(r["status"] for r in booked)
+    assert received == 5
+    assert statuses == {"sent": 5, "suppressed": MESSAGES - 5}
+    senders = Counter(r["worker"] for r in await MessageAttempt.select(MessageAttempt.worker))
+    assert len(senders) == 2, senders  # both took part

@@ -3,6 +3,7 @@
   "use strict";
   const $ = function (id) { return document.getElementById(id); };
   const texts = JSON.parse($("texts").textContent);
+  const lang = JSON.parse($("page").textContent).lang;
   let key = sessionStorage.getItem("wcr.agencyKey");
   let monday = startOfWeek(new Date());
 
@@ -37,7 +38,7 @@
       Array.from($("site").options).forEach(function (o) {
         if (me.sites.indexOf(o.value) < 0) o.remove();
       });
-      const services = await (await fetch("/api/v1/services?lang=" + window.WCR_LANG)).json();
+      const services = await (await fetch("/api/v1/services?lang=" + lang)).json();
       $("service").innerHTML = "";
       services.filter(function (s) { return s.agency === me.slug; }).forEach(function (s) {
         $("service").add(new Option(s.name, s.slug));
@@ -63,7 +64,7 @@
     bookings.forEach(function (b) { (people[b.slot_id] = people[b.slot_id] || []).push(b.name + " (" + b.reference + ")"); });
     const body = $("slots");
     body.innerHTML = "";
-    const format = new Intl.DateTimeFormat(window.WCR_LANG, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: "Europe/Berlin" });
+    const format = new Intl.DateTimeFormat(lang, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: "Europe/Berlin" });
     slots.filter(function (s) { return !s.withdrawn; }).forEach(function (s) {
       const row = document.createElement("tr");
       row.dataset.slot = s.id;

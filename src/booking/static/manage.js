@@ -4,7 +4,8 @@
   "use strict";
   const $ = function (id) { return document.getElementById(id); };
   const texts = JSON.parse($("texts").textContent);
-  const reference = window.WCR_BOOKING;
+  const page = JSON.parse($("page").textContent);
+  const reference = page.reference;
   const token = new URLSearchParams(location.hash.replace(/^#/, "")).get("t");
   const headers = { Authorization: "Bearer " + token };
   let booking = null;
@@ -13,7 +14,7 @@
 
   function format(iso) {
     const zone = "Europe/Berlin";
-    return new Intl.DateTimeFormat(window.WCR_LANG, {
+    return new Intl.DateTimeFormat(page.lang, {
       weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", timeZone: zone,
     }).format(new Date(iso));
   }
@@ -88,9 +89,13 @@
     const picked = document.querySelector("input[name=choice]:checked");
     if (!picked) { say(texts.choose); return; }
     const ids = picked.value.split(",").map(Number);
+    const body = ids.length === 1 ? { slot_id: ids[0] } : { slot_ids: ids };
+    // The proof of work the page solved meanwhile (challenge.js), when it asks for one.
+    const altcha = window.wcrChallenge ? await window.wcrChallenge.take(this) : "";
+    if (altcha) body.altcha = altcha;
     const r = await fetch("/api/v1/bookings/" + reference + "/reschedule", {
       method: "POST", headers: Object.assign({ "content-type": "application/json" }, headers),
-      body: JSON.stringify(ids.length === 1 ? { slot_id: ids[0] } : { slot_ids: ids }),
+      body: JSON.stringify(body),
     });
     if (r.ok) { say(texts.moved); $("reschedule").hidden = true; await load(); }
     else if (r.status === 409) { say(texts.taken); await showTimes(); }

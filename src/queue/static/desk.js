@@ -14,7 +14,8 @@
   async function api(method, path, body) {
     const response = await fetch("/api/v1" + path, {
       method: method,
-      headers: body ? { "content-type": "application/json" } : {},
+      // Every change as JSON: with the session cookie the server takes no other kind.
+      headers: method !== "GET" || body ? { "content-type": "application/json" } : {},
       body: body ? JSON.stringify(body) : undefined,
       credentials: "same-origin",
     });

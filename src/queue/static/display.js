@@ -1,7 +1,7 @@
 // The call display: shows calls as they happen, chimes, and reconnects by itself.
 (function () {
   "use strict";
-  const site = window.WCR_SITE;
+  const site = JSON.parse(document.getElementById("page").textContent).site;
   const recent = document.getElementById("recent");
   const number = document.getElementById("current-number");
   const counter = document.getElementById("current-counter");

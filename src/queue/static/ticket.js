@@ -1,7 +1,7 @@
 // A visitor's ticket: place in line and estimated wait, refreshed on every event.
 (function () {
   "use strict";
-  const id = window.WCR_TICKET;
+  const id = JSON.parse(document.getElementById("page").textContent).ticket;
   const token = decodeURIComponent(location.hash.replace(/^#/, ""));
   const text = {
     waiting: "Bitte warten Sie · Please wait",

@@ -36,6 +36,7 @@ class AuthController(Controller):
     ) -> Response[LoginResult]:
         """Opens a session. After 5 failures within 15 minutes an account waits (429
         with Retry-After), longer with every further failure."""
+        guards.check_login_origin(request)
         address = request.client.host if request.client else ""
         token = await service.login(engine, data.username, data.password, address)
         member = await service.staff_for_token(token)

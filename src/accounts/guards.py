@@ -61,6 +61,18 @@ def allowed_origins(connection: Connection) -> set[str]:
     return origins - {""}
 
 
+def check_login_origin(connection: Connection) -> None:
+    """403 for a login a browser sends from another site's page (it would sign the
+    browser into someone else's account), or not as JSON. Scripts without an Origin
+    header are not browsers and may log in."""
+    origin = connection.headers.get("origin")
+    if origin is not None and _origin(origin) not in allowed_origins(connection):
+        raise Forbidden("staff sign in only from this site")
+    media = connection.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media != "application/json":
+        raise Forbidden("sign in with application/json")
+
+
 def check_cookie_write(connection: Connection) -> None:
     """403 for a cookie-authenticated write that is not JSON from our own origin."""
     if connection.scope.get("method", "GET") in SAFE_METHODS:

@@ -197,6 +197,24 @@ async def test_a_cookie_write_needs_json_from_our_origin(desk: Desk, app: Litest
     assert response.status_code == 201
 
 
+async def test_a_login_from_another_site_is_refused(desk: Desk) -> None:
+    """Login CSRF: a foreign page must not sign the browser into an account."""
+    body = b'{"username": "clerk", "password": "%s"}' % PASSWORD.encode()
+    client = desk.client
+    for refused in (
+        {"origin": EVIL, "content-type": "application/json"},
+        {"origin": "null", "content-type": "application/json"},
+        {"origin": "http://testserver", "content-type": "text/plain"},
+        {"origin": "http://testserver", "content-type": "application/x-www-form-urlencoded"},
+    ):
+        response = await client.post("/api/v1/auth/login", content=body, headers=refused)
+        assert response.status_code == 403, refused
+        assert "set-cookie" not in response.headers
+    for accepted in (same_origin(), {"content-type": "application/json"}):  # page; script
+        response = await client.post("/api/v1/auth/login", content=body, headers=accepted)
+        assert response.status_code == 200, response.text
+
+
 @pytest.mark.parametrize("settings", [{"public_url": "https://termine.wcr.example"}], indirect=True)
 async def test_the_public_url_is_our_origin_too(desk: Desk, settings: Settings) -> None:
     body = b'{"services": ["registration"]}'

@@ -15,9 +15,11 @@ from zoneinfo import ZoneInfo
 
 from piccolo.engine.base import Engine
 
+from . import demo_content
 from .booking import bookings, visits
 from .booking.contact import clean_contact
 from .booking.notice import SILENT
+from .booking.records import pack_codes
 from .booking.tables import Slot
 from .catalogue import public as catalogue
 from .catalogue.tables import Agency, Service, Site
@@ -236,6 +238,7 @@ async def seed(
     for service in SERVICES:  # the real pairings: each partner serves where it offers
         for site in service.sites:
             await catalogue.serve_site(service.agency, site)
+    await _seed_content(engine)
     tz = zone(BERLIN)
     first = start or today(tz)
     new_slots: list[int] = []
@@ -247,6 +250,7 @@ async def seed(
                     ids=(site_ids[site], service_ids[service.slug], agency_ids[service.agency]),
                     first=first,
                     tz=tz,
+                    site_slug=site,
                 )
     await _seed_visits(engine)
     await _seed_counters(engine)
@@ -259,8 +263,37 @@ async def seed(
     }
 
 
+# Advisers who speak other languages, on some mornings: (site, service) -> ISO weekday
+# -> languages. On Wednesday mornings a whole Bochum one-stop visit can be in Arabic.
+ADVISER_LANGUAGES: dict[tuple[str, str], dict[int, tuple[str, ...]]] = {
+    ("bochum", "residence-registration"): {3: ("ar",)},
+    ("bochum", "recognition-advice"): {3: ("ar", "en"), 4: ("uk",)},
+    ("bochum", "employment-agency"): {1: ("ar",), 3: ("ar", "tr")},
+    ("wcr-aachen", "skilled-worker-advice"): {2: ("ar", "tr"), 4: ("uk", "ru")},
+    ("wcr-neuss", "skilled-worker-advice"): {1: ("uk",)},
+}
+MORNING_ENDS = 12
+
+
+def _adviser_languages(service: DemoService, site: str, weekday: int) -> tuple[str, ...]:
+    return ADVISER_LANGUAGES.get((site, service.slug), {}).get(weekday, ())
+
+
+async def _seed_content(engine: Engine[Any]) -> None:
+    """Every service's texts in the six languages (kept current on every seed), and
+    the sites that offer it."""
+    for service in SERVICES:
+        names, descriptions, bring = demo_content.columns(service.slug)
+        await catalogue.set_service_content(
+            engine, service.slug, names=names, descriptions=descriptions, bring=bring
+        )
+        offered = await catalogue.service_by_slug(service.slug)
+        for site in service.sites:
+            await catalogue.offer_service(offered, await catalogue.site_by_slug(site))
+
+
 async def _seed_days(
-    service: DemoService, *, ids: tuple[int, int, int], first: date, tz: ZoneInfo
+    service: DemoService, *, ids: tuple[int, int, int], first: date, tz: ZoneInfo, site_slug: str
 ) -> list[int]:
     """Slots for the days ahead that have none yet; ``ids`` are site, service, agency."""
     site_id, service_id, agency_id = ids
@@ -287,8 +320,10 @@ async def _seed_days(
             continue
         rows = []
         at = opening
+        spoken = _adviser_languages(service, site_slug, day.isoweekday())
         while at + step <= closing:
             if at > now:
+                morning = at.astimezone(tz).hour < MORNING_ENDS
                 rows.append(
                     Slot(
                         site=site_id,
@@ -298,6 +333,7 @@ async def _seed_days(
                         ends_at=at + step,
                         capacity=service.capacity,
                         booked=0,
+                        languages=pack_codes(spoken if morning else ()),
                     )
                 )
             at += step
@@ -325,14 +361,17 @@ PACKAGES = [
     (
         "bochum-one-stop",
         "bochum",
-        {"de": "One-Stop-Termin (mittwochs)", "en": "One-stop visit (Wednesdays)"},
+        demo_content.PACKAGE_NAMES["bochum-one-stop"],
         ["residence-registration", "recognition-advice", "employment-agency"],
+        # The Welcome Office runs its one-stop day on Wednesdays, 08:00 to 16:00.
+        visits.Schedule(weekdays=(3,), opens=time(8), closes=time(16)),
     ),
     (
         "aachen-arrival",
         "wcr-aachen",
-        {"de": "Ankommen in Aachen", "en": "Arriving in Aachen"},
+        demo_content.PACKAGE_NAMES["aachen-arrival"],
         ["skilled-worker-advice", "residence-permit-aachen", "integration-counselling"],
+        visits.Schedule(),
     ),
 ]
 # Residence registration comes first: the other offices need the registered address.
@@ -340,8 +379,9 @@ ORDER_RULES = [("residence-registration", "residence-permit")]
 
 
 async def _seed_visits(engine: Engine[Any]) -> None:
-    for slug, site, names, services in PACKAGES:
-        await visits.create_package(engine, slug, site, names, services)
+    for slug, site, names, services, schedule in PACKAGES:
+        if not await visits.create_package(engine, slug, site, names, services, schedule=schedule):
+            await visits.update_package(engine, slug, names, schedule)  # kept current
     for before, after in ORDER_RULES:
         await catalogue.add_order_rule(engine, before, after)
 

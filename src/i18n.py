@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -19,6 +20,7 @@ from wcr.config import SUPPORTED_LANGUAGES
 
 LOCALES = Path(__file__).parent / "locales"
 RIGHT_TO_LEFT = {"ar"}
+_T = TypeVar("_T")
 
 
 @cache
@@ -29,7 +31,16 @@ def catalog(language: str) -> NullTranslations:
 def localised(names: Mapping[str, str], language: str, fallback: str) -> str:
     """The one fallback rule for names kept per language: the visitor's language,
     else English, else German, else ``fallback`` (usually the slug)."""
-    return names.get(language) or names.get("en") or names.get("de") or fallback
+    return localised_in(names, language, fallback)[0]
+
+
+def localised_in(texts: Mapping[str, _T], language: str, fallback: _T) -> tuple[_T, str]:
+    """:func:`localised`, and the language of what it chose (for a ``lang`` attribute
+    where it is not the page's; ``fallback`` counts as English, the slugs' language)."""
+    for code in (language, "en", "de"):
+        if texts.get(code):
+            return texts[code], code
+    return fallback, "en"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from wcr.catalogue import public as catalogue
 from wcr.errors import InvalidInput
 from wcr.timezones import local_range, today, zone
 
+from . import advice
 from . import repository as repo
 from .records import SlotFacts
 from .schemas import SlotView
@@ -45,12 +46,19 @@ def slot_view(slot: SlotFacts) -> SlotView:
         start=slot.start_local,
         end=slot.end_local,
         remaining=slot.remaining,
+        languages=list(slot.languages),
     )
 
 
 async def available(
-    site: str | None, service: str | None, first: date | None, last: date | None
+    site: str | None,
+    service: str | None,
+    first: date | None,
+    last: date | None,
+    advice_language: str | None = None,
 ) -> list[SlotView]:
+    """Bookable slots; with ``advice_language``, only those whose adviser speaks it."""
+    language = advice.clean_code(advice_language, "advice_language")
     site_row = await catalogue.site_by_slug(site) if site else None
     service_row = await catalogue.service_by_slug(service) if service else None
     tz = site_row.tz if site_row else zone(DEFAULT_ZONE)
@@ -62,5 +70,6 @@ async def available(
         site_id=site_row.id if site_row else None,
         service_id=service_row.id if service_row else None,
         bookable_only=True,
+        advice_language=language,
     )
     return [slot_view(s) for s in slots]

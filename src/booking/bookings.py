@@ -29,12 +29,14 @@ from .events import BookingChange, BookingChanged, FreedBecause, PlaceFreed, Tim
 from .limits import OFF, Limits, enforce
 from .notice import QUIET, Notice
 from .records import (
+    GERMAN,
     AppointmentStatus,
     BookingRecord,
     BookingStatus,
     CompanyRecord,
     Marked,
     NewBooking,
+    PackageInfo,
     SlotFacts,
 )
 from .schemas import MAX_VISIT_SLOTS, AppointmentView, BookingView
@@ -74,6 +76,16 @@ async def load_visit(ids: list[int]) -> list[SlotFacts]:
 
 
 def _appointment(slot: SlotFacts, position: int, language: str) -> AppointmentView:
+    content = slot.service_content(language)
+    fell_back = {
+        what: code
+        for what, code in (
+            ("name", content.name_lang),
+            ("description", content.description_lang),
+            ("bring", content.bring_lang),
+        )
+        if code != language
+    }
     return AppointmentView(
         slot_id=slot.id,
         position=position,
@@ -85,6 +97,9 @@ def _appointment(slot: SlotFacts, position: int, language: str) -> AppointmentVi
         end=slot.end_local,
         site_name=slot.site_name,
         address=slot.address,
+        description=content.description,
+        bring=list(content.bring),
+        text_languages=fell_back,
     )
 
 
@@ -151,6 +166,25 @@ async def _explain(error: _NoPlace, field: str) -> Exception:
     return Conflict(f"slot {error.slot_id} has no free place left (or is no longer bookable)")
 
 
+async def check_terms(
+    ids: list[int], advice_language: str | None, package: PackageInfo | None
+) -> None:
+    """Refuse slots whose adviser does not speak the language asked for (422 naming
+    ``advice_language``), or that lie outside the package's services, days and hours."""
+    if not ids or (package is None and advice_language in (None, GERMAN)):
+        return
+    facts = await repo.slots_by_id(ids)
+    visit = sorted(facts.values(), key=lambda s: (s.starts_at, s.id))
+    unspoken = [s.id for s in visit if not s.offers(advice_language)]
+    if unspoken:
+        raise InvalidInput.field(
+            "advice_language",
+            f"slot {unspoken[0]} offers no advice in {advice_language!r}",
+        )
+    if package is not None:
+        visits.check_package(package, visit, "slot_id" if len(ids) == 1 else "slot_ids")
+
+
 async def book(
     engine: Engine[Any],
     ids: list[int],
@@ -159,6 +193,8 @@ async def book(
     notice: Notice = QUIET,
     limits: Limits = OFF,
     company: CompanyRecord | None = None,
+    advice_language: str | None = None,
+    package: PackageInfo | None = None,
 ) -> tuple[str, str, list[SlotFacts]]:
     """Reserve every slot or none; returns (reference, manage token, visit).
 
@@ -170,6 +206,7 @@ async def book(
     """
     if len(ids) > 1:
         ids = [slot.id for slot in await load_visit(ids)]  # visiting order
+    await check_terms(ids, advice_language, package)
     token = new_manage_token()
     for attempt in range(REFERENCE_ATTEMPTS):
         reference = new_reference()
@@ -195,6 +232,8 @@ async def book(
                         email_key=contact.email_key,
                         phone_key=contact.phone_key,
                         company_id=company.id if company else None,
+                        advice_language=advice_language,
+                        package_id=package.id if package else None,
                     )
                 )
                 await repo.insert_appointments(booking_id, ids, at)
@@ -241,6 +280,7 @@ async def view(booking: BookingRecord) -> BookingView:
     ids = await repo.itinerary(booking.id, status)
     facts = await repo.slots_by_id(ids)
     visit = [facts[i] for i in ids]
+    package = await visits.package_by_id(booking.package_id)
     return BookingView(
         reference=booking.reference,
         status=booking.status,
@@ -250,6 +290,8 @@ async def view(booking: BookingRecord) -> BookingView:
         language=booking.language,
         created_at=booking.created_at.isoformat(),
         appointments=appointments_view(visit, booking.language),
+        advice_language=booking.advice_language or GERMAN,
+        package=package.slug if package else None,
     )
 
 
@@ -330,6 +372,8 @@ async def reschedule(
     for a service on a day), counted like a booking's, after the places are taken."""
     await _ensure_changeable(booking, "rescheduled")
     visit = await load_visit(ids)
+    # The visit keeps the language it is held in and the package's days and hours.
+    await check_terms(ids, booking.advice_language, await visits.package_by_id(booking.package_id))
     async with write_transaction(engine):
         at = now()
         marked = await _bump(booking.id, at)

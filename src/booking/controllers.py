@@ -1,38 +1,32 @@
-"""HTTP endpoints of the booking feature: the public side and the partner agencies' side."""
+"""HTTP endpoints of the booking feature's public side (the partner agencies' are in
+:mod:`.agency_controllers`)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, delete, get, post
-from litestar.di import NamedDependency, Provide
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromQuery, PathParameter, QueryParameter
+from litestar.params import Body, PathParameter, QueryParameter
 from piccolo.engine.base import Engine
 
 from wcr.auth import bearer_token
-from wcr.catalogue import public as catalogue
 from wcr.challenge import public as challenge
 from wcr.config import Settings
 from wcr.database import MAX_ID
 from wcr.i18n import Language
 from wcr.reach import check_contact
-from wcr.timezones import local_range, zone
 
-from . import availability, bookings, companies, publishing
+from . import advice, availability, bookings, companies, visits
 from . import repository as repo
-from .availability import DEFAULT_ZONE, day_range
 from .calendar import booking_calendar
 from .contact import clean_contact
-from .deps import current_agency
 from .limits import Limits
 from .notice import Notice
-from .records import AgencyBooking, AppointmentStatus, BookingStatus, SlotFacts
+from .records import GERMAN, AppointmentStatus, BookingStatus
 from .schemas import (
-    AgencyBookingView,
-    AgencyProfile,
-    AgencySlotView,
     Availability,
     BookingCreated,
     BookingRequest,
@@ -41,13 +35,10 @@ from .schemas import (
     CalendarForm,
     CancelResult,
     RescheduleRequest,
-    SlotPublication,
-    SlotsCreated,
 )
 
 EngineDep = NamedDependency[Engine[Any]]
 SettingsDep = NamedDependency[Settings]
-AgencyDep = NamedDependency[catalogue.Agency]
 FromDate = Annotated[
     date | None, QueryParameter(name="from", description="first local day (YYYY-MM-DD)")
 ]
@@ -57,6 +48,10 @@ ToDate = Annotated[
 Reference = Annotated[str, PathParameter(max_length=32, description="booking reference")]
 SlotIdPath = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 Slug = Annotated[str | None, QueryParameter(max_length=64)]
+AdviceLanguage = Annotated[
+    str | None,
+    QueryParameter(max_length=16, description="ISO 639 code of the language of the advice"),
+]
 COMPANY_KEY_HEADER = "X-Company-Key"
 MANAGE_AUTH_HELP = "the booking's manage token, as `Authorization: Bearer TOKEN`"
 
@@ -72,9 +67,13 @@ class PublicBookingController(Controller):
         to: ToDate = None,
         site: Slug = None,
         service: Slug = None,
+        advice_language: AdviceLanguage = None,
     ) -> Availability:
-        """Bookable slots with free places, ordered by start."""
-        return Availability(slots=await availability.available(site, service, from_, to))
+        """Bookable slots with free places, ordered by start; with `advice_language`
+        (ISO 639, e.g. `ar`), only those whose adviser speaks it (German: all)."""
+        return Availability(
+            slots=await availability.available(site, service, from_, to, advice_language)
+        )
 
     @post("/bookings", operation_id="createBooking", status_code=201)
     async def create(
@@ -96,6 +95,8 @@ class PublicBookingController(Controller):
         company = await companies.company_for_key(
             request.headers.get(COMPANY_KEY_HEADER) or data.company_key
         )
+        advice_language = advice.clean_code(data.advice_language, "advice_language")
+        package = await visits.package_by_slug(data.package) if data.package else None
         await challenge.verify(engine, settings, data.altcha)
         notice = Notice.from_settings(settings)
         reference, token, visit = await bookings.book(
@@ -105,6 +106,8 @@ class PublicBookingController(Controller):
             notice=notice,
             limits=Limits.from_settings(settings),
             company=company,
+            advice_language=advice_language,
+            package=package,
         )
         return BookingCreated(
             reference=reference,
@@ -117,6 +120,8 @@ class PublicBookingController(Controller):
                 BookingWarning(field=field, code=code, message=text)
                 for field, code, text in reach.notices(Language(contact.language))
             ],
+            advice_language=advice_language or GERMAN,
+            package=package.slug if package else None,
         )
 
     @get(
@@ -235,102 +240,4 @@ async def calendar_file(reference: str, token: str | None, settings: Settings) -
         body,
         media_type="text/calendar; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{row.reference}.ics"'},
-    )
-
-
-class AgencyController(Controller):
-    """A partner agency's own slots and bookings; it never sees another agency's."""
-
-    path = "/api/v1/agency"
-    tags = ["agency"]
-    dependencies = {"agency": Provide(current_agency)}
-    security = [{"bearer": []}]
-
-    @get("/me", operation_id="agencyMe")
-    async def me(self, agency: AgencyDep) -> AgencyProfile:
-        """Which agency this key belongs to, and the sites it may publish at."""
-        served = await catalogue.sites_served(agency)
-        return AgencyProfile(slug=agency.slug, name=agency.name, sites=[s.slug for s in served])
-
-    @post("/slots", operation_id="publishSlots", status_code=201)
-    async def publish(
-        self,
-        data: Annotated[SlotPublication, Body()],
-        agency: AgencyDep,
-        engine: EngineDep,
-    ) -> SlotsCreated:
-        """One slot (start, end) or a weekly pattern (from_date … slot_minutes)."""
-        ids, skipped = await publishing.publish(engine, agency, data)
-        facts = await repo.slots_by_id(ids)
-        return SlotsCreated(
-            created=len(ids), slots=[agency_slot(facts[i]) for i in ids], skipped=skipped
-        )
-
-    @get("/slots", operation_id="agencySlots")
-    async def list_slots(
-        self,
-        agency: AgencyDep,
-        from_: FromDate = None,
-        to: ToDate = None,
-    ) -> list[AgencySlotView]:
-        start, end = _range(from_, to)
-        slots = await repo.find_slots(start=start, end=end, agency_id=agency.id)
-        return [agency_slot(s) for s in slots]
-
-    @delete("/slots/{slot_id:int}", operation_id="withdrawSlot", status_code=204)
-    async def withdraw(
-        self,
-        slot_id: SlotIdPath,
-        agency: AgencyDep,
-        engine: EngineDep,
-        force: FromQuery[bool] = False,  # noqa: FBT002 - a query flag
-    ) -> None:
-        """204 when nothing was booked; 409 when booked, unless force=true cancels them."""
-        await publishing.withdraw(engine, agency, slot_id, force=force)
-
-    @get("/bookings", operation_id="agencyBookings")
-    async def list_bookings(
-        self,
-        agency: AgencyDep,
-        from_: FromDate = None,
-        to: ToDate = None,
-    ) -> list[AgencyBookingView]:
-        start, end = _range(from_, to)
-        rows = await repo.agency_bookings(agency.id, start, end)
-        facts = await repo.slots_by_id({r.slot_id for r in rows})
-        return [agency_booking(r, facts[r.slot_id]) for r in rows]
-
-
-def _range(first: date | None, last: date | None) -> tuple[Any, Any]:
-    tz = zone(DEFAULT_ZONE)
-    first, last = day_range(first, last, tz, default_days=31)
-    return local_range(first, last, tz)
-
-
-def agency_slot(slot: SlotFacts) -> AgencySlotView:
-    return AgencySlotView(
-        id=slot.id,
-        site=slot.site,
-        service=slot.service,
-        start=slot.start_local,
-        end=slot.end_local,
-        capacity=slot.capacity,
-        booked=slot.booked,
-        withdrawn=slot.withdrawn,
-    )
-
-
-def agency_booking(row: AgencyBooking, slot: SlotFacts) -> AgencyBookingView:
-    return AgencyBookingView(
-        reference=row.reference,
-        status=row.status,
-        name=row.name,
-        email=row.email,
-        phone=row.phone,
-        language=row.language,
-        slot_id=slot.id,
-        site=slot.site,
-        service=slot.service,
-        start=slot.start_local,
-        end=slot.end_local,
     )

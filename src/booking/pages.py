@@ -18,24 +18,50 @@ from wcr.challenge import public as challenge
 from wcr.config import Settings
 from wcr.database import MAX_ID
 from wcr.errors import Conflict, DomainError, InvalidInput
-from wcr.i18n import Language, localised
+from wcr.i18n import Language, localised_in
 from wcr.reach import NEEDS_SMTPUTF8, Reach, check_contact
 from wcr.timezones import today
 from wcr.web import public as web
 
-from . import bookings, companies, repository, time_choices, visits
+from . import advice, bookings, companies, repository, time_choices, visits
 from .availability import EARLIEST, LATEST
 from .contact import clean_contact
 from .limits import LimitReached, Limits
 from .notice import Notice
 from .qr import reference_qr
-from .records import SlotFacts
+from .records import GERMAN, SlotFacts
 from .time_choices import Choice, Wanted
 
 LangPath = Annotated[str, PathParameter(max_length=8)]
 SitePath = Annotated[str, PathParameter(max_length=64)]
 WEEK = 7
 SUGGESTIONS = 3
+
+
+def shown(content: catalogue.ServiceContent, page: str) -> dict[str, Any]:
+    """A service's texts for a template; ``*_lang`` is set where a text is in another
+    language than the page's (a fallback), for its ``lang`` attribute (WCAG 3.1.2)."""
+
+    def other(code: str) -> str | None:
+        return code if code != page else None
+
+    return {
+        "slug": content.slug,
+        "name": content.name,
+        "name_lang": other(content.name_lang),
+        "description": content.description,
+        "description_lang": other(content.description_lang),
+        "bring": list(content.bring),
+        "bring_lang": other(content.bring_lang),
+    }
+
+
+def _clean_advice(code: str | None) -> str | None:
+    """A page's advice language: an unknown code is ignored, not an error page."""
+    try:
+        return advice.clean_code(code, "advice_language")
+    except InvalidInput:
+        return None
 
 
 def steps(lang: Language, step: int) -> dict[str, Any]:
@@ -77,25 +103,21 @@ class BookingPages(Controller):
     ) -> Template:
         site_row = await catalogue.site_by_slug(site, field=None)
         every = await catalogue.list_services()
-        names = {s.slug: s.name(lang.code) for s in every}
+        contents = {s.slug: shown(s.content(lang.code), lang.code) for s in every}
         ahead = set(await repository.services_at_site(site_row.id))
         services = [s for s in every if s.id in ahead]
-        packages = [
-            {
-                "slug": p.slug,
-                "name": localised(p.names, lang.code, p.slug),
-                "service_names": [names.get(s, s) for s in p.services],
-            }
-            for p in await visits.packages(site)
-        ]
-        offered = [
-            {
-                "slug": s.slug,
-                "name": s.name(lang.code),
-                "minutes": s.duration_minutes,
-            }
-            for s in services
-        ]
+        packages = []
+        for p in await visits.packages(site):
+            name, name_lang = localised_in(p.names, lang.code, p.slug)
+            packages.append(
+                {
+                    "slug": p.slug,
+                    "name": name,
+                    "name_lang": name_lang if name_lang != lang.code else None,
+                    "services": [contents[s] for s in p.services if s in contents],
+                }
+            )
+        offered = [contents[s.slug] | {"minutes": s.duration_minutes} for s in services]
         return web.page(
             "site.html",
             lang,
@@ -117,9 +139,14 @@ class BookingPages(Controller):
         services: Annotated[list[str] | None, QueryParameter(max_length=5)] = None,
         package: Annotated[str | None, QueryParameter(max_length=64)] = None,
         from_: Annotated[date | None, QueryParameter(name="from")] = None,
+        advice_language: Annotated[str | None, QueryParameter(max_length=16)] = None,
     ) -> Template:
         language_ = web.language(lang)
-        wanted = Wanted(services=list(services or []), package=package)
+        wanted = Wanted(
+            services=list(services or []),
+            package=package,
+            advice_language=_clean_advice(advice_language),
+        )
         if not wanted.services and not wanted.package:
             return await self._site_page(
                 request,
@@ -166,11 +193,29 @@ class BookingPages(Controller):
         for choice in choices:
             if choice.start is not None:
                 days.setdefault(lang.day(choice.start, tz), []).append(choice)
-        base = f"/{lang.code}/sites/{site}/times?" + "&".join(
+        plain = f"/{lang.code}/sites/{site}/times?" + "&".join(
             [f"services={s}" for s in wanted.services]
             + ([f"package={wanted.package}"] if wanted.package else [])
         )
+        base = plain + (
+            f"&advice_language={wanted.advice_language}" if wanted.advice_language else ""
+        )
         earlier = first - timedelta(days=span)
+        services = await time_choices.wanted_services(wanted)
+        spoken = await time_choices.advice_languages(site_row, services, first, span)
+        if wanted.advice_language and wanted.advice_language not in spoken:
+            spoken = sorted({*spoken, wanted.advice_language})
+        # "Advice in …": the languages advisers speak in these days (German: all).
+        advice_choices = [
+            {
+                "code": code,
+                "name": advice.display_name(code, lang.code),
+                "url": f"{plain}&from={first.isoformat()}"
+                + (f"&advice_language={code}" if code else ""),
+                "current": code == (wanted.advice_language or ""),
+            }
+            for code in ["", *spoken]
+        ]
         return web.page(
             "times.html",
             lang,
@@ -180,6 +225,9 @@ class BookingPages(Controller):
             service_slugs=wanted.services,
             package=wanted.package,
             first=first,
+            contents=[shown(s.content(lang.code), lang.code) for s in services],
+            advice_language=wanted.advice_language,
+            advice_choices=advice_choices if spoken else [],
             days=list(days.items()),
             earlier=f"{base}&from={earlier.isoformat()}" if first > today(tz) else None,
             later=f"{base}&from={(first + timedelta(days=span)).isoformat()}",
@@ -205,6 +253,7 @@ class BookingPages(Controller):
         wanted = Wanted(
             services=form.getall("services", [])[: visits.MAX_SERVICES],
             package=form.get("package") or None,
+            advice_language=_clean_advice(str(form.get("advice_language") or "") or None),
         )
         if not wanted.services and not wanted.package:
             # A form sent without its hidden services: back to the choice of service.
@@ -251,6 +300,8 @@ class BookingPages(Controller):
                 notice=Notice.from_settings(settings),
                 limits=Limits.from_settings(settings),
                 company=company,
+                advice_language=wanted.advice_language,
+                package=await visits.package_by_slug(wanted.package) if wanted.package else None,
             )
         except LimitReached as error:
             return await self._times_page(
@@ -281,7 +332,15 @@ class BookingPages(Controller):
                 if isinstance(error, Conflict)
                 else language_.gettext("That time cannot be booked. Please choose another."),
             )
-        return booked_page(request, language_, reference, token, visit, reach=reach)
+        return booked_page(
+            request,
+            language_,
+            reference,
+            token,
+            visit,
+            reach=reach,
+            advice_language=wanted.advice_language,
+        )
 
 
 async def _first_start(ids: list[int]) -> datetime | None:
@@ -347,6 +406,7 @@ def booked_page(
     visit: list[SlotFacts],
     *,
     reach: Reach | None = None,
+    advice_language: str | None = None,
 ) -> Template:
     site = visit[0]
     no_sms = reach.notices(lang) if reach else []
@@ -360,9 +420,11 @@ def booked_page(
             {
                 "when": f"{lang.day(s.starts_at, s.tz)}, {lang.time(s.starts_at, s.tz)}",
                 "service": s.service_name(lang.code),
+                "content": shown(s.service_content(lang.code), lang.code),
             }
             for s in visit
         ],
+        advice_language=advice.display_name(advice_language or GERMAN, lang.code),
         ics_action=f"/api/v1/bookings/{reference}/calendar.ics",
         token=token,
         qr=reference_qr(reference),

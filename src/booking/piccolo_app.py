@@ -3,8 +3,10 @@ from piccolo.conf.apps import AppConfig
 from wcr.features import migrations_folder
 
 from .tables import (
+    AgencyFeed,
     Appointment,
     Booking,
+    ClosedDay,
     Company,
     ContactLock,
     PackageService,
@@ -23,6 +25,8 @@ APP_CONFIG = AppConfig(
         Appointment,
         VisitPackage,
         PackageService,
+        ClosedDay,
+        AgencyFeed,
     ],
     migration_dependencies=["wcr.catalogue.piccolo_app"],
 )

@@ -1,9 +1,9 @@
 """What other features use of booking."""
 
-from .bookings import appointments_view
+from .bookings import appointments_view, authorised_booking
 from .calendar import booking_calendar
 from .companies import mint_key as mint_company_key
-from .contact import clean_name, clean_phone, mailbox
+from .contact import clean_email, clean_name, clean_phone, mailbox
 from .events import BookingChange, BookingChanged, FreedBecause, PlaceFreed, TimedAppointment
 from .links import message_link
 from .records import AppointmentStatus, BookingRecord, BookingStatus, SlotFacts
@@ -28,9 +28,11 @@ __all__ = [
     "SlotFacts",
     "TimedAppointment",
     "appointments_view",
+    "authorised_booking",
     "booking_by_id",
     "booking_by_reference",
     "booking_calendar",
+    "clean_email",
     "clean_name",
     "clean_phone",
     "itinerary",

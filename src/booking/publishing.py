@@ -21,8 +21,9 @@ from wcr.database import write_transaction
 from wcr.errors import Conflict, Forbidden, InvalidInput, NotFound
 from wcr.timezones import combine, local_instant
 
-from . import bookings
+from . import advice, bookings
 from . import repository as repo
+from .agency_records import Skipped, SkipReason
 from .events import BookingChange
 from .records import NewSlot
 from .schemas import SlotPublication
@@ -89,9 +90,9 @@ def _weekly_pattern(data: SlotPublication) -> WeeklyPattern:
     )
 
 
-def _expand(pattern: WeeklyPattern, tz: ZoneInfo) -> tuple[list[Planned], list[str]]:
+def _expand(pattern: WeeklyPattern, tz: ZoneInfo) -> tuple[list[Planned], list[Skipped]]:
     planned: list[Planned] = []
-    skipped: list[str] = []
+    skipped: list[Skipped] = []
     days = (
         pattern.first + timedelta(days=n) for n in range((pattern.last - pattern.first).days + 1)
     )
@@ -100,7 +101,7 @@ def _expand(pattern: WeeklyPattern, tz: ZoneInfo) -> tuple[list[Planned], list[s
         # the session is an hour shorter or longer, never a duplicated wall time.
         first, last = combine(day, pattern.start, tz), combine(day, pattern.end, tz)
         if first is None or last is None:
-            skipped.append(f"{day.isoformat()}: the clocks skip that time")
+            skipped.append(Skipped(day, SkipReason.CLOCK_CHANGE))
             continue
         at = first
         while at + pattern.step <= last:
@@ -117,9 +118,108 @@ def _is_pattern(data: SlotPublication) -> bool:
     return data.start is None and data.end is None
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What a publication would create, checked but not yet against existing slots."""
+
+    site: catalogue.Site
+    service: catalogue.Service
+    planned: list[Planned]
+    skipped: list[Skipped]
+    pattern: bool
+
+
 async def publish(
     engine: Engine[Any], agency: catalogue.Agency, data: SlotPublication
-) -> tuple[list[int], list[str]]:
+) -> tuple[list[int], list[Skipped]]:
+    """Create the slots; a pattern leaves out those that overlap existing slots or fall
+    on the agency's closed days, and says which (``Skipped``). A single slot that
+    overlaps, or a pattern of which nothing is left, is 409."""
+    languages = advice.clean_codes(data.languages)  # the adviser's, 422 on "languages"
+    plan = await _plan(agency, data)
+    site, service = plan.site, plan.service
+    async with write_transaction(engine):
+        await repo.lock_service(service.id)
+        await catalogue.offer_service(service, site)  # the site offers what it publishes
+        planned, skipped = await _leave_out(plan, agency)
+        if not planned:
+            raise _nothing_left(plan, skipped)
+        ids = await repo.insert_slots(
+            [
+                NewSlot(
+                    site_id=site.id,
+                    service_id=service.id,
+                    agency_id=agency.id,
+                    starts_at=p.starts_at,
+                    ends_at=p.ends_at,
+                    capacity=data.capacity,
+                    languages=languages,
+                )
+                for p in planned
+            ],
+            utc_now(),
+        )
+    return ids, in_order(plan.skipped + skipped)
+
+
+async def preview(
+    agency: catalogue.Agency, data: SlotPublication
+) -> tuple[catalogue.Site, list[Planned], list[Skipped]]:
+    """What :func:`publish` would create and leave out now; writes nothing."""
+    advice.clean_codes(data.languages)
+    plan = await _plan(agency, data)
+    planned, skipped = await _leave_out(plan, agency)
+    return plan.site, planned, in_order(plan.skipped + skipped)
+
+
+async def _leave_out(plan: Plan, agency: catalogue.Agency) -> tuple[list[Planned], list[Skipped]]:
+    """The planned slots that fit, and those left out: on a closed day, or overlapping."""
+    planned, skipped = plan.planned, []
+    tz = plan.site.tz
+    if plan.pattern:
+        first = planned[0].starts_at.astimezone(tz).date()
+        last = planned[-1].starts_at.astimezone(tz).date()
+        closed = await repo.closed_day_dates(agency.id, plan.site.id, first, last)
+        if closed:
+            kept = []
+            for p in planned:
+                day = p.starts_at.astimezone(tz).date()
+                if day in closed:
+                    skipped.append(Skipped(day, SkipReason.CLOSED_DAY, p.starts_at, p.ends_at))
+                else:
+                    kept.append(p)
+            planned = kept
+    if planned:
+        existing = await repo.overlapping_slots(
+            plan.site.id, plan.service.id, planned[0].starts_at, planned[-1].ends_at
+        )
+        planned, clashing = _split_clashes(planned, existing)
+        skipped += [
+            Skipped(p.starts_at.astimezone(tz).date(), SkipReason.OVERLAP, p.starts_at, p.ends_at)
+            for p in clashing
+        ]
+    return planned, skipped
+
+
+def in_order(skipped: list[Skipped]) -> list[Skipped]:
+    return sorted(skipped, key=lambda s: (s.day, s.starts_at.timestamp() if s.starts_at else 0))
+
+
+def _nothing_left(plan: Plan, skipped: list[Skipped]) -> Exception:
+    if not plan.pattern:
+        clash = plan.planned[0]
+        return Conflict(
+            f"a slot from {clash.starts_at.astimezone(plan.site.tz).isoformat()} overlaps "
+            "another slot of this service at this site",
+            extra={"code": "overlap"},
+        )
+    return Conflict(
+        "every slot of the pattern overlaps an existing slot or falls on a closed day",
+        extra={"code": "nothing_left", "skipped": len(skipped)},
+    )
+
+
+async def _plan(agency: catalogue.Agency, data: SlotPublication) -> Plan:
     site = await catalogue.site_by_slug(data.site)
     service = await catalogue.service_by_slug(data.service)
     if service.agency_id != agency.id:
@@ -143,45 +243,25 @@ async def publish(
     if planned[-1].starts_at > now + MAX_AHEAD:
         field = "to_date" if _is_pattern(data) else "start"
         raise InvalidInput.field(field, "slots can be published at most 2 years ahead")
-    async with write_transaction(engine):
-        await repo.lock_service(service.id)
-        existing = await repo.overlapping_slots(
-            site.id, service.id, planned[0].starts_at, planned[-1].ends_at
-        )
-        clash = _first_clash(planned, existing)
-        if clash is not None:
-            raise Conflict(
-                f"a slot from {clash.starts_at.astimezone(tz).isoformat()} overlaps "
-                "another slot of this service at this site"
-            )
-        ids = await repo.insert_slots(
-            [
-                NewSlot(
-                    site_id=site.id,
-                    service_id=service.id,
-                    agency_id=agency.id,
-                    starts_at=p.starts_at,
-                    ends_at=p.ends_at,
-                    capacity=data.capacity,
-                )
-                for p in planned
-            ],
-            now,
-        )
-    return ids, skipped
+    return Plan(site, service, planned, skipped, pattern=_is_pattern(data))
 
 
-def _first_clash(
+def _split_clashes(
     planned: list[Planned], existing: list[tuple[datetime, datetime]]
-) -> Planned | None:
-    """Sweep both sorted lists once: O(n + m) for patterns of thousands of slots."""
+) -> tuple[list[Planned], list[Planned]]:
+    """(free, clashing): one sweep of both sorted lists, O(n + m) for patterns of
+    thousands of slots (existing slots of one service at one site never overlap, so
+    sorted by start they are sorted by end too)."""
+    free, clashing = [], []
     j = 0
     for slot in planned:
         while j < len(existing) and existing[j][1] <= slot.starts_at:
             j += 1
         if j < len(existing) and existing[j][0] < slot.ends_at:
-            return slot
-    return None
+            clashing.append(slot)
+        else:
+            free.append(slot)
+    return free, clashing
 
 
 async def withdraw(

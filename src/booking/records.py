@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from wcr.catalogue import public as catalogue
 from wcr.i18n import localised
+
+# Every office holds its appointments in German; slots list the languages besides.
+GERMAN = "de"
+
+
+def pack_codes(codes: tuple[str, ...] | list[str]) -> str:
+    """The stored form of a slot's languages or a package's weekdays: ",ar,uk," ("" for none)."""
+    return f",{','.join(codes)}," if codes else ""
+
+
+def unpack_codes(stored: str | None) -> tuple[str, ...]:
+    return tuple(code for code in (stored or "").split(",") if code)
 
 
 class BookingStatus(StrEnum):
@@ -40,6 +53,10 @@ class SlotFacts:
     capacity: int
     booked: int
     withdrawn: bool
+    service_descriptions: dict[str, str] = field(default_factory=dict)
+    service_bring: dict[str, list[str]] = field(default_factory=dict)
+    # Languages the adviser speaks besides German (ISO 639), as published.
+    languages: tuple[str, ...] = ()
 
     @property
     def start_local(self) -> str:
@@ -56,6 +73,20 @@ class SlotFacts:
 
     def service_name(self, language: str) -> str:
         return localised(self.service_names, language, self.service)
+
+    def service_content(self, language: str) -> catalogue.ServiceContent:
+        """Name, description and what to bring, with the language each is in."""
+        return catalogue.service_content(
+            self.service,
+            self.service_names,
+            self.service_descriptions,
+            self.service_bring,
+            language,
+        )
+
+    def offers(self, advice_language: str | None) -> bool:
+        """Whether an appointment here can be held in that language (German always)."""
+        return advice_language in (None, GERMAN) or advice_language in self.languages
 
 
 @dataclass(frozen=True)
@@ -76,6 +107,7 @@ class NewSlot:
     starts_at: datetime
     ends_at: datetime
     capacity: int
+    languages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,6 +123,8 @@ class NewBooking:
     email_key: str | None = None
     phone_key: str | None = None
     company_id: int | None = None
+    advice_language: str | None = None
+    package_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +146,8 @@ class BookingRecord:
     version: int
     created_at: datetime
     company_id: int | None = None  # booked with that company's key
+    advice_language: str | None = None  # held in this language (None: German)
+    package_id: int | None = None  # booked as this one-stop package
 
 
 @dataclass(frozen=True)
@@ -151,3 +187,18 @@ class PackageInfo:
     names: dict[str, str]
     site: str
     services: list[str]
+    id: int = 0
+    # ISO weekdays it is offered on (empty: every day) and the local hours, if any.
+    weekdays: tuple[int, ...] = ()
+    opens: time | None = None
+    closes: time | None = None
+
+    def allows(self, start: datetime, end: datetime, tz: ZoneInfo) -> bool:
+        """Whether an appointment from ``start`` to ``end`` lies in its days and hours."""
+        first, last = start.astimezone(tz), end.astimezone(tz)
+        if self.weekdays and first.isoweekday() not in self.weekdays:
+            return False
+        if self.opens is not None and first.time() < self.opens:
+            return False
+        late = last.date() > first.date() or last.time() > (self.closes or time.max)
+        return not (self.closes is not None and late)

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any, Literal
 
 from wcr.clock import now
 from wcr.database import json_value
 from wcr.timezones import as_utc, zone
 
+from .agency_records import ClosedDayRecord, FeedAgency
 from .records import (
+    GERMAN,
     AgencyBooking,
     AppointmentStatus,
     BookingInSlot,
@@ -31,8 +33,20 @@ from .records import (
     PackageInfo,
     SlotFacts,
     SlotTime,
+    pack_codes,
+    unpack_codes,
 )
-from .tables import Appointment, Booking, Company, ContactLock, PackageService, Slot, VisitPackage
+from .tables import (
+    AgencyFeed,
+    Appointment,
+    Booking,
+    ClosedDay,
+    Company,
+    ContactLock,
+    PackageService,
+    Slot,
+    VisitPackage,
+)
 
 # Written out rather than built by Piccolo's query builder: building this three-join
 # select cost more CPU than running it (bench/booking_race.py, py-spy).
@@ -41,7 +55,8 @@ SLOT_SELECT = (
     "si.address AS site_address, si.timezone AS site_timezone, s.agency AS agency_id, "
     "a.slug AS agency_slug, s.service AS service_id, sv.slug AS service_slug, "
     "sv.names AS service_names, s.starts_at, s.ends_at, s.capacity, s.booked, "
-    "s.withdrawn_at FROM slot s JOIN site si ON si.id = s.site "
+    "s.withdrawn_at, sv.descriptions AS service_descriptions, sv.bring AS service_bring, "
+    "s.languages FROM slot s JOIN site si ON si.id = s.site "
     "JOIN agency a ON a.id = s.agency JOIN service sv ON sv.id = s.service"
 )
 
@@ -64,7 +79,18 @@ def _facts(row: dict[str, Any]) -> SlotFacts:
         capacity=row["capacity"],
         booked=row["booked"],
         withdrawn=row["withdrawn_at"] is not None,
+        service_descriptions=json_value(row["service_descriptions"]),
+        service_bring=json_value(row["service_bring"]),
+        languages=unpack_codes(row["languages"]),
     )
+
+
+def _speaks(column: str, advice_language: str | None) -> tuple[str, list[Any]]:
+    """A condition (and its argument) for slots whose adviser speaks the language;
+    German, every office's language, needs none."""
+    if advice_language is None or advice_language == GERMAN:
+        return "", []
+    return f" AND {column} LIKE {{}}", [f"%,{advice_language},%"]
 
 
 async def slots_by_id(ids: Iterable[int]) -> dict[int, SlotFacts]:
@@ -85,6 +111,7 @@ async def find_slots(
     service_ids: list[int] | None = None,
     agency_id: int | None = None,
     bookable_only: bool = False,
+    advice_language: str | None = None,
     limit: int = 5000,
 ) -> list[SlotFacts]:
     conditions: list[str] = ["s.starts_at >= {}", "s.starts_at < {}"]
@@ -99,7 +126,9 @@ async def find_slots(
     if bookable_only:
         conditions.append("s.withdrawn_at IS NULL AND s.booked < s.capacity AND s.starts_at > {}")
         args.append(now())
-    where = " AND ".join(conditions)
+    speaks, spoken = _speaks("s.languages", advice_language)
+    args += spoken
+    where = " AND ".join(conditions) + speaks
     rows = await Slot.raw(
         f"{SLOT_SELECT} WHERE {where} ORDER BY s.starts_at, s.id LIMIT {int(limit)}", *args
     )
@@ -107,20 +136,26 @@ async def find_slots(
 
 
 async def free_slot_times(
-    site_id: int, service_ids: list[int], start: datetime, end: datetime
+    site_id: int,
+    service_ids: list[int],
+    start: datetime,
+    end: datetime,
+    advice_language: str | None = None,
 ) -> list[SlotTime]:
     """id, service, starts_at, ends_at of the bookable slots: no joins, few columns."""
     placeholders = ", ".join("{}" for _ in service_ids) or "NULL"
+    speaks, spoken = _speaks("languages", advice_language)
     rows = await Slot.raw(
         "SELECT id, service, starts_at, ends_at FROM slot "  # noqa: S608 - placeholders only
         f"WHERE site = {{}} AND service IN ({placeholders}) AND starts_at >= {{}} "
         "AND starts_at < {} AND starts_at > {} AND withdrawn_at IS NULL "
-        "AND booked < capacity ORDER BY starts_at, id",
+        f"AND booked < capacity{speaks} ORDER BY starts_at, id",
         site_id,
         *service_ids,
         start,
         end,
         now(),
+        *spoken,
     )
     return [
         SlotTime(
@@ -216,6 +251,7 @@ async def insert_slots(slots: list[NewSlot], at: datetime) -> list[int]:
             capacity=s.capacity,
             booked=0,
             created_at=at,
+            languages=pack_codes(s.languages),
         )
         for s in slots
     ]
@@ -229,8 +265,9 @@ async def insert_slots(slots: list[NewSlot], at: datetime) -> list[int]:
 async def insert_booking(booking: NewBooking) -> int:
     rows = await Booking.raw(
         "INSERT INTO booking (reference, token_hash, name, email, phone, language, status, "
-        "version, created_at, updated_at, silent, email_key, phone_key, company) "
-        "VALUES ({}, {}, {}, {}, {}, {}, {}, 0, {}, {}, {}, {}, {}, {}) "
+        "version, created_at, updated_at, silent, email_key, phone_key, company, "
+        "advice_language, package) "
+        "VALUES ({}, {}, {}, {}, {}, {}, {}, 0, {}, {}, {}, {}, {}, {}, {}, {}) "
         "RETURNING id",
         booking.reference,
         booking.token_hash,
@@ -245,6 +282,8 @@ async def insert_booking(booking: NewBooking) -> int:
         booking.email_key,
         booking.phone_key,
         booking.company_id,
+        booking.advice_language,
+        booking.package_id,
     )
     return int(rows[0]["id"])
 
@@ -276,6 +315,8 @@ def _booking(row: dict[str, Any]) -> BookingRecord:
         version=row["version"],
         created_at=as_utc(row["created_at"]),
         company_id=row["company"],
+        advice_language=row["advice_language"],
+        package_id=row["package"],
     )
 
 
@@ -429,6 +470,9 @@ async def packages(site: str | None = None) -> list[PackageInfo]:
         VisitPackage.slug,
         VisitPackage.names,
         VisitPackage.site.slug.as_alias("site"),
+        VisitPackage.weekdays,
+        VisitPackage.opens,
+        VisitPackage.closes,
     ).order_by(VisitPackage.slug)
     if site:
         query = query.where(VisitPackage.site.slug == site)
@@ -445,6 +489,10 @@ async def packages(site: str | None = None) -> list[PackageInfo]:
             names=json_value(row["names"]),
             site=row["site"],
             services=services.get(row["id"], []),
+            id=row["id"],
+            weekdays=tuple(int(day) for day in unpack_codes(row["weekdays"])),
+            opens=time.fromisoformat(row["opens"]) if row["opens"] else None,
+            closes=time.fromisoformat(row["closes"]) if row["closes"] else None,
         )
         for row in rows
     ]
@@ -454,11 +502,27 @@ async def package_exists(slug: str) -> bool:
     return bool(await VisitPackage.exists().where(VisitPackage.slug == slug))
 
 
+def _days(weekdays: tuple[int, ...]) -> str:
+    return pack_codes([str(day) for day in sorted(weekdays)])
+
+
 async def insert_package(
-    slug: str, site_id: int, names: dict[str, str], service_ids: list[int]
+    slug: str,
+    site_id: int,
+    names: dict[str, str],
+    service_ids: list[int],
+    schedule: tuple[tuple[int, ...], time | None, time | None] = ((), None, None),
 ) -> None:
+    weekdays, opens, closes = schedule
     created = await VisitPackage.insert(
-        VisitPackage(slug=slug, site=site_id, names=json.dumps(names))
+        VisitPackage(
+            slug=slug,
+            site=site_id,
+            names=json.dumps(names, ensure_ascii=False),
+            weekdays=_days(weekdays),
+            opens=opens.strftime("%H:%M") if opens else None,
+            closes=closes.strftime("%H:%M") if closes else None,
+        )
     ).returning(VisitPackage.id)
     await PackageService.insert(
         *(
@@ -466,6 +530,25 @@ async def insert_package(
             for n, service_id in enumerate(service_ids)
         )
     )
+
+
+async def update_package(
+    slug: str,
+    names: dict[str, str],
+    schedule: tuple[tuple[int, ...], time | None, time | None],
+) -> bool:
+    """Set a package's names, weekdays and hours; False when there is no such package."""
+    weekdays, opens, closes = schedule
+    rows = await VisitPackage.raw(
+        "UPDATE visit_package SET names = {}, weekdays = {}, opens = {}, closes = {} "
+        "WHERE slug = {} RETURNING id",
+        json.dumps(names, ensure_ascii=False),
+        _days(weekdays),
+        opens.strftime("%H:%M") if opens else None,
+        closes.strftime("%H:%M") if closes else None,
+        slug,
+    )
+    return bool(rows)
 
 
 # --- limits ---------------------------------------------------------------------
@@ -563,3 +646,167 @@ async def save_company_key(name: str, key_hash: str, at: datetime) -> None:
         key_hash,
         at,
     )
+
+
+# --- the agency portal: slot edits, closed days, calendar feeds ---------------------
+# Each edit is one conditional statement: the database decides, never a read first.
+
+
+async def set_capacity(slot_id: int, agency_id: int, capacity: int, at: datetime) -> bool:
+    """New capacity of the agency's slot ahead, never below the places booked: a
+    booking racing this waits for the row and then sees the new capacity."""
+    rows = await Slot.raw(
+        "UPDATE slot SET capacity = {} WHERE id = {} AND agency = {} "
+        "AND withdrawn_at IS NULL AND starts_at > {} AND booked <= {} RETURNING id",
+        capacity,
+        slot_id,
+        agency_id,
+        at,
+        capacity,
+    )
+    return bool(rows)
+
+
+async def move_free_slot(
+    slot_id: int, agency_id: int, starts_at: datetime, ends_at: datetime, at: datetime
+) -> bool:
+    """New times for the agency's slot ahead, only while nobody holds a place in it."""
+    rows = await Slot.raw(
+        "UPDATE slot SET starts_at = {}, ends_at = {} WHERE id = {} AND agency = {} "
+        "AND withdrawn_at IS NULL AND starts_at > {} AND booked = 0 RETURNING id",
+        starts_at,
+        ends_at,
+        slot_id,
+        agency_id,
+        at,
+    )
+    return bool(rows)
+
+
+async def overlapping_other_slot(
+    slot_id: int, site_id: int, service_id: int, start: datetime, end: datetime
+) -> datetime | None:
+    """The start of another live slot of the service at the site within [start, end)."""
+    rows = await Slot.raw(
+        "SELECT starts_at FROM slot WHERE site = {} AND service = {} AND id <> {} "
+        "AND withdrawn_at IS NULL AND starts_at < {} AND ends_at > {} "
+        "ORDER BY starts_at LIMIT 1",
+        site_id,
+        service_id,
+        slot_id,
+        end,
+        start,
+    )
+    return as_utc(rows[0]["starts_at"]) if rows else None
+
+
+async def withdraw_free_slots(
+    agency_id: int, site_id: int, start: datetime, end: datetime, at: datetime
+) -> list[int]:
+    """Withdraw the agency's unbooked slots ahead starting in [start, end); their ids."""
+    rows = await Slot.raw(
+        "UPDATE slot SET withdrawn_at = {} WHERE agency = {} AND site = {} "
+        "AND starts_at >= {} AND starts_at < {} AND starts_at > {} "
+        "AND withdrawn_at IS NULL AND booked = 0 RETURNING id",
+        at,
+        agency_id,
+        site_id,
+        start,
+        end,
+        at,
+    )
+    return sorted(row["id"] for row in rows)
+
+
+def _closed_day(row: dict[str, Any]) -> ClosedDayRecord:
+    day = row["day"]
+    return ClosedDayRecord(
+        id=row["id"],
+        agency_id=row["agency"],
+        site_id=row["site"],
+        site=row["site_slug"],
+        day=day if isinstance(day, date) else date.fromisoformat(str(day)),
+        reason=row["reason"],
+        created_at=as_utc(row["created_at"]),
+    )
+
+
+CLOSED_DAY_SELECT = (
+    "SELECT c.id, c.agency, c.site, si.slug AS site_slug, c.day, c.reason, c.created_at "
+    "FROM closed_day c JOIN site si ON si.id = c.site"
+)
+
+
+async def save_closed_day(
+    agency_id: int, site_id: int, day: date, reason: str, at: datetime
+) -> int:
+    """Record the closed day (once per agency, site and day; a second time keeps the
+    first row and takes the new reason); its id."""
+    rows = await ClosedDay.raw(
+        "INSERT INTO closed_day (agency, site, day, reason, created_at) "
+        "VALUES ({}, {}, {}, {}, {}) ON CONFLICT (agency, site, day) "
+        "DO UPDATE SET reason = excluded.reason RETURNING id",
+        agency_id,
+        site_id,
+        day,
+        reason,
+        at,
+    )
+    return int(rows[0]["id"])
+
+
+async def closed_days(agency_id: int, first: date, last: date) -> list[ClosedDayRecord]:
+    rows = await ClosedDay.raw(
+        f"{CLOSED_DAY_SELECT} WHERE c.agency = {{}} AND c.day >= {{}} AND c.day <= {{}} "
+        "ORDER BY c.day, si.name",
+        agency_id,
+        first,
+        last,
+    )
+    return [_closed_day(row) for row in rows]
+
+
+async def closed_day_dates(agency_id: int, site_id: int, first: date, last: date) -> set[date]:
+    return {c.day for c in await closed_days(agency_id, first, last) if c.site_id == site_id}
+
+
+async def delete_closed_day(closed_day_id: int, agency_id: int) -> bool:
+    rows = await ClosedDay.raw(
+        "DELETE FROM closed_day WHERE id = {} AND agency = {} RETURNING id",
+        closed_day_id,
+        agency_id,
+    )
+    return bool(rows)
+
+
+async def save_feed_token(agency_id: int, token_hash: str, at: datetime) -> int:
+    """The agency's new feed token; every earlier one is revoked. Returns how many were."""
+    revoked = await revoke_feed_tokens(agency_id, at)
+    await AgencyFeed.raw(
+        "INSERT INTO agency_feed (agency, token_hash, created_at) VALUES ({}, {}, {})",
+        agency_id,
+        token_hash,
+        at,
+    )
+    return revoked
+
+
+async def revoke_feed_tokens(agency_id: int, at: datetime) -> int:
+    rows = await AgencyFeed.raw(
+        "UPDATE agency_feed SET revoked_at = {} WHERE agency = {} AND revoked_at IS NULL "
+        "RETURNING id",
+        at,
+        agency_id,
+    )
+    return len(rows)
+
+
+async def agency_of_feed(token_hash: str) -> FeedAgency | None:
+    rows = await AgencyFeed.raw(
+        "SELECT a.id, a.slug, a.name FROM agency_feed f JOIN agency a ON a.id = f.agency "
+        "WHERE f.token_hash = {} AND f.revoked_at IS NULL",
+        token_hash,
+    )
+    if not rows:
+        return None
+    return FeedAgency(id=rows[0]["id"], slug=rows[0]["slug"], name=rows[0]["name"])

@@ -11,6 +11,9 @@ from wcr.database import MAX_ID
 
 SlotId = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
 MAX_VISIT_SLOTS = 5
+# ISO 639 codes, checked against Babel's list by wcr.booking.advice (422 naming the field).
+LanguageCode = Annotated[str, msgspec.Meta(max_length=16)]
+Languages = Annotated[list[LanguageCode], msgspec.Meta(max_length=20)]
 # The solution of GET /api/v1/challenge (base64 of ALTCHA's JSON, a few hundred bytes).
 Altcha = Annotated[str, msgspec.Meta(max_length=4000)]
 
@@ -25,6 +28,10 @@ class BookingRequest(msgspec.Struct, forbid_unknown_fields=True):
     # A firm's key (or the X-Company-Key header): name is then the employee who comes.
     company_key: Annotated[str, msgspec.Meta(max_length=128)] | None = None
     altcha: Altcha | None = None
+    # Held in this language: every slot's adviser must speak it (422 otherwise).
+    advice_language: LanguageCode | None = None
+    # Booked as this one-stop package: its site, services, weekdays and hours hold.
+    package: Annotated[str, msgspec.Meta(max_length=64)] | None = None
 
 
 class RescheduleRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -44,6 +51,11 @@ class AppointmentView(msgspec.Struct):
     end: str
     site_name: str
     address: str
+    # The service's content in the booking's language; ``text_languages`` says which
+    # language each text is in where it fell back (English or German).
+    description: str = ""
+    bring: list[str] = msgspec.field(default_factory=list)
+    text_languages: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 class BookingView(msgspec.Struct):
@@ -55,6 +67,9 @@ class BookingView(msgspec.Struct):
     language: str
     created_at: str
     appointments: list[AppointmentView]
+    # The language the appointments are held in (German when none was asked for).
+    advice_language: str = "de"
+    package: str | None = None
 
 
 class BookingWarning(msgspec.Struct):
@@ -74,6 +89,8 @@ class BookingCreated(msgspec.Struct):
     # Whether SMS go to the phone given (false without one); warnings say why not.
     sms: bool = False
     warnings: list[BookingWarning] = msgspec.field(default_factory=list)
+    advice_language: str = "de"
+    package: str | None = None
 
 
 class CancelResult(msgspec.Struct):
@@ -88,6 +105,8 @@ class SlotView(msgspec.Struct):
     start: str
     end: str
     remaining: int
+    # Languages the adviser speaks besides German (ISO 639).
+    languages: list[str] = msgspec.field(default_factory=list)
 
 
 class Availability(msgspec.Struct):
@@ -118,6 +137,8 @@ class SlotPublication(msgspec.Struct, forbid_unknown_fields=True):
     start_time: LocalTime | None = None
     end_time: LocalTime | None = None
     slot_minutes: Annotated[int, msgspec.Meta(ge=5, le=720)] | None = None
+    # ISO 639 codes of the languages the adviser speaks besides German, e.g. ["ar"].
+    languages: Languages | None = None
 
 
 class CalendarForm(msgspec.Struct):
@@ -139,6 +160,7 @@ class AgencySlotView(msgspec.Struct):
     capacity: int
     booked: int
     withdrawn: bool
+    languages: list[str] = msgspec.field(default_factory=list)
 
 
 class SlotsCreated(msgspec.Struct):
@@ -167,6 +189,10 @@ class PackageView(msgspec.Struct):
     site: str
     services: list[str]
     names: dict[str, str]
+    # ISO weekdays it is offered on (empty: every day), and its local hours, if any.
+    weekdays: list[int] = msgspec.field(default_factory=list)
+    opens: str | None = None
+    closes: str | None = None
 
 
 class OptionAppointment(msgspec.Struct):
@@ -175,6 +201,7 @@ class OptionAppointment(msgspec.Struct):
     agency: str
     start: str
     end: str
+    languages: list[str] = msgspec.field(default_factory=list)
 
 
 class VisitOption(msgspec.Struct):

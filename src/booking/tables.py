@@ -6,8 +6,18 @@ in :mod:`.repository`, inside the transaction that also writes the appointment.
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Serial, Timestamptz, Varchar
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Serial,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
 
 from wcr.catalogue.tables import Agency, Service, Site
@@ -24,6 +34,9 @@ class Slot(Table, tablename="slot"):
     booked = Integer(default=0)
     withdrawn_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+    # Languages the adviser speaks besides German, ISO 639 codes: ",ar,uk," (the commas
+    # on both ends let one LIKE '%,ar,%' find a code); "" when none is stated.
+    languages = Varchar(length=80, default="")
 
 
 class Company(Table, tablename="company"):
@@ -70,6 +83,16 @@ class Booking(Table, tablename="booking"):
     email_key = Varchar(length=64, null=True, default=None, index=True)
     phone_key = Varchar(length=64, null=True, default=None, index=True)
     company = ForeignKey(references=Company, null=True, default=None, index=True)
+    # The language the appointments are held in, when the visitor asked for one
+    # (ISO 639; NULL: German, as every office holds them).
+    advice_language = Varchar(length=8, null=True, default=None)
+    # Booked as this one-stop package: its weekdays and hours hold for changes too.
+    package: ForeignKey[VisitPackage] = ForeignKey(
+        references=LazyTableReference("VisitPackage", module_path=__name__),
+        null=True,
+        default=None,
+        index=True,
+    )
 
 
 class Appointment(Table, tablename="appointment"):
@@ -93,6 +116,11 @@ class VisitPackage(Table, tablename="visit_package"):
     slug = Varchar(length=64, unique=True)
     site = ForeignKey(references=Site, index=True)
     names = JSON(default="{}")
+    # ISO weekdays it is offered on, ",3," for Wednesdays ("" = every day), and
+    # optionally the local hours ("08:00", "16:00") every appointment lies within.
+    weekdays = Varchar(length=32, default="")
+    opens = Varchar(length=5, null=True, default=None)
+    closes = Varchar(length=5, null=True, default=None)
 
 
 class PackageService(Table, tablename="package_service"):
@@ -100,3 +128,28 @@ class PackageService(Table, tablename="package_service"):
     package = ForeignKey(references=VisitPackage, index=True)
     service = ForeignKey(references=Service)
     position = Integer(default=0)
+
+
+class ClosedDay(Table, tablename="closed_day"):
+    """A day an agency does not receive at a site (a holiday, a sick day): its slots
+    there were withdrawn and new patterns skip it. One row per agency, site and day
+    (a unique index, see migrations/booking/)."""
+
+    id: Serial
+    agency = ForeignKey(references=Agency, index=True)
+    site = ForeignKey(references=Site, index=True)
+    day = Date()
+    reason = Varchar(length=200, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class AgencyFeed(Table, tablename="agency_feed"):
+    """A calendar subscription of an agency's bookings (``wcr agency-feed``): the token
+    rides in the feed's URL, since calendar clients send no headers; only its SHA-256
+    is kept. A new token revokes the old ones."""
+
+    id: Serial
+    agency = ForeignKey(references=Agency, index=True)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    revoked_at = Timestamptz(null=True, default=None)

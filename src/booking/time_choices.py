@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from wcr.catalogue import public as catalogue
 from wcr.i18n import Language
 
-from . import availability, visits
+from . import advice, availability, visits
 from .itinerary import minutes
 
 
@@ -28,6 +28,7 @@ class Wanted:
 
     services: list[str] = field(default_factory=list)
     package: str | None = None
+    advice_language: str | None = None  # only slots whose advisers speak it
 
     @property
     def is_visit(self) -> bool:
@@ -42,7 +43,9 @@ async def choices(
     last = first + timedelta(days=span - 1)
     if not wanted.is_visit:
         service = await catalogue.service_by_slug(wanted.services[0], field="services")
-        slots = await availability.available(site_row.slug, service.slug, first, last)
+        slots = await availability.available(
+            site_row.slug, service.slug, first, last, wanted.advice_language
+        )
         name = service.name(lang.code)
         return [
             Choice(
@@ -53,7 +56,9 @@ async def choices(
             )
             for s in slots
         ], [name]
-    request = await visits.resolve(site_row.slug, ",".join(wanted.services) or None, wanted.package)
+    request = await visits.resolve(
+        site_row.slug, ",".join(wanted.services) or None, wanted.package, wanted.advice_language
+    )
     found, facts = await visits.options(request, first, last, visits.MAX_OPTIONS)
     names = [s.name(lang.code) for s in request.services]
     found_choices = []
@@ -77,3 +82,23 @@ async def choices(
             )
         )
     return found_choices, names
+
+
+async def wanted_services(wanted: Wanted) -> list[catalogue.Service]:
+    """The services asked for, by name or as the package's, in their order."""
+    slugs = wanted.services
+    if wanted.package:
+        slugs = (await visits.package_by_slug(wanted.package)).services
+    return [await catalogue.service_by_slug(slug, field="services") for slug in slugs]
+
+
+async def advice_languages(
+    site_row: catalogue.Site, services: list[catalogue.Service], first: date, span: int
+) -> list[str]:
+    """Languages besides German that advisers speak in free slots of these days."""
+    last = first + timedelta(days=span - 1)
+    spoken: set[str] = set()
+    for service in services:
+        for slot in await availability.available(site_row.slug, service.slug, first, last):
+            spoken.update(slot.languages)
+    return advice.besides_german(spoken)

@@ -10,7 +10,7 @@ from litestar.params import QueryParameter
 from wcr.i18n import localised
 
 from . import visits
-from .controllers import FromDate, Slug, ToDate
+from .controllers import AdviceLanguage, FromDate, Slug, ToDate
 from .itinerary import minutes
 from .schemas import OptionAppointment, PackageView, VisitOption, VisitOptions
 
@@ -33,6 +33,9 @@ class VisitController(Controller):
                 site=p.site,
                 services=p.services,
                 names=p.names,
+                weekdays=list(p.weekdays),
+                opens=p.opens.strftime("%H:%M") if p.opens else None,
+                closes=p.closes.strftime("%H:%M") if p.closes else None,
             )
             for p in await visits.packages(site)
         ]
@@ -50,12 +53,16 @@ class VisitController(Controller):
         from_: FromDate = None,
         to: ToDate = None,
         limit: Annotated[int, QueryParameter(ge=1, le=visits.MAX_OPTIONS)] = 5,
+        advice_language: AdviceLanguage = None,
     ) -> VisitOptions:
         """Itineraries, best first: least waiting, then earliest day, then earliest start.
+        A package's itineraries lie on its weekdays and in its hours (a range without
+        one of its days is 422 on ``from``); with ``advice_language`` every adviser
+        speaks that language.
 
-        Book one with ``POST /api/v1/bookings`` and its ``slot_ids``.
+        Book one with ``POST /api/v1/bookings``, its ``slot_ids`` (and the ``package``).
         """
-        request = await visits.resolve(site, services, package)
+        request = await visits.resolve(site, services, package, advice_language)
         found, facts = await visits.options(request, from_, to, limit)
         return VisitOptions(
             options=[
@@ -71,6 +78,7 @@ class VisitController(Controller):
                             agency=facts[s.id].agency,
                             start=facts[s.id].start_local,
                             end=facts[s.id].end_local,
+                            languages=list(facts[s.id].languages),
                         )
                         for s in o.slots
                     ],

@@ -1,6 +1,6 @@
 """What other features use of the catalogue."""
 
-from .records import Agency, Service, Site
+from .records import Agency, Service, ServiceContent, Site, service_content
 from .service import (
     add_order_rule,
     agency_by_slug,
@@ -10,18 +10,22 @@ from .service import (
     list_agencies,
     list_services,
     list_sites,
+    offer_service,
     order_rules_among,
     serve_site,
     service_by_slug,
     services_by_id,
+    set_service_content,
     site_by_id,
     site_by_slug,
+    sites_of_services,
     sites_served,
 )
 
 __all__ = [
     "Agency",
     "Service",
+    "ServiceContent",
     "Site",
     "add_order_rule",
     "agency_by_slug",
@@ -31,11 +35,15 @@ __all__ = [
     "list_agencies",
     "list_services",
     "list_sites",
+    "offer_service",
     "order_rules_among",
     "serve_site",
     "service_by_slug",
+    "service_content",
     "services_by_id",
+    "set_service_content",
     "site_by_id",
     "site_by_slug",
+    "sites_of_services",
     "sites_served",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from wcr.i18n import localised
+from wcr.i18n import localised, localised_in
 from wcr.timezones import zone
 
 if TYPE_CHECKING:
@@ -40,6 +40,42 @@ class Agency:
 
 
 @dataclass(frozen=True)
+class ServiceContent:
+    """What a visitor reads of a service in one language. Each text comes by the one
+    fallback rule (:func:`wcr.i18n.localised`); ``*_lang`` is the language it is in,
+    for a ``lang`` attribute where that is not the page's (WCAG 3.1.2)."""
+
+    slug: str
+    name: str
+    name_lang: str
+    description: str
+    description_lang: str
+    bring: tuple[str, ...]
+    bring_lang: str
+
+
+def service_content(
+    slug: str,
+    names: dict[str, str],
+    descriptions: dict[str, str],
+    bring: dict[str, list[str]],
+    language: str,
+) -> ServiceContent:
+    name, name_lang = localised_in(names, language, slug)
+    description, description_lang = localised_in(descriptions, language, "")
+    items, bring_lang = localised_in(bring, language, [])
+    return ServiceContent(
+        slug=slug,
+        name=name,
+        name_lang=name_lang,
+        description=description,
+        description_lang=description_lang if description else language,
+        bring=tuple(items),
+        bring_lang=bring_lang if items else language,
+    )
+
+
+@dataclass(frozen=True)
 class Service:
     id: int
     slug: str
@@ -47,6 +83,12 @@ class Service:
     agency: str  # the agency's slug
     duration_minutes: int
     names: dict[str, str]
+    # Per language: who it is for and what happens; the list of what to bring.
+    descriptions: dict[str, str] = field(default_factory=dict)
+    bring: dict[str, list[str]] = field(default_factory=dict)
 
     def name(self, language: str) -> str:
         return localised(self.names, language, self.slug)
+
+    def content(self, language: str) -> ServiceContent:
+        return service_content(self.slug, self.names, self.descriptions, self.bring, language)

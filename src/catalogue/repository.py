@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -9,7 +10,7 @@ from wcr.database import json_value
 
 from .records import Agency, Service, Site
 from .tables import Agency as AgencyTable
-from .tables import AgencyKey, AgencySite
+from .tables import AgencyKey, AgencySite, ServiceSite
 from .tables import OrderRule as OrderRuleTable
 from .tables import Service as ServiceTable
 from .tables import Site as SiteTable
@@ -43,6 +44,8 @@ def _service(row: dict[str, Any]) -> Service:
         agency=row["agency_slug"],
         duration_minutes=row["duration_minutes"],
         names=json_value(row["names"]),
+        descriptions=json_value(row["descriptions"]),
+        bring=json_value(row["bring"]),
     )
 
 
@@ -77,6 +80,56 @@ async def agency_by_slug(slug: str) -> Agency | None:
 
 async def services() -> list[Service]:
     return [_service(row) for row in await _services().order_by(ServiceTable.slug)]
+
+
+async def services_offered_at(site_id: int) -> list[Service]:
+    """The services the site offers (``service_site``), by slug."""
+    offered = await ServiceSite.select(ServiceSite.service).where(ServiceSite.site == site_id)
+    if not offered:
+        return []
+    rows = (
+        await _services()
+        .where(ServiceTable.id.is_in([r["service"] for r in offered]))
+        .order_by(ServiceTable.slug)
+    )
+    return [_service(row) for row in rows]
+
+
+async def sites_of_services() -> dict[int, list[str]]:
+    """Service id to the slugs of the sites offering it, by slug."""
+    rows = await ServiceSite.select(
+        ServiceSite.service, ServiceSite.site.slug.as_alias("site")
+    ).order_by(ServiceSite.site.slug)
+    sites: dict[int, list[str]] = {}
+    for row in rows:
+        sites.setdefault(row["service"], []).append(row["site"])
+    return sites
+
+
+async def insert_service_site(service_id: int, site_id: int) -> bool:
+    """False when the site offered the service already (the unique index decides)."""
+    rows = await ServiceSite.raw(
+        "INSERT INTO service_site (service, site) VALUES ({}, {}) "
+        "ON CONFLICT (service, site) DO NOTHING RETURNING id",
+        service_id,
+        site_id,
+    )
+    return bool(rows)
+
+
+async def update_service_content(
+    service_id: int,
+    names: dict[str, str],
+    descriptions: dict[str, str],
+    bring: dict[str, list[str]],
+) -> None:
+    await ServiceTable.update(
+        {
+            ServiceTable.names: json.dumps(names, ensure_ascii=False),
+            ServiceTable.descriptions: json.dumps(descriptions, ensure_ascii=False),
+            ServiceTable.bring: json.dumps(bring, ensure_ascii=False),
+        }
+    ).where(ServiceTable.id == service_id)
 
 
 async def service_by_slug(slug: str) -> Service | None:

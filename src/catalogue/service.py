@@ -30,8 +30,34 @@ async def list_agencies() -> list[Agency]:
     return await repo.agencies()
 
 
-async def list_services() -> list[Service]:
-    return await repo.services()
+async def list_services(site: Site | None = None) -> list[Service]:
+    """Every service, or those ``site`` offers."""
+    return await repo.services_offered_at(site.id) if site else await repo.services()
+
+
+async def sites_of_services() -> dict[int, list[str]]:
+    """Service id to the slugs of the sites that offer it."""
+    return await repo.sites_of_services()
+
+
+async def offer_service(service: Service, site: Site) -> bool:
+    """The site offers the service (publishing a slot says so); False if it did.
+    Runs in the caller's transaction."""
+    return await repo.insert_service_site(service.id, site.id)
+
+
+async def set_service_content(
+    engine: Engine[Any],
+    slug: str,
+    *,
+    names: dict[str, str],
+    descriptions: dict[str, str],
+    bring: dict[str, list[str]],
+) -> None:
+    """Replace a service's texts (name, description, what to bring) in every language."""
+    service = await service_by_slug(slug, field=None)
+    async with write_transaction(engine):
+        await repo.update_service_content(service.id, names, descriptions, bring)
 
 
 async def site_by_id(site_id: int) -> Site:

@@ -37,8 +37,20 @@ class Service(Table, tablename="service"):
     slug = Varchar(length=64, unique=True)
     agency = ForeignKey(references=Agency, index=True)
     duration_minutes = Integer(default=30)
-    # {"de": "...", "en": "..."}; German is the fallback.
+    # {"de": "...", "en": "..."}: per language, chosen by wcr.i18n.localised.
     names = JSON(default="{}")
+    # Who it is for and what happens, per language: {"de": "...", "ar": "..."}.
+    descriptions = JSON(default="{}")
+    # What to bring, a list per language: {"de": ["Reisepass", ...], ...}.
+    bring = JSON(default="{}")
+
+
+class ServiceSite(Table, tablename="service_site"):
+    """The site offers the service (unique per pair): what ``/services?site=`` lists."""
+
+    id: Serial
+    service = ForeignKey(references=Service, index=True)
+    site = ForeignKey(references=Site, index=True)
 
 
 class AgencySite(Table, tablename="agency_site"):

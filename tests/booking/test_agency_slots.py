@@ -97,34 +97,53 @@ async def test_overlapping_slot_of_same_service_is_refused(
     await world.slot(local(day, 9), minutes=30, site="neuss")
 
 
-async def test_pattern_overlapping_an_existing_slot_creates_nothing(
+async def test_pattern_overlapping_an_existing_slot_creates_the_rest_and_lists_it(
     world: World, client: httpx.AsyncClient
 ) -> None:
     day = next_weekday(4)
-    await world.slot(local(day, 11))
-    response = await client.post(
-        SLOTS,
-        headers=world.headers(world.citizens_key),
-        json={
-            "site": "bochum",
-            "service": "registration",
-            "from_date": day.isoformat(),
-            "to_date": day.isoformat(),
-            "weekdays": [day.isoweekday()],
-            "start_time": "10:00",
-            "end_time": "12:00",
-            "slot_minutes": 30,
-        },
-    )
-    assert response.status_code == 409
+    existing = await world.slot(local(day, 11))
+    pattern = {
+        "site": "bochum",
+        "service": "registration",
+        "from_date": day.isoformat(),
+        "to_date": day.isoformat(),
+        "weekdays": [day.isoweekday()],
+        "start_time": "10:00",
+        "end_time": "12:00",
+        "slot_minutes": 30,
+    }
+    headers = world.headers(world.citizens_key)
+    preview = await client.post(f"{SLOTS}/preview", headers=headers, json=pattern)
+    assert preview.status_code == 200, preview.text
+    assert preview.json()["would_create"] == 3
+    response = await client.post(SLOTS, headers=headers, json=pattern)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["created"] == 3
+    assert [s["start"] for s in body["slots"]] == [
+        local(day, 10).isoformat(),
+        local(day, 10, 30).isoformat(),
+        local(day, 11, 30).isoformat(),
+    ]
+    assert body["skipped_slots"] == [
+        {
+            "date": day.isoformat(),
+            "reason": "overlap",
+            "start": local(day, 11).isoformat(),
+            "end": local(day, 11, 30).isoformat(),
+        }
+    ]
     listed = (
         await client.get(
-            SLOTS,
-            headers=world.headers(world.citizens_key),
-            params={"from": day.isoformat(), "to": day.isoformat()},
+            SLOTS, headers=headers, params={"from": day.isoformat(), "to": day.isoformat()}
         )
     ).json()
-    assert len(listed) == 1
+    assert len(listed) == 4
+    assert existing in [s["id"] for s in listed]
+    # The same pattern again: nothing is left, 409, and nothing changed.
+    again = await client.post(SLOTS, headers=headers, json=pattern)
+    assert again.status_code == 409
+    assert again.json()["code"] == "nothing_left"
 
 
 async def test_bad_slots_are_refused_naming_the_field(

@@ -86,6 +86,9 @@ async def test_packages_are_listed(visit_world: VisitWorld, client: httpx.AsyncC
             "site": "bochum",
             "services": ["registration", "recognition", "permit"],
             "names": {"de": "Alles an einem Tag", "en": "All in one day"},
+            "weekdays": [],  # every day
+            "opens": None,
+            "closes": None,
         }
     ]
 

@@ -2,14 +2,12 @@
 one-stop visit, the manage link, and a time taken by someone else meanwhile."""
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import BERLIN
 from tests.live_server import live_server
 from tests.test_operations import wcr
 from tests.web.conftest import check_accessibility, needs_chromium, shoot
@@ -145,45 +143,3 @@ def test_a_time_taken_meanwhile_offers_the_nearest_ones(server: str, browser: Br
     page.locator("label.slot.suggested").first.click()
     page.locator("form button.primary").last.click()
     expect(page.locator("#reference")).to_be_visible()
-
-
-def test_agency_portal_sign_in_publish_and_withdraw(
-    server: str, browser: Browser, database: str
-) -> None:
-    key = wcr(database, "agency-key", "hwk-dortmund").stdout.strip().splitlines()[-1]
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="de")
-    page.goto(f"{server}/agency")
-    expect(page.locator("h1")).to_have_text("Portal für Partnerstellen")
-    page.fill("#key", "wcr_ak_wrong")
-    page.locator("#signin-form button").click()
-    expect(page.locator("#message")).to_have_text("Dieser Schlüssel ist ungültig.")
-    page.fill("#key", key)
-    page.locator("#signin-form button").click()
-    expect(page.locator("#agency-name")).to_have_text("Handwerkskammer Dortmund")
-    expect(page.locator("#service option")).to_have_count(1)  # only its own service
-    # Only the site it serves (Bochum), though the demo has five: nothing preselected elsewhere.
-    expect(page.locator("#site option")).to_have_count(1)
-    expect(page.locator("#site")).to_have_value("bochum")
-    check_accessibility(page)
-    shoot(page, "agency-de")
-    # A pattern on a Saturday four weeks ahead, where the demo has no slots.
-    saturday = _saturday_ahead(4)
-    page.fill("input[name=from_date]", saturday)
-    page.fill("input[name=to_date]", saturday)
-    for day in range(1, 8):
-        page.locator(f"input[name=weekdays][value='{day}']").set_checked(day == 6)
-    page.fill("input[name=start_time]", "10:00")
-    page.fill("input[name=end_time]", "11:00")
-    page.locator("#publish-form button").click()
-    expect(page.locator("#message")).to_have_text("Veröffentlicht: 2 Termine.")
-    expect(page.locator("#slots tr")).to_have_count(2)
-    page.locator("#slots tr").first.get_by_role("button").click()
-    expect(page.locator("#message")).to_have_text("Der Termin ist zurückgezogen.")
-    expect(page.locator("#slots tr")).to_have_count(1)
-
-
-def _saturday_ahead(weeks: int) -> str:
-    day = datetime.now(BERLIN).date() + timedelta(weeks=weeks)
-    while day.isoweekday() != 6:
-        day += timedelta(days=1)
-    return day.isoformat()

@@ -12,6 +12,14 @@
 
   function say(text) { $("status").textContent = text; }
 
+  // A text that fell back to another language carries it (WCAG 3.1.2).
+  function inLanguage(tag, text, lang) {
+    const element = document.createElement(tag);
+    element.textContent = text;
+    if (lang) { element.lang = lang; element.dir = "ltr"; } // English or German
+    return element;
+  }
+
   function format(iso) {
     const zone = "Europe/Berlin";
     return new Intl.DateTimeFormat(page.lang, {
@@ -39,27 +47,103 @@
     $("booking").hidden = false;
     const list = $("appointments");
     list.innerHTML = "";
-    booking.appointments.forEach(function (a) {
+    const lists = $("bring-lists");
+    lists.innerHTML = "";
+    const several = booking.appointments.length > 1;
+    booking.appointments.forEach(function (a, n) {
       const li = document.createElement("li");
-      li.textContent = format(a.start) + " · " + a.service_name + " · " + a.site_name;
+      li.textContent = format(a.start) + " · ";
+      li.append(inLanguage("span", a.service_name, a.text_languages.name), " · " + a.site_name);
       list.append(li);
+      if (!a.bring.length) return;
+      const items = inLanguage("ul", "", a.text_languages.bring);
+      items.className = "bring";
+      if (several) {  // a one-stop visit: one list per office, under its name
+        const title = inLanguage("p", a.service_name, a.text_languages.name);
+        title.className = "bring-title";
+        title.id = "bring-" + n;
+        items.setAttribute("aria-labelledby", title.id);
+        lists.append(title);
+      }
+      a.bring.forEach(function (thing) {
+        const item = document.createElement("li");
+        item.textContent = thing;
+        items.append(item);
+      });
+      lists.append(items);
     });
+    $("bring-section").hidden = !lists.children.length || booking.status !== "confirmed";
+    const languageName = new Intl.DisplayNames([page.lang], { type: "language" }).of(booking.advice_language);
+    $("advice-language").textContent = texts.advice_language.replace("{language}", languageName);
     $("ics").onclick = downloadCalendar;
     const open = booking.status === "confirmed";
     $("cancel").hidden = !open;
     $("show-times").hidden = !open;
     if (!open) say(texts.status_cancelled);
+    offerCheckIn();
+  }
+
+  // "I am here: check in": on the appointment's local day, where its site takes
+  // check-ins from phones and is open now (the queue's public status, over HTTP).
+  let checkInSite = null;
+  async function offerCheckIn() {
+    $("check-in-row").hidden = true;
+    checkInSite = null;
+    if (!booking || booking.status !== "confirmed") return;
+    const sites = [];
+    booking.appointments.forEach(function (a) { if (sites.indexOf(a.site) < 0) sites.push(a.site); });
+    for (const site of sites) {
+      const response = await fetch("/api/v1/sites/" + encodeURIComponent(site) + "/remote-tickets?lang=" + page.lang);
+      if (!response.ok) continue;
+      const status = await response.json();
+      const today = booking.appointments.some(function (a) {
+        return a.site === site && a.start.slice(0, 10) === status.today;
+      });
+      if (status.allowed && status.open && today) {
+        checkInSite = site;
+        $("check-in-row").hidden = false;
+        return;
+      }
+    }
+  }
+
+  async function checkIn() {
+    if (!checkInSite) return;
+    const button = $("check-in");
+    button.disabled = true;
+    const r = await fetch("/api/v1/sites/" + encodeURIComponent(checkInSite) + "/remote-tickets", {
+      method: "POST", headers: Object.assign({ "content-type": "application/json" }, headers),
+      body: JSON.stringify({ reference: reference }),
+    });
+    const answer = await r.json().catch(function () { return null; });
+    if (r.status === 201 && answer) {
+      const url = new URL(answer.ticket_url, location.href);
+      location.assign("/" + page.lang + url.pathname + url.hash);
+      return;
+    }
+    button.disabled = false;
+    const code = answer && answer.code;
+    if (code === "too_early" && answer.opens_at) {
+      const time = new Intl.DateTimeFormat(page.lang, { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Berlin" })
+        .format(new Date(answer.opens_at));
+      say(texts.too_early.replace("{time}", time));
+    } else if (code === "checked_in_already") say(texts.checked_in_already);
+    else if (code === "remote_queue_off" || code === "site_closed") say(texts.check_in_closed);
+    else say(texts.failed);
   }
 
   async function showTimes() {
     const first = booking.appointments[0];
     const services = booking.appointments.map(function (a) { return a.service; });
     let choices = [];
+    // The new times keep the language the visit is held in.
+    const advice = booking.advice_language !== "de" ? "&advice_language=" + booking.advice_language : "";
     if (services.length === 1) {
-      const r = await fetch("/api/v1/availability?site=" + first.site + "&service=" + services[0]);
+      const r = await fetch("/api/v1/availability?site=" + first.site + "&service=" + services[0] + advice);
       choices = (await r.json()).slots.map(function (s) { return { ids: [s.id], start: s.start }; });
     } else {
-      const r = await fetch("/api/v1/visits/options?limit=20&site=" + first.site + "&services=" + services.join(","));
+      const r = await fetch("/api/v1/visits/options?limit=20&site=" + first.site + advice +
+        (booking.package ? "&package=" + booking.package : "&services=" + services.join(",")));
       choices = (await r.json()).options.map(function (o) { return { ids: o.slot_ids, start: o.start }; });
     }
     const box = $("choices");
@@ -84,6 +168,7 @@
     say(r.ok ? texts.cancelled : texts.failed);
   };
   $("show-times").onclick = showTimes;
+  $("check-in").onclick = checkIn;
   $("reschedule-form").onsubmit = async function (e) {
     e.preventDefault();
     const picked = document.querySelector("input[name=choice]:checked");

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help hooks install translations messages widget run test lint bench bench-race bench-search bench-outbox bench-live bench-protection clean
+.PHONY: help hooks install translations messages widget run test lint bench bench-race bench-search bench-outbox bench-live bench-protection bench-day clean
 
 help: ## this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -47,8 +47,9 @@ run: $(STAMP) translations ## migrate, seed the demo and serve on http://127.0.0
 	$(BIN)/wcr seed-demo
 	$(BIN)/wcr serve
 
+# Two processes, each test file in one of them (its module-scoped servers start once).
 test: $(STAMP) translations ## the whole suite (SQLite; also PostgreSQL when WCR_TEST_POSTGRES_URL is set)
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 hooks: $(STAMP) ## run ruff, mypy and the architecture test before every commit (pre-commit)
 	$(BIN)/pre-commit install
@@ -76,6 +77,9 @@ bench-live: $(STAMP) ## live events: call-next to the displays' SSE streams (Red
 
 bench-protection: $(STAMP) ## the booking race with challenge and limits on against off
 	$(BIN)/python -m bench.protection_cost
+
+bench-day: $(STAMP) ## a simulated day at one site's desk: estimates against real waits
+	$(BIN)/python -m bench.queue_day
 
 clean: ## remove .venv and var/
 	rm -rf $(VENV) var

@@ -24,7 +24,7 @@ from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from . import features, server_secret
+from . import features, redaction, server_secret
 from .accounts.public import staff_of_request
 from .config import Settings
 from .database import bind_tables, connection_pool, make_engine, prepare
@@ -101,6 +101,7 @@ def _stores(settings: Settings) -> dict[str, Store]:
 def create_app(settings: Settings | None = None, *, engine: Engine[Any] | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     server_secret.use(settings)  # links in messages, ticket tokens
+    redaction.install()  # feed tokens ride in a URL path: never in a log line
     engine = engine or make_engine(settings.database_url)
     bind_tables(engine, ALL_TABLES)
     features.install_subscribers()

@@ -91,6 +91,34 @@ def agency_site(agency_slug: str, site_slug: str) -> None:
 
 
 @main.command(
+    "agency-feed",
+    help="Mint a calendar feed of an agency's bookings (the old one stops working); "
+    "the feed's URL is the last line. --revoke ends the feed without a new one.",
+)
+@click.argument("agency_slug")
+@click.option("--revoke", is_flag=True, help="revoke the agency's feed; mint none")
+def agency_feed(agency_slug: str, revoke: bool) -> None:
+    from .booking import feeds  # noqa: PLC0415
+
+    if revoke:
+
+        async def end(engine: Any) -> int:
+            return await feeds.revoke(engine, agency_slug)
+
+        click.echo(f"feeds of {agency_slug} revoked: {_run_checked(end)}")
+        return
+
+    async def mint(engine: Any) -> tuple[str, int]:
+        return await feeds.mint(engine, agency_slug)
+
+    token, revoked = _run_checked(mint)
+    if revoked:
+        click.echo(f"the earlier feed URL of {agency_slug} no longer works")
+    click.echo(f"Calendar feed of {agency_slug} (shown once; subscribe to it in the calendar):")
+    click.echo(Settings.from_env().public_url.rstrip("/") + feeds.feed_path(token))
+
+
+@main.command(
     "company-key",
     help="A key for a firm that books for its employees (it counts against the "
     "per-company limit); a new key replaces the old one; the key is the last line.",
@@ -140,19 +168,48 @@ def counter_add(site: str, name: str, services: str) -> None:
     click.echo(f"counter {_run_checked(add)} added")
 
 
+@main.command(
+    "site-remote-queue",
+    help="Let visitors join the site's walk-in lines from their phones (on) or not (off).",
+)
+@click.argument("site")
+@click.argument("switch", type=click.Choice(["on", "off"]))
+def site_remote_queue(site: str, switch: str) -> None:
+    from .queue.remote import allow  # noqa: PLC0415
+
+    async def set_it(engine: Any) -> None:
+        await allow(engine, site, allowed=switch == "on")
+
+    _run_checked(set_it)
+    click.echo(f"remote check-in at {site}: {switch}")
+
+
 @main.command("package-add", help="Add a one-stop package of a site (2-5 services, in order).")
 @click.argument("slug")
 @click.option("--site", required=True, help="site slug")
 @click.option("--services", required=True, help="service slugs, comma-separated")
 @click.option("--name-de", required=True)
 @click.option("--name-en", required=True)
-def package_add(slug: str, site: str, services: str, name_de: str, name_en: str) -> None:
-    from .booking.visits import create_package  # noqa: PLC0415
+@click.option(
+    "--weekdays", default=None, help="days it is offered on: wed, or mon,wed (default: every day)"
+)
+@click.option("--hours", default=None, help="local hours it is offered in, e.g. 08:00-16:00")
+def package_add(  # noqa: PLR0917 - click passes each option by position
+    slug: str,
+    site: str,
+    services: str,
+    name_de: str,
+    name_en: str,
+    weekdays: str | None,
+    hours: str | None,
+) -> None:
+    from .booking.visits import create_package, parse_schedule  # noqa: PLC0415
 
     async def create(engine: Any) -> bool:
         names = {"de": name_de, "en": name_en}
         slugs = [s.strip() for s in services.split(",")]
-        return await create_package(engine, slug, site, names, slugs)
+        schedule = parse_schedule(weekdays, hours)
+        return await create_package(engine, slug, site, names, slugs, schedule=schedule)
 
     click.echo("created" if _run_checked(create) else f"package {slug} exists already")
 

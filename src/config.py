@@ -127,6 +127,9 @@ class Settings:
     # with the current one first; unset, the file (generated on first use, mode 0600).
     secret_key: str | None = field(default=None, repr=False)
     secret_file: Path = Path("var/secret_key")
+    # A waiting visitor is told "almost your turn" once this many people are ahead of
+    # them in their line (SMS and the ticket page); 0 = never.
+    notify_ahead: int = 2
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -165,6 +168,7 @@ class Settings:
             max_streams_per_address=int(get("WCR_MAX_STREAMS_PER_ADDRESS", "20") or 20),
             secret_key=_parse_secret(get("WCR_SECRET_KEY")),
             secret_file=Path(get("WCR_SECRET_FILE", "var/secret_key") or "var/secret_key"),
+            notify_ahead=int(get("WCR_NOTIFY_AHEAD", "2") or 2),
             smtp={
                 key: value
                 for key in ("HOST", "PORT", "USERNAME", "PASSWORD", "TLS", "SMTPUTF8")

@@ -17,3 +17,15 @@ async def test_catalogue_lists(world: World, client: httpx.AsyncClient) -> None:
     assert names["registration"] == ("Wohnsitzanmeldung", "citizens-office")
     agencies = (await client.get("/api/v1/agencies")).json()
     assert {a["slug"] for a in agencies} == {"citizens-office", "ihk"}
+
+
+async def test_the_icon_browsers_ask_for_is_there(client: httpx.AsyncClient) -> None:
+    """/favicon.ico was caught by the /{lang}/ pages and answered 400 on every visit."""
+    moved = await client.get("/favicon.ico")
+    assert moved.status_code == 301
+    assert moved.headers["location"] == "/static/icon.svg"
+    icon = await client.get("/static/icon.svg")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+    page = await client.get("/en/")
+    assert 'rel="icon" href="/static/icon.svg"' in page.text

@@ -6,8 +6,10 @@ a worker that died) become ``sending`` with a lease, on PostgreSQL through
 is marked sent, retried or failed right after its own attempt, and every attempt is
 recorded. Temporary failures come back with exponential backoff; permanent ones stop.
 A reminder whose booking was cancelled (or changed) after it was queued is dropped
-at send time, unsent. A message whose rendering raises (a corrupt row, a bug) counts
-toward the same attempt limit as a failed delivery, and then fails for good.
+at send time, unsent, and so is a message past its ``expires_at`` (a ticket's call
+ten minutes late, see :mod:`.ticket_messages`). A message whose rendering raises (a
+corrupt row, a bug) counts toward the same attempt limit as a failed delivery, and
+then fails for good.
 
 Two rules are checked right before sending, where the deployment's settings are at
 hand, and end a message as ``suppressed`` (never sent, the reason in ``last_error``):
@@ -34,6 +36,7 @@ import os
 import socket
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from email.message import EmailMessage
 from typing import Any
 
 from piccolo.engine.base import Engine
@@ -45,8 +48,8 @@ from wcr.database import write_transaction
 from wcr.reach import number_kind, sms_refusal
 from wcr.tokens import digest
 
-from . import render, repository
-from .records import AttemptOutcome, Channel, MessageRecord, MessageStatus
+from . import render, repository, ticket_messages
+from .records import TICKET_KINDS, AttemptOutcome, Channel, MessageRecord, MessageStatus
 from .transports import Mailer, PermanentFailure, TemporaryFailure, Texter, mailer, texter
 
 log = logging.getLogger("wcr.notifications")
@@ -72,6 +75,10 @@ def recipient_day(channel: Channel, recipient: str, day: date) -> str:
 
 class Suppressed(Exception):
     """Not to be sent, ever (the reason is the message)."""
+
+
+class Dropped(Exception):
+    """No longer applies (the booking changed, the moment passed): not sent."""
 
 
 @dataclass
@@ -116,20 +123,7 @@ class Dispatcher:
     async def deliver(self, message: MessageRecord) -> None:
         counted: str | None = None  # the cap's key, while this message holds a count
         try:
-            if message.channel == Channel.SMS:
-                self._check_number(message.recipient)
-            ctx = await render.context(message)
-            if ctx is None:
-                await self._finish(message, MessageStatus.DROPPED, outcome=AttemptOutcome.DROPPED)
-                return
-            rendered = render.render(
-                ctx, public_url=self.settings.public_url, mail_from=self.mail_from
-            )
-            mail = (
-                render.email(message, rendered, mail_from=self.mail_from)
-                if message.channel == Channel.EMAIL
-                else None
-            )
+            text, mail = await self._compose(message)
             counted = await self._count(message)
             provider_id = None
             if mail is not None:
@@ -137,7 +131,7 @@ class Dispatcher:
             else:
                 provider_id = await self.sms.send(
                     message.recipient,
-                    rendered.sms,
+                    text,
                     self.settings.public_url + STATUS_CALLBACK_PATH
                     if self.settings.twilio
                     else None,
@@ -145,6 +139,13 @@ class Dispatcher:
             counted = None  # it went out: the count stays
             await self._finish(
                 message, MessageStatus.SENT, outcome=AttemptOutcome.SENT, provider_id=provider_id
+            )
+        except Dropped as why:
+            await self._finish(
+                message,
+                MessageStatus.DROPPED,
+                outcome=AttemptOutcome.DROPPED,
+                error=str(why) or None,
             )
         except Suppressed as why:
             await self._finish(
@@ -178,6 +179,28 @@ class Dispatcher:
                 )
             else:
                 await self._retry(message, text, uncount=counted)
+
+    async def _compose(self, message: MessageRecord) -> tuple[str, EmailMessage | None]:
+        """The SMS text, or the e-mail, of ``message`` as it is to go out now.
+        :class:`Dropped` when it no longer applies, :class:`Suppressed` when the number
+        gets no SMS."""
+        late = ticket_messages.too_late(message, now())
+        if late is not None:
+            raise Dropped(late)
+        if message.channel == Channel.SMS:
+            self._check_number(message.recipient)
+        if message.kind in TICKET_KINDS:
+            moved_on = await ticket_messages.outdated(message)
+            if moved_on is not None:
+                raise Dropped(moved_on)
+            return ticket_messages.render(message, public_url=self.settings.public_url), None
+        ctx = await render.context(message)
+        if ctx is None:
+            raise Dropped  # the booking changed or ended: nothing to tell
+        rendered = render.render(ctx, public_url=self.settings.public_url, mail_from=self.mail_from)
+        if message.channel == Channel.EMAIL:
+            return rendered.sms, render.email(message, rendered, mail_from=self.mail_from)
+        return rendered.sms, None
 
     def _check_number(self, phone: str) -> None:
         refusal = sms_refusal(phone, self.settings.sms_regions)

@@ -1,7 +1,8 @@
 """Planning messages, inside the transaction of the change that causes them.
 
 A booking event writes one message per channel the visitor gave (e-mail, SMS), and
-reminders at the configured offsets before each appointment. Because the rows are
+reminders at the configured offsets before each appointment (a front-desk ticket's
+SMS are planned the same way by :mod:`.ticket_messages`). Because the rows are
 written in the booking's own transaction, a booking that rolls back leaves no
 message behind. Each row has a stable deduplication key, and the insert does
 nothing on a key that exists, so planning twice never sends twice.

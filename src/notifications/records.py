@@ -5,26 +5,38 @@ The stored values are the enums' strings (``message.status = 'pending'``, …).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from wcr.booking.public import BookingChange
 
 
 class MessageKind(StrEnum):
-    """What a message tells: one of booking's changes, or a reminder before a visit."""
+    """What a message tells: one of booking's changes, a reminder before a visit, or
+    news of a visitor's ticket at the front desk (SMS only, see :mod:`.ticket_messages`)."""
 
     BOOKED = "booked"
     RESCHEDULED = "rescheduled"
     CANCELLED = "cancelled"
     WITHDRAWN = "withdrawn"
     REMINDER = "reminder"
+    TICKET_ISSUED = "ticket_issued"  # here is your number and its live page
+    TICKET_ALMOST = "ticket_almost"  # WCR_NOTIFY_AHEAD people ahead: come back
+    TICKET_CALLED = "ticket_called"  # go to the counter now
 
     @classmethod
     def of(cls, change: BookingChange) -> MessageKind:
         """The message that tells a booking's change (the same word)."""
         return cls(change.value)
+
+
+# The kinds that belong to a ticket (``message.ticket``) rather than a booking.
+TICKET_KINDS = frozenset(
+    {MessageKind.TICKET_ISSUED, MessageKind.TICKET_ALMOST, MessageKind.TICKET_CALLED}
+)
 
 
 class MessageStatus(StrEnum):
@@ -65,13 +77,17 @@ class NewMessage:
     """A message to plan; a row with the same ``dedup_key`` makes this one a no-op."""
 
     dedup_key: str
-    booking_id: int
+    booking_id: int | None  # None for a ticket's message
     kind: MessageKind
     channel: Channel
     recipient: str
     version: int  # the booking's version at planning (the .ics SEQUENCE)
     due_at: datetime
     slot_id: int | None = None  # reminders: the appointment's slot
+    ticket_id: int | None = None  # a ticket's message: the ticket
+    # A ticket's message: what the event said (number, queue, site, …; never a link).
+    details: Mapping[str, Any] = field(default_factory=dict)
+    expires_at: datetime | None = None  # not sent after this: dropped
 
 
 @dataclass(frozen=True)
@@ -80,7 +96,7 @@ class MessageRecord:
 
     id: int
     dedup_key: str
-    booking_id: int
+    booking_id: int | None  # None for a ticket's message
     kind: MessageKind
     channel: Channel
     recipient: str
@@ -95,3 +111,6 @@ class MessageRecord:
     provider_id: str | None
     delivery: SmsDelivery | None
     created_at: datetime
+    ticket_id: int | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+    expires_at: datetime | None = None

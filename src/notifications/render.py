@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from babel import Locale
+
 from wcr.booking import public as booking_api
 from wcr.booking.public import AppointmentStatus, BookingRecord, BookingStatus, SlotFacts
 from wcr.clock import now
@@ -38,6 +40,8 @@ class Context:
 
 async def context(message: MessageRecord) -> Context | None:
     """What the message is about; None when it no longer applies (send nothing)."""
+    if message.booking_id is None:
+        return None
     booking = await booking_api.booking_by_id(message.booking_id)
     if booking is None:
         return None
@@ -82,11 +86,7 @@ def render(ctx: Context, *, public_url: str, mail_from: str) -> Rendered:
     # the booking like its manage token, which only the visitor has.
     link = booking_api.message_link(ctx.booking, public_url)
     subject = texts.SUBJECTS[kind](lang).format(reference=reference)
-    lines = []
-    for _, slot in ctx.visit:
-        lines.append(
-            f"• {texts.when(slot.starts_at, slot.tz, lang)}: {slot.service_name(language)}"
-        )
+    lines, other = _visit_lines(ctx, kind, lang)
     site = ctx.visit[0][1] if ctx.visit else None
     place = f"{site.site_name}, {site.address}" if site else ""
     text = "\n".join(
@@ -101,7 +101,13 @@ def render(ctx: Context, *, public_url: str, mail_from: str) -> Rendered:
             texts.manage_line(lang).format(link=link),
         ]
     )
-    body = "".join(f"<p>{html.escape(line)}</p>" if line else "<br>" for line in text.split("\n"))
+    # A service text that fell back to another language says so (WCAG 3.1.2).
+    body = "".join(
+        (f'<p lang="{other[line]}">' if line in other else "<p>") + f"{html.escape(line)}</p>"
+        if line
+        else "<br>"
+        for line in text.split("\n")
+    )
     page = (
         f'<!doctype html><html lang="{language}" dir="{lang.direction}"><body>{body}</body></html>'
     )
@@ -114,6 +120,35 @@ def render(ctx: Context, *, public_url: str, mail_from: str) -> Rendered:
     word = texts.SMS_WORDS[kind](lang)
     sms = f"{word} {reference}: {when} {link}".replace("  ", " ")
     return Rendered(subject=subject, text=text, html=page, sms=sms, calendars=calendars)
+
+
+def _visit_lines(
+    ctx: Context, kind: MessageKind, lang: Language
+) -> tuple[list[str], dict[str, str]]:
+    """The appointments, each with what to bring (a confirmation lists it, a reminder
+    gives it in one line), and the language they are held in; with the lines written
+    in another language than the visitor's (a fallback) and that language."""
+    language = lang.code
+    lines: list[str] = []
+    other: dict[str, str] = {}
+    telling = kind not in CANCELLING
+    for _, slot in ctx.visit:
+        content = slot.service_content(language)
+        # The date is in the visitor's language, so the line keeps theirs.
+        lines.append(f"• {texts.when(slot.starts_at, slot.tz, lang)}: {content.name}")
+        if not (telling and content.bring):
+            continue
+        if kind == MessageKind.REMINDER:  # shortened: the list in one line
+            items = [f"  {', '.join(content.bring)}"]
+        else:
+            items = [f"  - {item}" for item in content.bring]
+        lines += [f"  {texts.bring_line(lang)}:", *items]
+        if content.bring_lang != language:
+            other |= dict.fromkeys(items, content.bring_lang)
+    if telling and ctx.visit and ctx.booking.advice_language:
+        name = Locale(language).languages.get(ctx.booking.advice_language)
+        lines.append(texts.advice_line(lang).format(language=name or ctx.booking.advice_language))
+    return lines, other
 
 
 def _calendars(

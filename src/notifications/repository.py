@@ -19,10 +19,12 @@ written into SQL. No function here opens a transaction: the use cases do.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from wcr.database import json_value
 from wcr.timezones import as_utc
 
 from .records import (
@@ -65,6 +67,9 @@ def _message(row: dict[str, Any]) -> MessageRecord:
         provider_id=row["provider_id"],
         delivery=SmsDelivery(row["delivery"]) if row["delivery"] else None,
         created_at=_instant(row["created_at"]),
+        ticket_id=row["ticket"],
+        details=json_value(row["details"]),
+        expires_at=_maybe_instant(row["expires_at"]),
     )
 
 
@@ -75,7 +80,7 @@ async def insert_messages(messages: Sequence[NewMessage]) -> None:
     """Insert each message unless one with its ``dedup_key`` exists (then nothing)."""
     if not messages:
         return
-    values = ", ".join("({}, {}, {}, {}, {}, {}, {}, {}, {}, 0)" for _ in messages)
+    values = ", ".join("({}, {}, {}, {}, {}, {}, {}, {}, {}, 0, {}, {}, {})" for _ in messages)
     args: list[Any] = []
     for new in messages:
         args += [
@@ -88,10 +93,14 @@ async def insert_messages(messages: Sequence[NewMessage]) -> None:
             new.slot_id,
             new.due_at,
             MessageStatus.PENDING,
+            new.ticket_id,
+            json.dumps(dict(new.details)) if new.details else None,
+            new.expires_at,
         ]
     await Message.raw(
         "INSERT INTO message (dedup_key, booking, kind, channel, recipient, version, slot, "  # noqa: S608 - placeholders only
-        f"due_at, status, attempts) VALUES {values} ON CONFLICT (dedup_key) DO NOTHING",
+        "due_at, status, attempts, ticket, details, expires_at) "
+        f"VALUES {values} ON CONFLICT (dedup_key) DO NOTHING",
         *args,
     )
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from wcr.booking.public import BookingChanged
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-from . import outbox
+from wcr.booking.public import BookingChanged
+from wcr.queue.public import TicketNews
+
+from . import outbox, ticket_messages
 
 
 async def plan_messages(event: BookingChanged) -> None:
@@ -22,4 +26,12 @@ async def plan_messages(event: BookingChanged) -> None:
     )
 
 
-SUBSCRIPTIONS = [(BookingChanged, plan_messages)]
+async def plan_ticket_message(event: TicketNews) -> None:
+    """Runs inside the queue's transaction: the ticket's SMS commits with the change."""
+    await ticket_messages.plan(event)
+
+
+SUBSCRIPTIONS: list[tuple[type[Any], Callable[[Any], Awaitable[None]]]] = [
+    (BookingChanged, plan_messages),
+    (TicketNews, plan_ticket_message),
+]

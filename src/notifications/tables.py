@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from wcr.booking.tables import Booking
+from wcr.queue.tables import Ticket
 
 
 class Message(Table, tablename="message"):
     id: Serial
-    # Stable per message (kind:booking:version:channel…): a repeat insert does nothing.
+    # Stable per message (kind:booking:version:channel…, ticket:id:moment:step): a
+    # repeat insert does nothing.
     dedup_key = Varchar(length=200, unique=True)
+    # A message belongs to a booking or to a front-desk ticket (the other is NULL).
     booking = ForeignKey(references=Booking, index=True)
+    ticket = ForeignKey(references=Ticket, null=True, default=None, index=True)
     kind = Varchar(length=32)  # booked, rescheduled, cancelled, withdrawn, reminder, …
     channel = Varchar(length=8)  # email or sms
     recipient = Varchar(length=320)
@@ -29,6 +33,11 @@ class Message(Table, tablename="message"):
     provider_id = Varchar(length=64, null=True, default=None, index=True)
     delivery = Varchar(length=16, null=True, default=None)  # delivered / failed (SMS)
     created_at = Timestamptz(default=TimestamptzNow())
+    # A ticket's message: what the event told (number, queue, site, counter, people
+    # ahead, day, language), rendered at sending time; never a link or a token.
+    details = JSON(null=True, default=None)
+    # Not sent after this moment (a call is pointless ten minutes later): dropped.
+    expires_at = Timestamptz(null=True, default=None)
 
 
 class MessageAttempt(Table, tablename="message_attempt"):

@@ -94,6 +94,18 @@ def manage_line(lang: Language) -> str:
     return lang.gettext("View, change or cancel: {link}")
 
 
+def bring_line(lang: Language) -> str:
+    # TRANSLATORS: e-mail, above the list of documents to bring to an
+    # appointment (the same words as on the pages).
+    return lang.gettext("What to bring")
+
+
+def advice_line(lang: Language) -> str:
+    # TRANSLATORS: e-mail and pages; {language} is the name of a language,
+    # e.g. "Arabic": the appointment is held in it.
+    return lang.gettext("Language of the appointment: {language}")
+
+
 def when(moment: datetime, tz: ZoneInfo, lang: Language) -> str:
     """E.g. 'Mittwoch, 2. Dezember 2026, 09:30', in the locale's own order."""
     return f"{lang.day(moment, tz)}, {lang.time(moment, tz)}"
@@ -102,3 +114,51 @@ def when(moment: datetime, tz: ZoneInfo, lang: Language) -> str:
 def when_short(moment: datetime, tz: ZoneInfo, lang: Language) -> str:
     """E.g. 'Mi., 2.12., 09:30': the locale's own short form, for SMS."""
     return f"{lang.short_day(moment.astimezone(tz).date())} {lang.time(moment, tz)}"
+
+
+# --- a front-desk ticket's SMS (wcr.notifications.ticket_messages) ----------------------
+# Every one must fit 2 segments with the link: Arabic, Ukrainian and Turkish are sent
+# as UCS-2, 67 characters a segment, and the link alone takes about 60.
+
+
+def ticket_issued(lang: Language) -> str:
+    # TRANSLATORS: SMS when a visitor gets a queue ticket at the front desk;
+    # {number} is the ticket number (A001), {queue} the service waited for,
+    # {site} the welcome centre, {link} the page that shows the place in line
+    # live. Keep it short: every SMS must fit 2 segments; Arabic, Ukrainian
+    # and Turkish are sent as UCS-2, 67 characters a segment.
+    return lang.gettext("Your number {number} for {queue} at {site}. Your place, live: {link}")
+
+
+def ticket_issued_short(lang: Language) -> str:
+    # TRANSLATORS: SMS, the same as "Your number {number} for {queue} at
+    # {site}. …" without the site, when the full text would be too long.
+    return lang.gettext("Your number {number} for {queue}. Your place, live: {link}")
+
+
+def ticket_almost(lang: Language, ahead: int) -> str:
+    if ahead <= 0:
+        # TRANSLATORS: SMS to a visitor waiting with a queue ticket: they
+        # are next. {number} is the ticket number (A001).
+        return lang.gettext("{number}: you are next. Please come back to the waiting area.")
+    # TRANSLATORS: SMS to a visitor waiting with a queue ticket; {number} is
+    # the ticket number (A001), {ahead} how many people are still before
+    # them. Keep it short: every SMS must fit 2 segments.
+    return lang.ngettext(
+        "{number}: {ahead} person ahead of you. Please come back to the waiting area.",
+        "{number}: {ahead} people ahead of you. Please come back to the waiting area.",
+        ahead,
+    )
+
+
+def ticket_called(lang: Language) -> str:
+    # TRANSLATORS: SMS when a visitor's queue ticket is called; {number} is
+    # the ticket number (A001), {counter} the counter's name as the display
+    # shows it (e.g. "Schalter 3").
+    return lang.gettext("{number}: please go to {counter} now.")
+
+
+def ticket_called_anywhere(lang: Language) -> str:
+    # TRANSLATORS: SMS when a visitor's queue ticket is called and the
+    # counter is not known; {number} is the ticket number (A001).
+    return lang.gettext("{number}: it is your turn. Please come to the counter now.")

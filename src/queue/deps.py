@@ -10,9 +10,9 @@ from litestar.params import PathParameter
 from wcr.accounts.public import PROVIDERS, Staff
 from wcr.catalogue import public as catalogue
 from wcr.database import MAX_ID
-from wcr.errors import Forbidden
 
 from . import tickets
+from .problems import Code, forbidden
 from .records import Ticket
 
 TicketPath = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
@@ -25,7 +25,9 @@ async def ticket_in_reach(
     ticket = await tickets.ticket_at(None, ticket_id)
     site = await catalogue.site_by_id(ticket.site_id)
     if not current.may_act_on(site.id):
-        raise Forbidden(f"your account works at {current.site}, not at {site.slug}")
+        raise forbidden(
+            Code.OTHER_SITE, f"your account works at {current.site}, not at {site.slug}"
+        )
     return site, ticket
 
 

@@ -4,7 +4,13 @@ One channel per site. The memory backend serves one process; with WCR_REDIS_URL 
 Redis streams backend lets every app instance see every other's calls. (A subscriber
 that connects when an instance first subscribes may get the last calls twice, from the
 stream's history and again as new; the display page shows each call once.) Events carry
-numbers, queues and counters only: a public display must not show names.
+numbers, queues and counters only: a public display must not show names (nor the
+desk's notes).
+
+Two kinds of server-sent events: ``ticket`` (``{"type", "at", "ticket": {"id",
+"number", "status", "queue", "queue_name", "counter"}}``, ``type`` one of
+:class:`.records.LiveEvent`) and ``counter`` (``{"type": "counter", "at", "counter":
+{"id", "name", "state"}}``) when a counter opens, pauses or closes.
 
 A client address holds at most WCR_MAX_STREAMS_PER_ADDRESS open streams (per app
 instance: each counts its own connections, which end with it); one more is 429, and a
@@ -28,6 +34,7 @@ from litestar.response.sse import ServerSentEventMessage
 from wcr.clock import now
 from wcr.errors import TooManyRequests
 
+from .records import Counter as CounterRecord
 from .records import LiveEvent
 from .schemas import TicketView
 
@@ -123,6 +130,27 @@ def publish(channels: ChannelsPlugin, site: str, kind: LiveEvent, ticket: Ticket
     channels.publish(event(kind, ticket), channels=[channel(site)])
 
 
+def counter_event(counter: CounterRecord) -> dict[str, Any]:
+    return {
+        "type": LiveEvent.COUNTER.value,
+        "at": now().isoformat(),
+        "counter": {"id": counter.id, "name": counter.name, "state": counter.state.value},
+    }
+
+
+def publish_counter(channels: ChannelsPlugin, site: str, counter: CounterRecord) -> None:
+    channels.publish(counter_event(counter), channels=[channel(site)])
+
+
+def _sse_name(message: bytes) -> str:
+    """``counter`` for a counter's event, ``ticket`` for the others."""
+    try:
+        kind = json.loads(message).get("type")
+    except (ValueError, AttributeError):
+        kind = None
+    return "counter" if kind == LiveEvent.COUNTER else "ticket"
+
+
 async def stream(
     channels: ChannelsPlugin, site: str, place: StreamPlace | None = None
 ) -> AsyncIterator[ServerSentEventMessage]:
@@ -149,7 +177,7 @@ async def _events(channels: ChannelsPlugin, site: str) -> AsyncIterator[ServerSe
                 continue
             message = pending.result()
             pending = None
-            yield ServerSentEventMessage(event="ticket", data=message.decode())
+            yield ServerSentEventMessage(event=_sse_name(message), data=message.decode())
     finally:
         if pending is not None:
             pending.cancel()

@@ -5,6 +5,7 @@ from wcr.features import migrations_folder
 from .tables import (
     Counter,
     CounterService,
+    QueueSite,
     SiteQueue,
     Ticket,
     TicketSequence,
@@ -21,6 +22,7 @@ APP_CONFIG = AppConfig(
         TicketSequence,
         Ticket,
         TicketStep,
+        QueueSite,
     ],
     migration_dependencies=["wcr.booking.piccolo_app"],
 )

@@ -11,8 +11,23 @@ from typing import Any
 class TicketStatus(StrEnum):
     WAITING = "waiting"  # in the line of its current service
     CALLED = "called"  # at a counter
+    PARKED = "parked"  # set aside by the desk (fetching a document): out of the line
     DONE = "done"  # every service of the visit given
-    NO_SHOW = "no_show"  # did not come when called (or left)
+    NO_SHOW = "no_show"  # did not come when called
+    LEFT = "left"  # the visitor left the queue from the ticket page
+
+
+# A ticket in these is still somewhere in the waiting room (the partial unique indexes
+# of remote tickets list the same statuses).
+ACTIVE = frozenset({TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.PARKED})
+
+
+class CounterState(StrEnum):
+    """Only an open counter calls; the display shows the others as paused or closed."""
+
+    OPEN = "open"
+    PAUSED = "paused"
+    CLOSED = "closed"
 
 
 class TicketKind(StrEnum):
@@ -26,6 +41,7 @@ class StepOutcome(StrEnum):
     DONE = "done"
     NO_SHOW = "no_show"
     TRANSFERRED = "transferred"
+    PARKED = "parked"  # set aside from the counter; it comes back into the line later
 
 
 class LiveEvent(StrEnum):
@@ -39,6 +55,12 @@ class LiveEvent(StrEnum):
     QUEUED = "queued"  # a one-stop visitor joined the next agency's line
     FINISHED = "finished"
     TRANSFERRED = "transferred"
+    PARKED = "parked"
+    UNPARKED = "unparked"
+    RESTORED = "restored"  # a no-show undone: back in its line
+    LEFT = "left"  # the visitor left the queue
+    NOTED = "noted"  # the desk's note changed (the event does not carry it)
+    COUNTER = "counter"  # a counter opened, paused or closed (carries the counter)
 
 
 @dataclass(frozen=True)
@@ -78,6 +100,12 @@ class Ticket:
     queued_at: datetime  # entered the current queue
     called_at: datetime | None
     finished_at: datetime | None
+    language: str = "de"
+    note: str | None = None
+    parked_at: datetime | None = None
+    step: int = 0  # the n-th line it waits in (see the table)
+    almost_step: int | None = None  # the last line it was told "almost your turn" in
+    remote: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,6 +124,10 @@ class NewTicket:
     phone: str | None
     due_at: datetime
     at: datetime
+    language: str = "de"
+    remote: bool = False
+    phone_key: str | None = None
+    email_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +135,7 @@ class Counter:
     id: int
     site_id: int
     name: str
+    state: CounterState = CounterState.OPEN
 
 
 @dataclass(frozen=True)
@@ -121,3 +154,25 @@ class ServiceTime:
     service_id: int
     called_at: datetime
     finished_at: datetime
+
+
+@dataclass(frozen=True)
+class WaitSample:
+    """One call of the day: how long the visitor waited in that line."""
+
+    queued_at: datetime
+    called_at: datetime
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    """What a site's day holds so far (its local day), for today's figures."""
+
+    issued: int
+    served: int  # services given (a one-stop visitor served by two agencies counts twice)
+    no_shows: int
+    left: int
+    waiting: int
+    parked: int
+    longest_waiting_since: datetime | None  # queued_at of who waits longest now
+    waits: tuple[WaitSample, ...]

@@ -16,6 +16,11 @@ The concurrency rules live here, as single statements the database runs atomical
   serialises writers), and then calls it with :func:`call`, the conditional update
   ``WHERE status = 'waiting'``; so two counters calling at once get two different
   tickets.
+- **A counter that is not open calls nobody**: a call reads the counter's state
+  with ``FOR SHARE`` (:func:`lock_counter`) in its transaction, so a pause waits for
+  the calls already under way and every call after the pause sees it.
+- **One active remote ticket per contact**, site and day: partial unique indexes on
+  ``ticket (site, day, phone_key)`` and ``(…, email_key)`` over the active statuses.
 - **Names and letters** are decided by unique indexes: a counter's name per site and
   a queue's letter per site are inserted with ``ON CONFLICT DO NOTHING``, and the
   caller learns from the empty answer that someone else had it first.
@@ -31,10 +36,14 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from wcr import clock
 from wcr.timezones import as_utc
 
+from . import ordering
 from .records import (
     Counter,
+    CounterState,
+    DayCounts,
     NewTicket,
     ProfileEntry,
     ServiceTime,
@@ -43,16 +52,17 @@ from .records import (
     Ticket,
     TicketKind,
     TicketStatus,
+    WaitSample,
 )
 from .tables import Counter as CounterTable
-from .tables import CounterService, SiteQueue, TicketSequence, TicketStep
+from .tables import CounterService, QueueSite, SiteQueue, TicketSequence, TicketStep
 from .tables import Ticket as TicketTable
 
 # The ticket's columns, as every conditional update hands them back.
 TICKET_COLUMNS = (
     "id, site, day, code, booking, service, next_steps, kind, priority, "
     "name, phone, status, counter, recalls, due_at, created_at, queued_at, called_at, "
-    "finished_at"
+    "finished_at, language, note, parked_at, step, almost_step, remote"
 )
 # Where a service outside the counter's profile would sort (the pick never sees one).
 UNRANKED = 1000
@@ -105,6 +115,12 @@ def _ticket(row: dict[str, Any]) -> Ticket:
         queued_at=_instant(row["queued_at"]),
         called_at=_maybe_instant(row["called_at"]),
         finished_at=_maybe_instant(row["finished_at"]),
+        language=row["language"],
+        note=row["note"],
+        parked_at=_maybe_instant(row["parked_at"]),
+        step=row["step"],
+        almost_step=row["almost_step"],
+        remote=bool(row["remote"]),
     )
 
 
@@ -113,7 +129,13 @@ def _changed(rows: list[dict[str, Any]]) -> Ticket | None:
 
 
 def _counter(row: dict[str, Any]) -> Counter:
-    return Counter(id=row["id"], site_id=row["site"], name=row["name"])
+    return Counter(
+        id=row["id"], site_id=row["site"], name=row["name"], state=CounterState(row["state"])
+    )
+
+
+def _postgres() -> bool:
+    return bool(TicketTable._meta.db.engine_type == "postgres")  # noqa: SLF001
 
 
 # --- queues and letters ---------------------------------------------------------------
@@ -174,6 +196,30 @@ async def counters_at(site_id: int) -> list[Counter]:
     return [_counter(row) for row in rows]
 
 
+async def set_counter_state(site_id: int, counter_id: int, state: CounterState) -> Counter | None:
+    """The counter in ``state``; None when the site has no such counter. On PostgreSQL
+    the update waits for calls of this counter still under way (:func:`lock_counter`)."""
+    rows = await CounterTable.raw(
+        "UPDATE counter SET state = {} WHERE id = {} AND site = {} RETURNING id, site, name, state",
+        state,
+        counter_id,
+        site_id,
+    )
+    return _counter(rows[0]) if rows else None
+
+
+async def lock_counter(counter_id: int) -> CounterState | None:
+    """The counter's state, held (``FOR SHARE`` on PostgreSQL) until the caller's write
+    transaction ends, so that a pause cannot slip between this read and the call;
+    SQLite's BEGIN IMMEDIATE serialises writers anyway."""
+    lock = " FOR SHARE" if _postgres() else ""
+    rows = await CounterTable.raw(
+        f"SELECT state FROM counter WHERE id = {{}}{lock}",  # noqa: S608 - fixed fragment
+        counter_id,
+    )
+    return CounterState(rows[0]["state"]) if rows else None
+
+
 async def profile_entries(counter_ids: Sequence[int]) -> list[ProfileEntry]:
     """The work profiles of ``counter_ids``, by rank."""
     if not counter_ids:
@@ -211,11 +257,13 @@ async def next_number(site_id: int, letter: str, day: date) -> int:
 
 async def insert_ticket(new: NewTicket) -> Ticket:
     """A new ticket waiting for ``new.first``. A second ticket for one booking fails on
-    the unique index ``ticket_booking_key``."""
+    the unique index ``ticket_booking_key``, a second active remote ticket of a contact
+    on ``ticket_remote_phone_key`` or ``ticket_remote_email_key``."""
     rows = await TicketTable.raw(
         "INSERT INTO ticket (site, day, code, booking, service, next_steps, "  # noqa: S608 - fixed column list
-        "kind, priority, name, phone, status, due_at, created_at, queued_at, recalls) "
-        "VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 0) "
+        "kind, priority, name, phone, status, due_at, created_at, queued_at, recalls, "
+        "language, remote, phone_key, email_key, step) "
+        "VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 0, {}, {}, {}, {}, 0) "
         f"RETURNING {TICKET_COLUMNS}",
         new.site_id,
         new.day,
@@ -231,6 +279,10 @@ async def insert_ticket(new: NewTicket) -> Ticket:
         new.due_at,
         new.at,
         new.at,
+        new.language,
+        new.remote,
+        new.phone_key,
+        new.email_key,
     )
     return _ticket(rows[0])
 
@@ -240,31 +292,34 @@ async def ticket_by_id(ticket_id: int) -> Ticket | None:
     return _ticket(row) if row else None
 
 
-def _call_order(ranks: Mapping[int, int]) -> tuple[str, list[Any]]:
-    """ORDER BY of :mod:`.ordering`'s rule for a counter whose profile maps service id
-    -> rank, and its bound values: priority, rank, due time, id."""
+def _call_order(ranks: Mapping[int, int], at: datetime) -> tuple[str, list[Any]]:
+    """ORDER BY of :mod:`.ordering`'s rule at ``at`` for a counter whose profile maps
+    service id -> rank (none: one line), and its bound values: priority, rank, due
+    now or not, due time, id."""
     cases = " ".join("WHEN {} THEN {}" for _ in ranks)
     args: list[Any] = []
     for service_id, rank in ranks.items():
         args += [service_id, rank]
-    rank_sql = f"CASE service {cases} ELSE {UNRANKED} END" if ranks else "0"
-    return f"priority DESC, {rank_sql}, due_at, id", args
+    rank_sql = f"CASE service {cases} ELSE {UNRANKED} END, " if ranks else ""
+    booked_until, anyone_until = ordering.thresholds(at)
+    due_sql = "CASE WHEN (kind = {} AND due_at <= {}) OR due_at <= {} THEN 0 ELSE 1 END"
+    args += [TicketKind.APPOINTMENT, booked_until, anyone_until]
+    return f"priority DESC, {rank_sql}{due_sql}, due_at, id", args
 
 
-async def pick_next(site_id: int, ranks: Mapping[int, int]) -> int | None:
-    """The id of the waiting ticket a counter with this profile calls next (see
-    :mod:`.ordering`), or None. Run it inside the write transaction that then calls the
-    ticket: on PostgreSQL the row stays locked (``FOR UPDATE``) until the transaction
-    ends, and a row another counter holds is skipped (``SKIP LOCKED``), not waited for."""
+async def pick_next(
+    site_id: int, ranks: Mapping[int, int], at: datetime | None = None
+) -> int | None:
+    """The id of the waiting ticket a counter with this profile calls next at ``at``
+    (by default now; see :mod:`.ordering`), or None. Run it inside the write
+    transaction that then calls the ticket: on PostgreSQL the row stays locked (``FOR
+    UPDATE``) until the transaction ends, and a row another counter holds is skipped
+    (``SKIP LOCKED``), not waited for."""
     if not ranks:
         return None
-    order, order_args = _call_order(ranks)
+    order, order_args = _call_order(ranks, at or clock.now())
     placeholders = ", ".join("{}" for _ in ranks)
-    skip_locked = (
-        " FOR UPDATE SKIP LOCKED"
-        if TicketTable._meta.db.engine_type == "postgres"  # noqa: SLF001
-        else ""
-    )
+    skip_locked = " FOR UPDATE SKIP LOCKED" if _postgres() else ""
     rows = await TicketTable.raw(
         "SELECT id FROM ticket WHERE site = {} AND status = {} "  # noqa: S608 - fixed fragments, bound values
         f"AND service IN ({placeholders}) ORDER BY {order} LIMIT 1{skip_locked}",
@@ -276,16 +331,21 @@ async def pick_next(site_id: int, ranks: Mapping[int, int]) -> int | None:
     return int(rows[0]["id"]) if rows else None
 
 
-async def call(ticket_id: int, counter_id: int, at: datetime) -> Ticket | None:
-    """To the counter, if the ticket still waits."""
+async def call(
+    ticket_id: int, counter_id: int, at: datetime, *, parked_too: bool = False
+) -> Ticket | None:
+    """To the counter, if the ticket still waits (or, ``parked_too``, is parked: the
+    desk calls a parked visitor back by number)."""
+    statuses = [TicketStatus.WAITING, TicketStatus.PARKED if parked_too else TicketStatus.WAITING]
     rows = await TicketTable.raw(
-        "UPDATE ticket SET status = {}, counter = {}, called_at = {}, recalls = 0 "  # noqa: S608 - fixed column list
-        f"WHERE id = {{}} AND status = {{}} RETURNING {TICKET_COLUMNS}",
+        "UPDATE ticket SET status = {}, counter = {}, called_at = {}, recalls = 0, "  # noqa: S608 - fixed column list
+        "parked_at = NULL "
+        f"WHERE id = {{}} AND status IN ({{}}, {{}}) RETURNING {TICKET_COLUMNS}",
         TicketStatus.CALLED,
         counter_id,
         at,
         ticket_id,
-        TicketStatus.WAITING,
+        *statuses,
     )
     return _changed(rows)
 
@@ -337,7 +397,8 @@ async def advance(
     the same number, if it is at a counter; due at the booked time, else now."""
     rows = await TicketTable.raw(
         "UPDATE ticket SET status = {}, service = {}, next_steps = {}, "  # noqa: S608 - fixed column list
-        "due_at = {}, queued_at = {}, called_at = NULL, counter = NULL, recalls = 0 "
+        "due_at = {}, queued_at = {}, called_at = NULL, counter = NULL, recalls = 0, "
+        "step = step + 1 "
         f"WHERE id = {{}} AND status = {{}} RETURNING {TICKET_COLUMNS}",
         TicketStatus.WAITING,
         following.service_id,
@@ -354,10 +415,27 @@ async def transfer(ticket_id: int, service_id: int, at: datetime) -> Ticket | No
     """Waiting in the line of ``service_id``, if it is waiting or at a counter."""
     rows = await TicketTable.raw(
         "UPDATE ticket SET status = {}, service = {}, queued_at = {}, "  # noqa: S608 - fixed column list
-        "called_at = NULL, counter = NULL, recalls = 0 "
-        f"WHERE id = {{}} AND status IN ({{}}, {{}}) RETURNING {TICKET_COLUMNS}",
+        "called_at = NULL, counter = NULL, recalls = 0, parked_at = NULL, step = step + 1 "
+        f"WHERE id = {{}} AND status IN ({{}}, {{}}, {{}}) RETURNING {TICKET_COLUMNS}",
         TicketStatus.WAITING,
         service_id,
+        at,
+        ticket_id,
+        TicketStatus.WAITING,
+        TicketStatus.CALLED,
+        TicketStatus.PARKED,
+    )
+    return _changed(rows)
+
+
+async def park(ticket_id: int, at: datetime) -> Ticket | None:
+    """Set aside, if it waits or is at a counter: out of the line and of call-next, its
+    due time kept for its return."""
+    rows = await TicketTable.raw(
+        "UPDATE ticket SET status = {}, parked_at = {}, called_at = NULL, counter = NULL, "  # noqa: S608 - fixed column list
+        "recalls = 0 "
+        f"WHERE id = {{}} AND status IN ({{}}, {{}}) RETURNING {TICKET_COLUMNS}",
+        TicketStatus.PARKED,
         at,
         ticket_id,
         TicketStatus.WAITING,
@@ -366,14 +444,141 @@ async def transfer(ticket_id: int, service_id: int, at: datetime) -> Ticket | No
     return _changed(rows)
 
 
-async def waiting_tickets(site_id: int) -> list[Ticket]:
-    """The site's waiting tickets: priority first, then due time, then id."""
+async def unpark(ticket_id: int) -> Ticket | None:
+    """Back in its line at its old due time, if it is parked."""
+    rows = await TicketTable.raw(
+        "UPDATE ticket SET status = {}, parked_at = NULL "  # noqa: S608 - fixed column list
+        f"WHERE id = {{}} AND status = {{}} RETURNING {TICKET_COLUMNS}",
+        TicketStatus.WAITING,
+        ticket_id,
+        TicketStatus.PARKED,
+    )
+    return _changed(rows)
+
+
+async def undo_no_show(ticket_id: int, since: datetime) -> Ticket | None:
+    """Back in its line at its old due time, if it became a no-show after ``since``."""
+    rows = await TicketTable.raw(
+        "UPDATE ticket SET status = {}, finished_at = NULL, called_at = NULL, "  # noqa: S608 - fixed column list
+        "counter = NULL, recalls = 0 "
+        f"WHERE id = {{}} AND status = {{}} AND finished_at > {{}} RETURNING {TICKET_COLUMNS}",
+        TicketStatus.WAITING,
+        ticket_id,
+        TicketStatus.NO_SHOW,
+        since,
+    )
+    return _changed(rows)
+
+
+async def forget_no_show_step(ticket_id: int, finished_at: datetime) -> None:
+    """The no-show step an undone no-show wrote (the figures must not count it)."""
+    await TicketStep.delete().where(
+        TicketStep.ticket == ticket_id,
+        TicketStep.outcome == StepOutcome.NO_SHOW,
+        TicketStep.finished_at == finished_at,
+    )
+
+
+async def leave(ticket_id: int, at: datetime) -> Ticket | None:
+    """The visitor left, if the ticket is still in the waiting room."""
+    rows = await TicketTable.raw(
+        "UPDATE ticket SET status = {}, finished_at = {}, parked_at = NULL "  # noqa: S608 - fixed column list
+        f"WHERE id = {{}} AND status IN ({{}}, {{}}, {{}}) RETURNING {TICKET_COLUMNS}",
+        TicketStatus.LEFT,
+        at,
+        ticket_id,
+        TicketStatus.WAITING,
+        TicketStatus.CALLED,
+        TicketStatus.PARKED,
+    )
+    return _changed(rows)
+
+
+async def set_note(ticket_id: int, note: str | None) -> Ticket | None:
+    rows = await TicketTable.raw(
+        f"UPDATE ticket SET note = {{}} WHERE id = {{}} RETURNING {TICKET_COLUMNS}",  # noqa: S608 - fixed column list
+        note,
+        ticket_id,
+    )
+    return _changed(rows)
+
+
+async def mark_almost(ticket_id: int, step: int) -> bool:
+    """True once per ticket and line: the ticket, still waiting in its ``step``-th line,
+    is marked as told "almost your turn" (False when it was told already). On
+    PostgreSQL a row another transaction holds is skipped, not waited for: that one is
+    being called (it needs no "almost") or told; waiting could deadlock two counters
+    that each hold the ticket they call."""
+    condition = (
+        "WHERE id = {} AND step = {} AND status = {} AND (almost_step IS NULL OR almost_step < {})"
+    )
+    if _postgres():
+        condition = f"WHERE id = (SELECT id FROM ticket {condition} FOR UPDATE SKIP LOCKED)"  # noqa: S608
+    rows = await TicketTable.raw(
+        f"UPDATE ticket SET almost_step = {{}} {condition} RETURNING id",  # noqa: S608 - fixed fragments
+        step,
+        ticket_id,
+        step,
+        TicketStatus.WAITING,
+        step,
+    )
+    return bool(rows)
+
+
+async def ticket_by_code(site_id: int, day: date, code: str) -> Ticket | None:
+    row = (
+        await TicketTable.select()
+        .where(TicketTable.site == site_id, TicketTable.day == day, TicketTable.code == code)
+        .first()
+    )
+    return _ticket(row) if row else None
+
+
+async def waiting_tickets(site_id: int, at: datetime | None = None) -> list[Ticket]:
+    """The site's waiting tickets in the order of :mod:`.ordering` at ``at`` (by
+    default now) within each line: priority, due now or not, due time, id."""
+    order, args = _call_order({}, at or clock.now())
+    rows = await TicketTable.raw(
+        f"SELECT {TICKET_COLUMNS} FROM ticket WHERE site = {{}} AND status = {{}} "  # noqa: S608 - fixed fragments, bound values
+        f"ORDER BY {order}",
+        site_id,
+        TicketStatus.WAITING,
+        *args,
+    )
+    return [_ticket(row) for row in rows]
+
+
+async def waiting_in_line(
+    site_id: int, service_id: int, at: datetime | None = None
+) -> list[Ticket]:
+    """One line's waiting tickets, in the order of :func:`waiting_tickets`."""
+    order, args = _call_order({}, at or clock.now())
+    rows = await TicketTable.raw(
+        f"SELECT {TICKET_COLUMNS} FROM ticket WHERE site = {{}} AND service = {{}} "  # noqa: S608 - fixed fragments, bound values
+        f"AND status = {{}} ORDER BY {order}",
+        site_id,
+        service_id,
+        TicketStatus.WAITING,
+        *args,
+    )
+    return [_ticket(row) for row in rows]
+
+
+async def joined_since(site_id: int, since: datetime) -> list[Ticket]:
+    """The site's tickets that joined their current line after ``since`` (whatever
+    became of them since), the estimates' recent arrivals."""
+    rows = await TicketTable.select().where(
+        TicketTable.site == site_id, TicketTable.queued_at > since
+    )
+    return [_ticket(row) for row in rows]
+
+
+async def parked_tickets(site_id: int) -> list[Ticket]:
+    """The site's parked tickets, parked longest first."""
     rows = (
         await TicketTable.select()
-        .where(TicketTable.site == site_id, TicketTable.status == TicketStatus.WAITING)
-        .order_by(TicketTable.priority, ascending=False)
-        .order_by(TicketTable.due_at)
-        .order_by(TicketTable.id)
+        .where(TicketTable.site == site_id, TicketTable.status == TicketStatus.PARKED)
+        .order_by(TicketTable.parked_at)
     )
     return [_ticket(row) for row in rows]
 
@@ -429,3 +634,86 @@ async def service_times(site_id: int, since: datetime, limit: int) -> list[Servi
         )
         for r in rows
     ]
+
+
+async def done_services(ticket_id: int) -> list[int]:
+    """The services given to the ticket so far, in order (its itinerary's done part)."""
+    rows = (
+        await TicketStep.select(TicketStep.service)
+        .where(TicketStep.ticket == ticket_id, TicketStep.outcome == StepOutcome.DONE)
+        .order_by(TicketStep.finished_at)
+    )
+    return [int(r["service"]) for r in rows]
+
+
+# --- today's figures --------------------------------------------------------------------
+
+
+async def day_counts(site_id: int, day: date, start: datetime, end: datetime) -> DayCounts:
+    """The site's local ``day`` (from ``start`` to ``end``, UTC): tickets by status,
+    services given, and how long each visitor called that day had waited."""
+    statuses = await TicketTable.raw(
+        "SELECT status, COUNT(*) AS n FROM ticket WHERE site = {} AND day = {} GROUP BY status",
+        site_id,
+        day,
+    )
+    by_status = {r["status"]: int(r["n"]) for r in statuses}
+    served = await TicketStep.raw(
+        "SELECT COUNT(*) AS n FROM ticket_step WHERE site = {} AND outcome = {} "
+        "AND finished_at >= {} AND finished_at < {}",
+        site_id,
+        StepOutcome.DONE,
+        start,
+        end,
+    )
+    # Every call of the day: the steps it ended in, and the tickets at a counter now.
+    waits = await TicketStep.raw(
+        "SELECT queued_at, called_at FROM ticket_step WHERE site = {} "
+        "AND called_at >= {} AND called_at < {} "
+        "UNION ALL SELECT queued_at, called_at FROM ticket WHERE site = {} AND status = {} "
+        "AND called_at >= {} AND called_at < {}",
+        site_id,
+        start,
+        end,
+        site_id,
+        TicketStatus.CALLED,
+        start,
+        end,
+    )
+    longest = await TicketTable.raw(
+        "SELECT MIN(queued_at) AS since FROM ticket WHERE site = {} AND status = {}",
+        site_id,
+        TicketStatus.WAITING,
+    )
+    since = longest[0]["since"] if longest else None
+    return DayCounts(
+        issued=sum(by_status.values()),
+        served=int(served[0]["n"]),
+        no_shows=by_status.get(TicketStatus.NO_SHOW, 0),
+        left=by_status.get(TicketStatus.LEFT, 0),
+        waiting=by_status.get(TicketStatus.WAITING, 0),
+        parked=by_status.get(TicketStatus.PARKED, 0),
+        longest_waiting_since=_maybe_instant(since),
+        waits=tuple(
+            WaitSample(queued_at=_instant(r["queued_at"]), called_at=_instant(r["called_at"]))
+            for r in waits
+        ),
+    )
+
+
+# --- site settings ------------------------------------------------------------------------
+
+
+async def remote_queue(site_id: int) -> bool:
+    """Whether visitors may join the site's walk-in lines from their phones."""
+    row = await QueueSite.select(QueueSite.remote_queue).where(QueueSite.site == site_id).first()
+    return bool(row and row["remote_queue"])
+
+
+async def set_remote_queue(site_id: int, *, allowed: bool) -> None:
+    await QueueSite.raw(
+        "INSERT INTO queue_site (site, remote_queue) VALUES ({}, {}) "
+        "ON CONFLICT (site) DO UPDATE SET remote_queue = excluded.remote_queue",
+        site_id,
+        allowed,
+    )

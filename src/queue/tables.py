@@ -32,6 +32,16 @@ class Counter(Table, tablename="counter"):
     id: Serial
     site = ForeignKey(references=Site, index=True)
     name = Varchar(length=64)
+    state = Varchar(length=16, default="open")  # open, paused, closed: only open ones call
+
+
+class QueueSite(Table, tablename="queue_site"):
+    """A site's front-desk settings (one row per site, made when first set)."""
+
+    id: Serial
+    site = ForeignKey(references=Site, unique=True)
+    # Visitors may join a walk-in line from their phone (remote check-in) on the day.
+    remote_queue = Boolean(default=False)
 
 
 class CounterService(Table, tablename="counter_service"):
@@ -69,7 +79,8 @@ class Ticket(Table, tablename="ticket"):
     priority = Boolean(default=False)
     name = Varchar(length=200, null=True, default=None)
     phone = Varchar(length=20, null=True, default=None)
-    status = Varchar(length=16, default="waiting")  # waiting, called, done, no_show
+    # waiting, called, parked, done, no_show, left
+    status = Varchar(length=16, default="waiting")
     # The ordering time: booked time for appointments, arrival for walk-ins.
     due_at = Timestamptz(index=True)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -78,6 +89,18 @@ class Ticket(Table, tablename="ticket"):
     counter = ForeignKey(references=Counter, null=True, default=None)
     recalls = Integer(default=0)
     finished_at = Timestamptz(null=True, default=None)
+    language = Varchar(length=8, default="de")  # the visitor's: de, en, ar, fr, tr, uk
+    note = Varchar(length=500, null=True, default=None)  # the desk's, never shown publicly
+    parked_at = Timestamptz(null=True, default=None)
+    # The n-th line the ticket waits in (0 = the first; the next agency of a one-stop
+    # visit or a transfer starts a new one), and the last line it was told "almost".
+    step = Integer(default=0)
+    almost_step = Integer(null=True, default=None)
+    # Joined from the visitor's own phone; then the digests of the contact it gave,
+    # unique among a site's active remote tickets of a day (partial unique indexes).
+    remote = Boolean(default=False)
+    phone_key = Varchar(length=64, null=True, default=None)
+    email_key = Varchar(length=64, null=True, default=None)
 
 
 class TicketStep(Table, tablename="ticket_step"):
@@ -91,4 +114,4 @@ class TicketStep(Table, tablename="ticket_step"):
     queued_at = Timestamptz()
     called_at = Timestamptz()
     finished_at = Timestamptz()
-    outcome = Varchar(length=16, default="done")  # done, no_show, transferred
+    outcome = Varchar(length=16, default="done")  # done, no_show, transferred, parked

@@ -216,12 +216,15 @@ async def test_estimated_wait_uses_recent_service_times(desk: Desk) -> None:
         await desk.post(f"/tickets/{row['id']}/finish")
     waiting = [await desk.walk_in("registration") for _ in range(3)]
     estimates = [t["estimated_wait_minutes"] for t in waiting]
-    # Counter one is the only one serving registration: 0, 10, 20 minutes.
+    # Two services of 10 minutes, blended with the 20 booked while samples are few
+    # (2/7 of their mean, 5/7 of the booked: 17.1 min, and half a minute between two
+    # visitors). Counter one, the only one serving registration, is idle: the first is
+    # called at once, the second after one service (17.6 -> 18), the third two (36).
     assert estimates[0] == 0
-    assert estimates[1] == 10
+    assert estimates[1] == 18
     queue = (await desk.client.get("/api/v1/sites/bochum/queue", headers=desk.headers)).json()
     [registration] = [q for q in queue["queues"] if q["service"] == "registration"]
-    assert [t["estimated_wait_minutes"] for t in registration["waiting"]] == [0, 10, 20]
+    assert [t["estimated_wait_minutes"] for t in registration["waiting"]] == [0, 18, 36]
 
 
 async def test_counters_list_their_profile_and_current_ticket(desk: Desk) -> None:

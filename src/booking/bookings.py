@@ -370,8 +370,9 @@ async def reschedule(
     """Replace the visit's slots by ``ids`` atomically; slots kept keep their place.
     The new visit must keep the day rule of :mod:`.limits` (one booking of a contact
     for a service on a day), counted like a booking's, after the places are taken."""
-    await _ensure_changeable(booking, "rescheduled")
+    held_now = await _ensure_changeable(booking, "rescheduled")
     visit = await load_visit(ids)
+    await _keep_services(held_now, visit, ids)
     # The visit keeps the language it is held in and the package's days and hours.
     await check_terms(ids, booking.advice_language, await visits.package_by_id(booking.package_id))
     async with write_transaction(engine):
@@ -401,6 +402,17 @@ async def reschedule(
             [TimedAppointment(s.id, s.starts_at) for s in visit],
             at,
             notice=notice,
+        )
+
+
+async def _keep_services(held: list[int], visit: list[SlotFacts], ids: list[int]) -> None:
+    """A visit moves, it does not turn into another: the new slots must be for the same
+    services as the appointments held (a one-stop visit may move to another day)."""
+    current = await repo.slots_by_id(held)
+    if sorted(s.service_id for s in current.values()) != sorted(s.service_id for s in visit):
+        field = "slot_id" if len(ids) == 1 else "slot_ids"
+        raise InvalidInput.field(
+            field, "a booking moves to slots of the same services; book anew for others"
         )
 
 

@@ -9,10 +9,13 @@ from litestar import Controller, Request, get
 from litestar.params import PathParameter, QueryParameter
 from litestar.response import Template
 
+from wcr.catalogue import public as catalogue
 from wcr.challenge import public as challenge
+from wcr.config import Settings
 from wcr.i18n import Language
 from wcr.web import public as web
 
+from . import confirmation
 from .qr import reference_qr
 
 
@@ -33,12 +36,22 @@ class ManagePage(Controller):
         def switch_url(other: str) -> str:
             return f"/manage/{reference}?lang={other}"  # manage.js adds the #t= fragment
 
+        language = Language(code)
+        settings: Settings = request.app.state.settings
+        # The page learns the booking's sites only from the API: each site's check-in
+        # window, ready in the visitor's language.
+        check_in = {
+            s.slug: confirmation.check_in_text(language, s) for s in await catalogue.list_sites()
+        }
         return web.page(
             "manage.html",
-            Language(code),
+            language,
             request,
             reference=reference,
             switch_url=switch_url,
             qr=reference_qr(reference),
-            challenge=challenge.enabled(request.app.state.settings),
+            challenge=challenge.enabled(settings),
+            check_in=check_in,
+            reminders=confirmation.reminders_text(language, settings.reminder_offsets),
+            mask=[confirmation.MASK, confirmation.PHONE_MASK],
         )

@@ -23,7 +23,7 @@ from wcr.reach import NEEDS_SMTPUTF8, Reach, check_contact
 from wcr.timezones import today
 from wcr.web import public as web
 
-from . import advice, bookings, companies, repository, time_choices, visits
+from . import advice, bookings, companies, confirmation, repository, time_choices, visits
 from .availability import EARLIEST, LATEST
 from .contact import clean_contact
 from .limits import LimitReached, Limits
@@ -89,9 +89,15 @@ class BookingPages(Controller):
 
     @get("/{lang:str}/sites/{site:str}", operation_id="sitePage")
     async def site(
-        self, request: Request[Any, Any, Any], lang: LangPath, site: SitePath
+        self,
+        request: Request[Any, Any, Any],
+        lang: LangPath,
+        site: SitePath,
+        services: Annotated[list[str] | None, QueryParameter(max_length=5)] = None,
     ) -> Template:
-        return await self._site_page(request, web.language(lang), site)
+        """``?services=`` preselects (the "book again" link of a cancelled booking)."""
+        chosen = [s[:64] for s in (services or [])[: visits.MAX_SERVICES]]
+        return await self._site_page(request, web.language(lang), site, chosen=chosen)
 
     async def _site_page(
         self,
@@ -332,7 +338,7 @@ class BookingPages(Controller):
                 if isinstance(error, Conflict)
                 else language_.gettext("That time cannot be booked. Please choose another."),
             )
-        return booked_page(
+        return await booked_page(
             request,
             language_,
             reference,
@@ -340,6 +346,8 @@ class BookingPages(Controller):
             visit,
             reach=reach,
             advice_language=wanted.advice_language,
+            email=contact.email,
+            phone=contact.phone,
         )
 
 
@@ -398,7 +406,7 @@ def contact_errors(lang: Language, error: DomainError) -> dict[str, str]:
     return {name: texts[name] for name in fields if name in texts}
 
 
-def booked_page(
+async def booked_page(
     request: Request[Any, Any, Any],
     lang: Language,
     reference: str,
@@ -407,15 +415,39 @@ def booked_page(
     *,
     reach: Reach | None = None,
     advice_language: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
 ) -> Template:
     site = visit[0]
     no_sms = reach.notices(lang) if reach else []
+    told = reach is None or reach.told
+    settings: Settings = request.app.state.settings
+    places = []
+    for slug in dict.fromkeys(s.site for s in visit):
+        row = await catalogue.site_by_slug(slug, field=None)
+        places.append(
+            {
+                "name": row.name,
+                "address": row.address,
+                "map": confirmation.map_url(row.address),
+                "check_in": confirmation.check_in_text(lang, row),
+            }
+        )
     return web.page(
         "booked.html",
         lang,
         request,
         reference=reference,
         site={"name": site.site_name, "address": site.address},
+        places=places,
+        sent_to=confirmation.sent_to(
+            lang,
+            email if reach is None or reach.email else None,
+            phone if reach is None or reach.sms else None,
+        )
+        if told
+        else None,
+        reminders=confirmation.reminders_text(lang, settings.reminder_offsets) if told else None,
         appointments=[
             {
                 "when": f"{lang.day(s.starts_at, s.tz)}, {lang.time(s.starts_at, s.tz)}",
@@ -431,6 +463,6 @@ def booked_page(
         manage_url=f"/manage/{reference}?lang={lang.code}#t={token}",
         # Nothing will come (only a phone given, and it gets no SMS): say so.
         notices=[text for _, _, text in no_sms],
-        told=reach is None or reach.told,
+        told=told,
         **steps(lang, 4),
     )

@@ -180,6 +180,39 @@ async def test_reschedule_moves_the_place(world: World, client: httpx.AsyncClien
     assert await remaining(client, new, day) == 0
 
 
+async def test_reschedule_to_another_service_or_site_is_422_and_changes_nothing(
+    world: World, client: httpx.AsyncClient
+) -> None:
+    """A booking moves; it does not turn into another (an Aachen advice booking was
+    moved onto a Bochum registration slot)."""
+    day = next_weekday(2)
+    old = await world.slot(local(day, 9))
+    other_service = await world.slot(local(day, 10), service="recognition")
+    other_site = await world.slot(local(day, 11), service="recognition", site="neuss")
+    same = await world.slot(local(day, 12))
+    created = (await world.book(old)).json()
+    for target in (other_service, other_site):
+        response = await client.post(
+            f"/api/v1/bookings/{created['reference']}/reschedule",
+            json={"slot_id": target},
+            headers=auth(created["manage_token"]),
+        )
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["field"] == "slot_id"
+    assert await remaining(client, other_service, day) == 1
+    assert await remaining(client, old, day) == 0
+    view = await client.get(
+        f"/api/v1/bookings/{created['reference']}", headers=auth(created["manage_token"])
+    )
+    assert [a["slot_id"] for a in view.json()["appointments"]] == [old]
+    moved = await client.post(
+        f"/api/v1/bookings/{created['reference']}/reschedule",
+        json={"slot_id": same},
+        headers=auth(created["manage_token"]),
+    )
+    assert moved.status_code == 200, moved.text
+
+
 async def test_reschedule_into_full_slot_changes_nothing(
     world: World, client: httpx.AsyncClient
 ) -> None:

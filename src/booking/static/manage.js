@@ -39,12 +39,103 @@
     URL.revokeObjectURL(link.href);
   }
 
+  // Enough of an address to recognise it: "a•••@example.org", "+49 151 •••• 789"
+  // (as confirmation.py masks them on the confirmation page).
+  function maskEmail(email) {
+    const at = email.lastIndexOf("@");
+    return email.slice(0, Math.min(1, at)) + page.mask[0] + email.slice(at);
+  }
+  function maskPhone(phone) {
+    const digits = phone.replace(/[^0-9]/g, "");
+    const code = (phone.match(/^\+(1|7|2[07]|3[0-469]|4[013-9]|5[1-8]|6[0-6]|8[1246]|9[0-58]|\d{3})/) || [])[1];
+    const national = code ? digits.slice(code.length) : digits;
+    return (code ? "+" + code + " " : "") + national.slice(0, 3) + " " + page.mask[1] + " " + national.slice(-3);
+  }
+
+  function showSentTo() {
+    const shown = [];
+    if (booking.email) shown.push(maskEmail(booking.email));
+    if (booking.phone) shown.push(maskPhone(booking.phone));
+    const box = $("sent-to");
+    box.textContent = "";
+    if (!shown.length) return;
+    const parts = texts.sent_to.split("{contacts}");
+    const joined = new Intl.ListFormat(page.lang, { type: "conjunction" }).formatToParts(shown);
+    box.append(parts[0]);
+    joined.forEach(function (part) {
+      if (part.type !== "element") { box.append(part.value); return; }
+      const bdi = document.createElement("bdi");
+      bdi.dir = "ltr";
+      bdi.textContent = part.value;
+      box.append(bdi);
+    });
+    box.append(parts[1] || "");
+  }
+
+  // Each site once: its address, a map link and its check-in window.
+  function showPlaces() {
+    const box = $("places");
+    box.innerHTML = "";
+    const seen = [];
+    booking.appointments.forEach(function (a) {
+      if (seen.indexOf(a.site) >= 0) return;
+      seen.push(a.site);
+      const place = document.createElement("div");
+      place.className = "place";
+      const where = document.createElement("p");
+      const name = document.createElement("strong");
+      name.textContent = a.site_name;
+      const address = document.createElement("bdi");
+      address.className = "address";
+      address.textContent = a.address;
+      where.append(name, document.createElement("br"), address);
+      const link = document.createElement("a");
+      link.className = "map";
+      link.href = "https://www.openstreetmap.org/search?" + new URLSearchParams({ query: a.address });
+      link.rel = "noopener";
+      link.target = "_blank";
+      link.textContent = texts.map;
+      const hidden = document.createElement("span");
+      hidden.className = "visually-hidden";
+      hidden.textContent = " (" + texts.new_tab + ")";
+      link.append(hidden);
+      const linkRow = document.createElement("p");
+      linkRow.append(link);
+      place.append(where, linkRow);
+      if (page.check_in[a.site]) {
+        const window_ = document.createElement("p");
+        window_.className = "check-in-window";
+        window_.textContent = page.check_in[a.site];
+        place.append(window_);
+      }
+      box.append(place);
+    });
+  }
+
+  // A cancelled booking shows only that, and a way to book the same services again.
+  function showCancelled() {
+    $("booking").hidden = true;
+    $("qr").hidden = true;
+    $("reschedule").hidden = true;
+    $("cancelled").hidden = false;
+    const first = booking.appointments[0];
+    if (!first) return;
+    const query = new URLSearchParams();
+    booking.appointments.forEach(function (a) { query.append("services", a.service); });
+    $("book-again").href = "/" + page.lang + "/sites/" + encodeURIComponent(first.site) + "?" + query;
+  }
+
   async function load() {
     if (!token) { $("missing").hidden = false; return; }
     const response = await fetch("/api/v1/bookings/" + reference, { headers: headers });
     if (!response.ok) { $("missing").hidden = false; return; }
     booking = await response.json();
+    if (booking.status !== "confirmed") { showCancelled(); return; }
+    $("cancelled").hidden = true;
     $("booking").hidden = false;
+    $("qr").hidden = false;
+    showSentTo();
+    showPlaces();
     const list = $("appointments");
     list.innerHTML = "";
     const lists = $("bring-lists");

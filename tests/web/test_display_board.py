@@ -281,6 +281,8 @@ def test_paused_and_closed_counters_are_shown_and_leave_when_open(
     # A reload shows the same states (they are part of the page's data).
     again = open_board(tv, server)
     expect(again.locator("#counters li")).to_have_count(2)
+    again.close()
     # Open again: off the board.
-    api.post(f"/api/v1/sites/bochum/counters/{fifth['id']}/state", json={"state": "open"})
+    opened = api.post(f"/api/v1/sites/bochum/counters/{fifth['id']}/state", json={"state": "open"})
+    assert opened.status_code == 200, opened.text
     expect(page.locator("#counters li")).to_have_count(1)

@@ -21,6 +21,7 @@
   let audio = null;
   let soundOn = false;
   let refreshing = null;
+  let stale = false;
 
   function format(template, values) {
     return template.replace(/\{(\w+)\}/g, function (all, key) {
@@ -309,7 +310,8 @@
 
   // The waiting counts are part of the page: re-read the page's own data block.
   function scheduleRefresh() {
-    if (refreshing) return;
+    // A change during a read may be missing from it: read once more afterwards.
+    if (refreshing) { stale = true; return; }
     refreshing = setTimeout(refresh, 800);
   }
 
@@ -329,7 +331,10 @@
       renderCalls(null);
       renderCounters();
     } catch (e) { /* keep what is shown; the next event tries again */ }
-    finally { refreshing = null; }
+    finally {
+      refreshing = null;
+      if (stale) { stale = false; scheduleRefresh(); }
+    }
   }
 
   // --- the stream ---------------------------------------------------------------------
@@ -348,6 +353,7 @@
     source.addEventListener("counter", function (message) {
       const event = JSON.parse(message.data);
       onCounter(event.counter || event);
+      scheduleRefresh(); // the page's data, so a read under way cannot bring back the old state
     });
     source.onerror = function () {
       ready = false;

@@ -63,10 +63,6 @@ Lang = Annotated[
 FeedToken = Annotated[str, PathParameter(max_length=120, description="the feed's token")]
 
 
-def _lang(request: Request[Any, Any, Any], asked: str | None) -> str:
-    return web.chosen_language(request, asked)
-
-
 class AgencyController(Controller):
     """A partner agency's own slots and bookings; it never sees another agency's."""
 
@@ -80,7 +76,7 @@ class AgencyController(Controller):
         self, request: Request[Any, Any, Any], agency: AgencyDep, lang: Lang = None
     ) -> AgencyPortalProfile:
         """Which agency this key belongs to, the sites it may publish at, its services."""
-        code = _lang(request, lang)
+        code = web.chosen_language(request, lang)
         served = await catalogue.sites_served(agency)
         services = [s for s in await catalogue.list_services() if s.agency_id == agency.id]
         return AgencyPortalProfile(
@@ -106,7 +102,7 @@ class AgencyController(Controller):
         nothing is left, or a single slot overlaps."""
         ids, skipped = await publishing.publish(engine, agency, data)
         facts = await repo.slots_by_id(ids)
-        code = _lang(request, lang)
+        code = web.chosen_language(request, lang)
         site = await catalogue.site_by_slug(data.site)
         return PublishedSlots(
             created=len(ids),
@@ -143,7 +139,7 @@ class AgencyController(Controller):
     ) -> list[AgencySlot]:
         start, end = _range(from_, to)
         slots = await repo.find_slots(start=start, end=end, agency_id=agency.id)
-        code = _lang(request, lang)
+        code = web.chosen_language(request, lang)
         return [agency_slot(s, code) for s in slots]
 
     @patch("/slots/{slot_id:int}", operation_id="editSlot")
@@ -161,7 +157,7 @@ class AgencyController(Controller):
         `start` and `end` (409 once somebody has booked, or when they overlap another
         slot of the service at the site)."""
         slot = await slot_edits.edit_slot(engine, agency, slot_id, data)
-        return agency_slot(slot, _lang(request, lang))
+        return agency_slot(slot, web.chosen_language(request, lang))
 
     @delete("/slots/{slot_id:int}", operation_id="withdrawSlot", status_code=204)
     async def withdraw(
@@ -184,7 +180,7 @@ class AgencyController(Controller):
         lang: Lang = None,
     ) -> list[AgencyBooking]:
         _, _, rows = await exports.agency_bookings(agency.id, from_, to)
-        code = _lang(request, lang)
+        code = web.chosen_language(request, lang)
         return [agency_booking(r, slot, code) for r, slot in rows]
 
     @get(
@@ -204,7 +200,7 @@ class AgencyController(Controller):
         lang: Lang = None,
     ) -> Response[str]:
         first, last, rows = await exports.agency_bookings(agency.id, from_, to)
-        body = exports.bookings_csv(rows, _lang(request, lang))
+        body = exports.bookings_csv(rows, web.chosen_language(request, lang))
         name = f"bookings-{agency.slug}-{first.isoformat()}-{last.isoformat()}.csv"
         return Response(
             body,
@@ -237,7 +233,7 @@ class AgencyController(Controller):
             dry_run=data.dry_run,
             notice=Notice.from_settings(settings),
         )
-        return closure_view(closure, _lang(request, lang))
+        return closure_view(closure, web.chosen_language(request, lang))
 
     @get("/closures", operation_id="closedDays")
     async def closed_days(

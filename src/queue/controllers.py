@@ -55,15 +55,17 @@ LangQuery = Annotated[
 ]
 
 
-async def _envelope(site: catalogue.Site, ticket: Ticket, settings: Settings) -> TicketEnvelope:
-    """The ticket as the desk sees it, with its place in line (a fresh snapshot)."""
-    snap = await views.snapshot(site, settings.public_url)
-    return TicketEnvelope(ticket=snap.ticket(ticket))
-
-
-def _announce(
-    channels: ChannelsPlugin, site: catalogue.Site, kind: LiveEvent, envelope: TicketEnvelope
+async def _announce(
+    channels: ChannelsPlugin,
+    site: catalogue.Site,
+    kind: LiveEvent,
+    ticket: Ticket,
+    settings: Settings,
 ) -> TicketEnvelope:
+    """The changed ticket as the desk sees it (a fresh snapshot gives its place in line),
+    told to the site's live stream and returned as the answer."""
+    snap = await views.snapshot(site, settings.public_url)
+    envelope = TicketEnvelope(ticket=snap.ticket(ticket))
     live.publish(channels, site.slug, kind, envelope.ticket)
     return envelope
 
@@ -96,8 +98,7 @@ class DeskController(Controller):
         ticket, _late = await tickets.check_in(
             engine, desk_site, data.reference, settings.notify_ahead
         )
-        envelope = await _envelope(desk_site, ticket, settings)
-        return _announce(channels, desk_site, LiveEvent.CHECKED_IN, envelope)
+        return await _announce(channels, desk_site, LiveEvent.CHECKED_IN, ticket, settings)
 
     @post("/tickets", operation_id="walkIn", status_code=201)
     async def walk_in(
@@ -120,8 +121,7 @@ class DeskController(Controller):
             language=data.language,
             notify_ahead=settings.notify_ahead,
         )
-        envelope = await _envelope(desk_site, ticket, settings)
-        return _announce(channels, desk_site, LiveEvent.CREATED, envelope)
+        return await _announce(channels, desk_site, LiveEvent.CREATED, ticket, settings)
 
     @get("/counters", operation_id="listCounters")
     async def counters(
@@ -173,8 +173,7 @@ class DeskController(Controller):
         ticket = await tickets.call_next(engine, desk_site, counter, settings.notify_ahead)
         if ticket is None:
             return Response(None, status_code=204)
-        envelope = await _envelope(desk_site, ticket, settings)
-        return Response(_announce(channels, desk_site, LiveEvent.CALLED, envelope))
+        return Response(await _announce(channels, desk_site, LiveEvent.CALLED, ticket, settings))
 
     @post("/counters/{counter:int}/call", operation_id="callChosen", status_code=200)
     async def call_chosen(
@@ -196,8 +195,7 @@ class DeskController(Controller):
             number=data.number,
             notify_ahead=settings.notify_ahead,
         )
-        envelope = await _envelope(desk_site, ticket, settings)
-        return _announce(channels, desk_site, LiveEvent.CALLED, envelope)
+        return await _announce(channels, desk_site, LiveEvent.CALLED, ticket, settings)
 
 
 class TicketController(Controller):
@@ -218,9 +216,8 @@ class TicketController(Controller):
         """Call again; past the site's recall limit the ticket becomes a no-show."""
         site, ticket = reach
         changed = await tickets.recall(engine, site, ticket, settings.notify_ahead)
-        envelope = await _envelope(site, changed, settings)
         kind = LiveEvent.RECALLED if changed.status == TicketStatus.CALLED else LiveEvent.NO_SHOW
-        return _announce(channels, site, kind, envelope)
+        return await _announce(channels, site, kind, changed, settings)
 
     @post("/no-show", operation_id="noShow", status_code=200)
     async def no_show(
@@ -229,8 +226,7 @@ class TicketController(Controller):
         """A no-show; ``/undo-no-show`` takes it back within a minute."""
         site, ticket = reach
         changed = await tickets.no_show(engine, site, ticket, settings.notify_ahead)
-        envelope = await _envelope(site, changed, settings)
-        return _announce(channels, site, LiveEvent.NO_SHOW, envelope)
+        return await _announce(channels, site, LiveEvent.NO_SHOW, changed, settings)
 
     @post("/undo-no-show", operation_id="undoNoShow", status_code=200)
     async def undo_no_show(
@@ -240,8 +236,7 @@ class TicketController(Controller):
         (409 ``undo_too_late`` after)."""
         site, ticket = reach
         changed = await tickets.undo_no_show(engine, ticket)
-        envelope = await _envelope(site, changed, settings)
-        return _announce(channels, site, LiveEvent.RESTORED, envelope)
+        return await _announce(channels, site, LiveEvent.RESTORED, changed, settings)
 
     @post("/finish", operation_id="finish", status_code=200)
     async def finish(
@@ -250,9 +245,8 @@ class TicketController(Controller):
         """Finish this service; a one-stop visitor then waits for the next agency."""
         site, ticket = reach
         changed = await tickets.finish(engine, ticket)
-        envelope = await _envelope(site, changed, settings)
         kind = LiveEvent.QUEUED if tickets.goes_on(changed) else LiveEvent.FINISHED
-        return _announce(channels, site, kind, envelope)
+        return await _announce(channels, site, kind, changed, settings)
 
     @post("/transfer", operation_id="transfer", status_code=200)
     async def transfer(
@@ -265,8 +259,7 @@ class TicketController(Controller):
     ) -> TicketEnvelope:
         site, ticket = reach
         changed = await tickets.transfer(engine, site, ticket, data.service, settings.notify_ahead)
-        envelope = await _envelope(site, changed, settings)
-        return _announce(channels, site, LiveEvent.TRANSFERRED, envelope)
+        return await _announce(channels, site, LiveEvent.TRANSFERRED, changed, settings)
 
     @post("/park", operation_id="park", status_code=200)
     async def park(
@@ -275,8 +268,7 @@ class TicketController(Controller):
         """Set a waiting or called ticket aside: out of call-next, listed as parked."""
         site, ticket = reach
         changed = await tickets.park(engine, site, ticket, settings.notify_ahead)
-        envelope = await _envelope(site, changed, settings)
-        return _announce(channels, site, LiveEvent.PARKED, envelope)
+        return await _announce(channels, site, LiveEvent.PARKED, changed, settings)
 
     @post("/unpark", operation_id="unpark", status_code=200)
     async def unpark(
@@ -285,8 +277,7 @@ class TicketController(Controller):
         """Back into its line at its old due time."""
         site, ticket = reach
         changed = await tickets.unpark(engine, ticket)
-        envelope = await _envelope(site, changed, settings)
-        return _announce(channels, site, LiveEvent.UNPARKED, envelope)
+        return await _announce(channels, site, LiveEvent.UNPARKED, changed, settings)
 
     @post("/note", operation_id="note", status_code=200)
     async def note(
@@ -300,8 +291,7 @@ class TicketController(Controller):
         """The desk's note (at most 500 characters, "" clears it); staff only."""
         site, ticket = reach
         changed = await tickets.set_note(engine, ticket, data.note)
-        envelope = await _envelope(site, changed, settings)
-        return _announce(channels, site, LiveEvent.NOTED, envelope)
+        return await _announce(channels, site, LiveEvent.NOTED, changed, settings)
 
 
 class LiveController(Controller):
@@ -352,7 +342,7 @@ class LiveController(Controller):
         )
         if changed:
             site = await catalogue.site_by_id(ticket.site_id)
-            _announce(channels, site, LiveEvent.LEFT, await _envelope(site, ticket, settings))
+            await _announce(channels, site, LiveEvent.LEFT, ticket, settings)
         return await views.public_view(ticket, settings.public_url)
 
     @get(
@@ -387,7 +377,7 @@ class LiveController(Controller):
             engine, settings, place, data, bearer_token(request, required=False)
         )
         kind = LiveEvent.CHECKED_IN if data.reference else LiveEvent.CREATED
-        _announce(channels, place, kind, await _envelope(place, ticket, settings))
+        await _announce(channels, place, kind, ticket, settings)
         return RemoteTicketView(
             ticket=await views.public_view(ticket, settings.public_url),
             ticket_url=ticket_link(settings.public_url, ticket.id, ticket.day),

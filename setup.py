@@ -17,4 +17,5 @@ def features() -> list[str]:
     raise SystemExit("src/features.py has no FEATURES")
 
 
-setup(packages=["wcr", *(f"wcr.{name}" for name in features())])
+# Besides the features, the kernel's one package: the OpenAPI contract (src/api_docs/).
+setup(packages=["wcr", "wcr.api_docs", *(f"wcr.{name}" for name in features())])

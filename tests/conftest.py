@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -14,7 +15,12 @@ import pytest
 import pytest_asyncio
 from litestar import Litestar
 
-from tests.databases import DatabaseFactory, postgres_available
+from tests.databases import (
+    DatabaseFactory,
+    postgres_admin_url,
+    postgres_available,
+    postgres_problem,
+)
 from wcr import server_secret
 from wcr.app import create_app
 from wcr.catalogue.public import create_agency_key, serve_site
@@ -221,3 +227,38 @@ async def world(app: Litestar, client: httpx.AsyncClient) -> World:
         recognition="recognition",
         client=client,
     )
+
+
+# The reason the ``databases`` fixture skips with (pytest prefixes "Skipped: ").
+POSTGRES_SKIP = "PostgreSQL not reachable"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Says loudly, at the end, that the PostgreSQL half did not run, why, and how to
+    make it run: a line among the skips is easily missed."""
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if POSTGRES_SKIP in str(getattr(report, "longrepr", ""))
+    ]
+    if not skipped:
+        return
+    url = postgres_admin_url()
+    write = terminalreporter.write_line
+    terminalreporter.write_sep(
+        "!",
+        f"PostgreSQL: {len(skipped)} {'test' if len(skipped) == 1 else 'tests'} SKIPPED "
+        "(the PostgreSQL half of the database tests)",
+        red=True,
+        bold=True,
+    )
+    write(f"No PostgreSQL at {masked(url)}: {asyncio.run(postgres_problem())}", red=True)
+    write("Every database test runs on SQLite and on PostgreSQL. To run the PostgreSQL half,")
+    write("start PostgreSQL and give a role that may create databases, e.g.")
+    write("  export WCR_TEST_POSTGRES_URL=postgresql://USER:PASSWORD@127.0.0.1:5432/postgres")
+    write("(password auth, scram-sha-256, is fine; quote special characters as %XX);")
+    write("or run .ci/run, which starts a cluster and sets the role's password up.")
+
+
+def masked(url: str) -> str:
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)

@@ -39,13 +39,18 @@ def migrate(database_url: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-async def postgres_available() -> bool:
+async def postgres_problem() -> str | None:
+    """Why the test server cannot be used (refused, a wrong password, …), or None."""
     try:
         connection = await asyncpg.connect(**postgres_config(postgres_admin_url()), timeout=3)
-    except (OSError, asyncpg.PostgresError):
-        return False
+    except (OSError, asyncpg.PostgresError, TimeoutError) as error:
+        return f"{type(error).__name__}: {error}"
     await connection.close()
-    return True
+    return None
+
+
+async def postgres_available() -> bool:
+    return await postgres_problem() is None
 
 
 async def _admin(sql: str) -> None:

@@ -13,7 +13,13 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton, format_time
+from babel.dates import (
+    format_date,
+    format_interval,
+    format_skeleton,
+    format_time,
+    get_datetime_format,
+)
 from babel.support import NullTranslations, Translations
 
 from wcr.config import SUPPORTED_LANGUAGES
@@ -69,6 +75,36 @@ class Language:
 
     def time(self, value: datetime, tz: ZoneInfo) -> str:
         return format_time(value.astimezone(tz), "short", locale=self.code)
+
+    def moment(self, value: datetime, tz: ZoneInfo) -> str:
+        """Full date and time joined the locale's way ("{1}، {0}" in Arabic): gluing
+        them with a Latin comma mixed "،" and "," in one Arabic date."""
+        joined = str(get_datetime_format("full", locale=self.code))
+        return joined.replace("{1}", self.day(value, tz)).replace("{0}", self.time(value, tz))
+
+    def time_span(self, start: datetime, end: datetime, tz: ZoneInfo) -> str:
+        """From start to end in the locale's own interval ("09:30-10:00" with an en
+        dash), in the 24-hour clock wherever the locale's short time is."""
+        clock = "Hm" if "H" in str(Locale.parse(self.code).time_formats["short"]) else "hm"
+        return format_interval(
+            start.astimezone(tz).time(), end.astimezone(tz).time(), clock, locale=self.code
+        )
+
+    def weekday(self, value: date) -> str:
+        """The abbreviated weekday; where the locale abbreviates none (Arabic), its
+        short form, so that seven of them fit a phone's width."""
+        short = format_date(value, "ccc", locale=self.code)
+        if short == format_date(value, "cccc", locale=self.code):
+            return format_date(value, "cccccc", locale=self.code)
+        return short
+
+    def numeric_day(self, value: date) -> str:
+        """Day and month in figures, the locale's way: "2.12.", "12/2", "02/12"."""
+        return format_skeleton("dM", value, locale=self.code)
+
+    def day_span(self, first: date, last: date) -> str:
+        """A range of days in the locale's interval format ("2.-8. Dez.")."""
+        return format_interval(first, last, "MMMd", locale=self.code)
 
     def context(self) -> dict[str, object]:
         """What every page template gets: _(), the language, and its neighbours."""

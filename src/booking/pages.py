@@ -4,8 +4,10 @@ visitor's language; the booking itself goes through the same services as the API
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
@@ -15,6 +17,7 @@ from piccolo.engine.base import Engine
 
 from wcr.catalogue import public as catalogue
 from wcr.challenge import public as challenge
+from wcr.clock import now
 from wcr.config import Settings
 from wcr.database import MAX_ID
 from wcr.errors import Conflict, DomainError, InvalidInput
@@ -23,19 +26,29 @@ from wcr.reach import NEEDS_SMTPUTF8, Reach, check_contact
 from wcr.timezones import today
 from wcr.web import public as web
 
-from . import advice, bookings, companies, confirmation, repository, time_choices, visits
+from . import (
+    advice,
+    bookings,
+    companies,
+    confirmation,
+    date_strip,
+    repository,
+    time_choices,
+    visits,
+)
 from .availability import EARLIEST, LATEST
 from .contact import clean_contact
 from .limits import LimitReached, Limits
 from .notice import Notice
 from .qr import reference_qr
 from .records import GERMAN, SlotFacts
-from .time_choices import Choice, Wanted
+from .time_choices import Wanted
 
 LangPath = Annotated[str, PathParameter(max_length=8)]
 SitePath = Annotated[str, PathParameter(max_length=64)]
-WEEK = 7
+WEEK = date_strip.WEEK
 SUGGESTIONS = 3
+CONTACT_FIELDS = ("name", "email", "phone", "company_key")
 
 
 def shown(content: catalogue.ServiceContent, page: str) -> dict[str, Any]:
@@ -68,7 +81,8 @@ def steps(lang: Language, step: int) -> dict[str, Any]:
     labels = [
         lang.gettext("Place"),
         lang.gettext("Service"),
-        lang.gettext("Time and details"),
+        lang.gettext("Time"),
+        lang.gettext("Details"),
         lang.gettext("Done"),
     ]
     return {"steps": list(enumerate(labels, start=1)), "step": step}
@@ -145,30 +159,40 @@ class BookingPages(Controller):
         services: Annotated[list[str] | None, QueryParameter(max_length=5)] = None,
         package: Annotated[str | None, QueryParameter(max_length=64)] = None,
         from_: Annotated[date | None, QueryParameter(name="from")] = None,
+        day: Annotated[date | None, QueryParameter()] = None,
+        choice: Annotated[str | None, QueryParameter(max_length=64)] = None,
         advice_language: Annotated[str | None, QueryParameter(max_length=16)] = None,
     ) -> Template:
+        """Step 3: the week's days as a strip and the chosen day's free times."""
         language_ = web.language(lang)
         wanted = Wanted(
             services=list(services or []),
             package=package,
             advice_language=_clean_advice(advice_language),
         )
+        if refused := await self._refuse_wanted(request, language_, site, wanted):
+            return refused
+        return await self._times_page(
+            request, language_, site, wanted, from_, day, picked=choice or ""
+        )
+
+    async def _refuse_wanted(
+        self, request: Request[Any, Any, Any], lang: Language, site: str, wanted: Wanted
+    ) -> Template | None:
+        """Back to the choice of service when none (or too many) came along."""
         if not wanted.services and not wanted.package:
             return await self._site_page(
-                request,
-                language_,
-                site,
-                error=language_.gettext("Please choose at least one service."),
+                request, lang, site, error=lang.gettext("Please choose at least one service.")
             )
         if len(wanted.services) > visits.MAX_SERVICES:
             return await self._site_page(
                 request,
-                language_,
+                lang,
                 site,
                 chosen=wanted.services,
-                error=language_.gettext("Please choose at most five services."),
+                error=lang.gettext("Please choose at most five services."),
             )
-        return await self._times_page(request, language_, site, wanted, from_)
+        return None
 
     async def _times_page(
         self,
@@ -177,6 +201,7 @@ class BookingPages(Controller):
         site: str,
         wanted: Wanted,
         first: date | None,
+        day: date | None = None,
         *,
         values: dict[str, str] | None = None,
         errors: dict[str, str] | None = None,
@@ -186,63 +211,178 @@ class BookingPages(Controller):
     ) -> Template:
         site_row = await catalogue.site_by_slug(site, field=None)
         tz = site_row.tz
-        first = min(max(first or today(tz), today(tz), EARLIEST), LATEST - timedelta(days=30))
-        span = 2 * WEEK if wanted.is_visit else WEEK
-        choices, wanted_names = await time_choices.choices(lang, site_row, wanted, first, span)
+        now_day = today(tz)
+        latest = LATEST - timedelta(days=30)
+        if day is not None and first is None:
+            first = day
+        first = min(max(first or now_day, now_day, EARLIEST), latest)
+        week = date_strip.Week(first, now_day, latest)
+        choices, wanted_names = await time_choices.choices(lang, site_row, wanted, first, WEEK)
+        counts = Counter(c.day for c in choices)
+        if near is not None and choices:
+            day = min(choices, key=lambda c: abs(c.start - near)).day
+        shown_day = date_strip.chosen_day(week, counts, day)
+        of_day = [c for c in choices if c.day == shown_day]
         if near is not None:
-            for choice in sorted(
-                (c for c in choices if c.start),
-                key=lambda c: abs(c.start - near),  # type: ignore[operator]
-            )[:SUGGESTIONS]:
+            for choice in sorted(of_day, key=lambda c: abs(c.start - near))[:SUGGESTIONS]:
                 choice.suggested = True
-        days: dict[str, list[Choice]] = {}
-        for choice in choices:
-            if choice.start is not None:
-                days.setdefault(lang.day(choice.start, tz), []).append(choice)
-        plain = f"/{lang.code}/sites/{site}/times?" + "&".join(
-            [f"services={s}" for s in wanted.services]
-            + ([f"package={wanted.package}"] if wanted.package else [])
-        )
-        base = plain + (
-            f"&advice_language={wanted.advice_language}" if wanted.advice_language else ""
-        )
-        earlier = first - timedelta(days=span)
+
+        def times_url(start: date, on: date | None = None, **more: str) -> str:
+            query = [*wanted.query(), ("from", start.isoformat())]
+            query += [("day", on.isoformat())] if on else []
+            query += list(more.items())
+            return f"/{lang.code}/sites/{site}/times?{urlencode(query)}"
+
         services = await time_choices.wanted_services(wanted)
-        spoken = await time_choices.advice_languages(site_row, services, first, span)
+        spoken = await time_choices.advice_languages(site_row, services, first, WEEK)
         if wanted.advice_language and wanted.advice_language not in spoken:
             spoken = sorted({*spoken, wanted.advice_language})
         # "Advice in …": the languages advisers speak in these days (German: all).
-        advice_choices = [
-            {
-                "code": code,
-                "name": advice.display_name(code, lang.code),
-                "url": f"{plain}&from={first.isoformat()}"
-                + (f"&advice_language={code}" if code else ""),
-                "current": code == (wanted.advice_language or ""),
-            }
-            for code in ["", *spoken]
-        ]
+        advice_choices = []
+        for code in ["", *spoken]:
+            other = Wanted(wanted.services, wanted.package, code or None)
+            query = [*other.query(), ("from", first.isoformat()), ("day", shown_day.isoformat())]
+            advice_choices.append(
+                {
+                    "code": code,
+                    "name": advice.display_name(code, lang.code),
+                    "url": f"/{lang.code}/sites/{site}/times?{urlencode(query)}",
+                    "current": code == (wanted.advice_language or ""),
+                }
+            )
+        minutes_ = services[0].duration_minutes if len(services) == 1 else None
         return web.page(
             "times.html",
             lang,
             request,
             site=site_row,
             wanted=wanted_names,
+            minutes=minutes_,
             service_slugs=wanted.services,
             package=wanted.package,
             first=first,
             contents=[shown(s.content(lang.code), lang.code) for s in services],
             advice_language=wanted.advice_language,
             advice_choices=advice_choices if spoken else [],
-            days=list(days.items()),
-            earlier=f"{base}&from={earlier.isoformat()}" if first > today(tz) else None,
-            later=f"{base}&from={(first + timedelta(days=span)).isoformat()}",
+            strip=date_strip.strip(lang, week, counts, shown_day, lambda d: times_url(first, d)),
+            week_range=lang.day_span(week.first, week.last),
+            day=shown_day,
+            day_label=lang.day(shown_day),
+            choices=of_day,
+            is_visit=wanted.is_visit,
+            earlier=times_url(week.earlier) if week.earlier else None,
+            later=times_url(week.later) if week.later else None,
             values=values or {},
             errors=errors or {},
             notice=notice,
             picked=picked,
-            challenge=challenge.enabled(request.app.state.settings),
             **steps(lang, 3),
+        )
+
+    @get("/{lang:str}/sites/{site:str}/details", operation_id="detailsPage")
+    async def details(
+        self,
+        request: Request[Any, Any, Any],
+        lang: LangPath,
+        site: SitePath,
+        services: Annotated[list[str] | None, QueryParameter(max_length=5)] = None,
+        package: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        choice: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        from_: Annotated[date | None, QueryParameter(name="from")] = None,
+        day: Annotated[date | None, QueryParameter()] = None,
+        advice_language: Annotated[str | None, QueryParameter(max_length=16)] = None,
+    ) -> Template:
+        """Step 4: the chosen time (or itinerary) and the contact details."""
+        language_ = web.language(lang)
+        wanted = Wanted(
+            services=list(services or []),
+            package=package,
+            advice_language=_clean_advice(advice_language),
+        )
+        if refused := await self._refuse_wanted(request, language_, site, wanted):
+            return refused
+        return await self._details_page(request, language_, site, wanted, choice or "", from_, day)
+
+    @post("/{lang:str}/sites/{site:str}/details", operation_id="detailsPageAgain", status_code=200)
+    async def details_again(
+        self, request: Request[Any, Any, Any], lang: LangPath, site: SitePath
+    ) -> Template:
+        """Step 4 after a time was taken meanwhile: what was typed comes along in the
+        body (never in a URL), so that nothing is typed twice."""
+        language_ = web.language(lang)
+        form = await request.form()
+        wanted = _wanted_of(form)
+        if refused := await self._refuse_wanted(request, language_, site, wanted):
+            return refused
+        return await self._details_page(
+            request,
+            language_,
+            site,
+            wanted,
+            str(form.get("choice", "")),
+            _form_date(form, "from"),
+            _form_date(form, "day"),
+            values=_values_of(form),
+        )
+
+    async def _details_page(
+        self,
+        request: Request[Any, Any, Any],
+        lang: Language,
+        site: str,
+        wanted: Wanted,
+        choice: str,
+        first: date | None,
+        day: date | None,
+        *,
+        values: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+    ) -> Template:
+        ids = _choice_ids(choice)
+        visit = list((await repository.slots_by_id(ids)).values()) if ids else []
+        if not ids or len(visit) != len(ids) or any(s.site != site for s in visit):
+            return await self._times_page(
+                request,
+                lang,
+                site,
+                wanted,
+                first,
+                day,
+                values=values,
+                errors={"choice": lang.gettext("Please choose a time.")},
+            )
+        start = min(s.starts_at for s in visit)
+        if any(s.remaining == 0 or s.withdrawn or s.starts_at <= now() for s in visit):
+            return await self._times_page(
+                request, lang, site, wanted, first, values=values, near=start, notice=_taken(lang)
+            )
+        tz = visit[0].tz
+        back = [
+            *wanted.query(),
+            ("from", (first or start.astimezone(tz).date()).isoformat()),
+            ("day", start.astimezone(tz).date().isoformat()),
+            ("choice", choice),
+        ]
+        return web.page(
+            "details.html",
+            lang,
+            request,
+            site=await catalogue.site_by_slug(site, field=None),
+            service_slugs=wanted.services,
+            package=wanted.package,
+            advice_language=wanted.advice_language,
+            advice_name=advice.display_name(wanted.advice_language, lang.code)
+            if wanted.advice_language
+            else None,
+            first=first,
+            choice=choice,
+            day_label=lang.day(start, tz),
+            stops=await time_choices.stops(lang, visit),
+            change_url=f"/{lang.code}/sites/{site}/times?{urlencode(back)}",
+            values=values or {},
+            errors=errors or {},
+            challenge=challenge.enabled(request.app.state.settings),
+            **steps(lang, 4),
         )
 
     @post("/{lang:str}/sites/{site:str}/book", operation_id="bookPage", status_code=200)
@@ -256,11 +396,7 @@ class BookingPages(Controller):
     ) -> Template:
         language_ = web.language(lang)
         form = await request.form()
-        wanted = Wanted(
-            services=form.getall("services", [])[: visits.MAX_SERVICES],
-            package=form.get("package") or None,
-            advice_language=_clean_advice(str(form.get("advice_language") or "") or None),
-        )
+        wanted = _wanted_of(form)
         if not wanted.services and not wanted.package:
             # A form sent without its hidden services: back to the choice of service.
             return await self._site_page(
@@ -269,19 +405,22 @@ class BookingPages(Controller):
                 site,
                 error=language_.gettext("Please choose at least one service."),
             )
-        values = {k: str(form.get(k, ""))[:300] for k in ("name", "email", "phone", "company_key")}
-        try:
-            first: date | None = date.fromisoformat(str(form.get("from", "")))
-        except ValueError:
-            first = None
+        values = _values_of(form)
+        first = _form_date(form, "from")
         choice = str(form.get("choice", ""))
+        ids = _choice_ids(choice)
+        if not ids:
+            return await self._times_page(
+                request,
+                language_,
+                site,
+                wanted,
+                first,
+                _form_date(form, "day"),
+                values=values,
+                errors={"choice": language_.gettext("Please choose a time.")},
+            )
         errors: dict[str, str] = {}
-        try:
-            ids = [int(part) for part in choice.split(",")[: visits.MAX_SERVICES + 1]]
-        except ValueError:
-            ids = []
-        if not ids or len(ids) > visits.MAX_SERVICES or not all(0 < i <= MAX_ID for i in ids):
-            errors["choice"] = language_.gettext("Please choose a time.")
         try:
             contact = clean_contact(
                 values["name"], values["email"] or None, values["phone"] or None, language_.code
@@ -295,8 +434,16 @@ class BookingPages(Controller):
             errors["company_key"] = language_.gettext("Please check the company key.")
         # The solution is checked (and spent) only when the rest of the form is right.
         if errors or (errors := await challenge_errors(engine, settings, language_, form)):
-            return await self._times_page(
-                request, language_, site, wanted, first, values=values, errors=errors, picked=choice
+            return await self._details_page(
+                request,
+                language_,
+                site,
+                wanted,
+                choice,
+                first,
+                None,
+                values=values,
+                errors=errors,
             )
         try:
             reference, token, visit = await bookings.book(
@@ -316,6 +463,7 @@ class BookingPages(Controller):
                 site,
                 wanted,
                 first,
+                await _first_day(ids),
                 values=values,
                 picked=choice,
                 notice=limit_notice(language_, error),
@@ -328,13 +476,10 @@ class BookingPages(Controller):
                 language_,
                 site,
                 wanted,
-                taken.date() if taken else first,
+                first,
                 values=values,
                 near=taken,
-                notice=language_.gettext(
-                    "Sorry, someone else has just booked that time. "
-                    "Here are the nearest free times."
-                )
+                notice=_taken(language_)
                 if isinstance(error, Conflict)
                 else language_.gettext("That time cannot be booked. Please choose another."),
             )
@@ -351,10 +496,53 @@ class BookingPages(Controller):
         )
 
 
+def _taken(lang: Language) -> str:
+    return lang.gettext(
+        "Sorry, someone else has just booked that time. Here are the nearest free times."
+    )
+
+
+def _wanted_of(form: Any) -> Wanted:
+    return Wanted(
+        services=form.getall("services", [])[: visits.MAX_SERVICES],
+        package=form.get("package") or None,
+        advice_language=_clean_advice(str(form.get("advice_language") or "") or None),
+    )
+
+
+def _values_of(form: Any) -> dict[str, str]:
+    """What the visitor typed, kept for the next page (cut to a sane length)."""
+    return {k: str(form.get(k, ""))[:300] for k in CONTACT_FIELDS}
+
+
+def _form_date(form: Any, name: str) -> date | None:
+    try:
+        return date.fromisoformat(str(form.get(name, "")))
+    except ValueError:
+        return None
+
+
+def _choice_ids(choice: str) -> list[int]:
+    """The slot ids of a choice ("12" or "12,15,19"); [] for anything impossible."""
+    try:
+        ids = [int(part) for part in choice.split(",")[: visits.MAX_SERVICES + 1]]
+    except ValueError:
+        return []
+    if len(ids) > visits.MAX_SERVICES or not all(0 < i <= MAX_ID for i in ids):
+        return []
+    return ids
+
+
 async def _first_start(ids: list[int]) -> datetime | None:
     facts = await repository.slots_by_id(ids)
     starts = [f.starts_at for f in facts.values()]
     return min(starts) if starts else None
+
+
+async def _first_day(ids: list[int]) -> date | None:
+    """The site's day of a choice, to show that day's times again."""
+    facts = list((await repository.slots_by_id(ids)).values())
+    return min(f.starts_at.astimezone(f.tz).date() for f in facts) if facts else None
 
 
 def limit_notice(lang: Language, error: LimitReached) -> str:
@@ -448,9 +636,10 @@ async def booked_page(
         if told
         else None,
         reminders=confirmation.reminders_text(lang, settings.reminder_offsets) if told else None,
+        day_label=lang.day(site.starts_at, site.tz),
+        stops=await time_choices.stops(lang, visit),
         appointments=[
             {
-                "when": f"{lang.day(s.starts_at, s.tz)}, {lang.time(s.starts_at, s.tz)}",
                 "service": s.service_name(lang.code),
                 "content": shown(s.service_content(lang.code), lang.code),
             }
@@ -464,5 +653,5 @@ async def booked_page(
         # Nothing will come (only a phone given, and it gets no SMS): say so.
         notices=[text for _, _, text in no_sms],
         told=told,
-        **steps(lang, 4),
+        **steps(lang, 5),
     )

@@ -1,24 +1,30 @@
 """The times a visitor may pick on the booking pages: free slots of one service, or
-one-stop options for several, labelled in the visitor's language and the site's zone."""
+one-stop options for several, labelled in the visitor's language and the site's zone;
+and a chosen visit as the stops of an itinerary (when, what, with whom, where)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import pairwise
+from typing import Any
 
 from wcr.catalogue import public as catalogue
+from wcr.errors import InvalidInput
 from wcr.i18n import Language
 
 from . import advice, availability, visits
 from .itinerary import minutes
+from .records import SlotFacts
 
 
 @dataclass
 class Choice:
     value: str
     label: str
-    detail: str = ""
-    start: datetime | None = None
+    day: date
+    start: datetime
+    detail: str = ""  # a one-stop option's wait
     suggested: bool = False
 
 
@@ -34,11 +40,27 @@ class Wanted:
     def is_visit(self) -> bool:
         return bool(self.package) or len(self.services) > 1
 
+    def query(self) -> list[tuple[str, str]]:
+        """The query parameters that say it again, on the next page's links."""
+        return (
+            [("services", s) for s in self.services]
+            + ([("package", self.package)] if self.package else [])
+            + ([("advice_language", self.advice_language)] if self.advice_language else [])
+        )
+
+
+def waiting(lang: Language, idle: int) -> str:
+    if not idle:
+        return lang.gettext("no waiting")
+    return lang.gettext("%(minutes)d min waiting") % {"minutes": idle}
+
 
 async def choices(
     lang: Language, site_row: catalogue.Site, wanted: Wanted, first: date, span: int
 ) -> tuple[list[Choice], list[str]]:
-    """The choices from ``first`` over ``span`` days, and the names of what is wanted."""
+    """The choices from ``first`` over ``span`` days by start, and the names of what
+    is wanted. A single service's choice is its start (its length is said once); a
+    one-stop option's is its span and the wait in it."""
     tz = site_row.tz
     last = first + timedelta(days=span - 1)
     if not wanted.is_visit:
@@ -46,42 +68,39 @@ async def choices(
         slots = await availability.available(
             site_row.slug, service.slug, first, last, wanted.advice_language
         )
-        name = service.name(lang.code)
-        return [
-            Choice(
-                value=str(s.id),
-                start=datetime.fromisoformat(s.start),
-                label=f"{lang.time(datetime.fromisoformat(s.start), tz)}"
-                f"–{lang.time(datetime.fromisoformat(s.end), tz)}",
+        found = []
+        for slot in slots:
+            start = datetime.fromisoformat(slot.start)
+            found.append(
+                Choice(
+                    value=str(slot.id),
+                    label=lang.time(start, tz),
+                    day=start.astimezone(tz).date(),
+                    start=start,
+                )
             )
-            for s in slots
-        ], [name]
+        return found, [service.name(lang.code)]
     request = await visits.resolve(
         site_row.slug, ",".join(wanted.services) or None, wanted.package, wanted.advice_language
     )
-    found, facts = await visits.options(request, first, last, visits.MAX_OPTIONS)
     names = [s.name(lang.code) for s in request.services]
-    found_choices = []
-    for option in found:
-        parts = [facts[s.id] for s in option.slots]
-        steps_text = " · ".join(
-            f"{lang.time(p.starts_at, tz)} {p.service_name(lang.code)}" for p in parts
-        )
-        wait = minutes(option.idle)
-        detail = steps_text + (
-            " · " + lang.gettext("waiting between: %(minutes)d min") % {"minutes": wait}
-            if wait
-            else ""
-        )
-        found_choices.append(
+    try:
+        options, _ = await visits.options(request, first, last, visits.MAX_OPTIONS)
+    except InvalidInput:  # none of these days is one of the package's
+        return [], names
+    return sorted(
+        (
             Choice(
                 value=",".join(str(s.id) for s in option.slots),
+                label=lang.time_span(option.start, option.end, tz),
+                day=option.day,
                 start=option.start,
-                label=f"{lang.time(option.start, tz)}–{lang.time(option.end, tz)}",
-                detail=detail,
+                detail=waiting(lang, minutes(option.idle)),
             )
-        )
-    return found_choices, names
+            for option in options
+        ),
+        key=lambda c: (c.start, c.value),
+    ), names
 
 
 async def wanted_services(wanted: Wanted) -> list[catalogue.Service]:
@@ -102,3 +121,30 @@ async def advice_languages(
         for slot in await availability.available(site_row.slug, service.slug, first, last):
             spoken.update(slot.languages)
     return advice.besides_german(spoken)
+
+
+async def stops(lang: Language, visit: list[SlotFacts]) -> list[dict[str, Any]]:
+    """A booked or chosen visit for the itinerary macro (templates/_itinerary.html):
+    each appointment in time order with the wait before it ("" for none)."""
+    agencies = {a.slug: a.name for a in await catalogue.list_agencies()}
+    ordered = sorted(visit, key=lambda s: (s.starts_at, s.id))
+    waits = [0] + [minutes(b.starts_at - a.ends_at) for a, b in pairwise(ordered)]
+    sites = {s.site for s in ordered}
+    shown = []
+    for slot, wait in zip(ordered, waits, strict=True):
+        content = slot.service_content(lang.code)
+        # With whom; where, when the visit spans sites (the data knows no rooms; the
+        # one site of a visit is said once, above the list).
+        where = [agencies.get(slot.agency, slot.agency)]
+        if len(sites) > 1:
+            where.append(slot.site_name)
+        shown.append(
+            {
+                "time": lang.time_span(slot.starts_at, slot.ends_at, slot.tz),
+                "service": content.name,
+                "service_lang": content.name_lang if content.name_lang != lang.code else None,
+                "with": " · ".join(where),
+                "wait": lang.gettext("%(minutes)d min wait") % {"minutes": wait} if wait else "",
+            }
+        )
+    return shown

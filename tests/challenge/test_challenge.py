@@ -229,7 +229,9 @@ async def test_the_booking_form_carries_the_widget_and_refuses_without_a_solutio
     world: World,
 ) -> None:
     slot_id = await world.slot(local(next_weekday(1), 14))
-    page = await world.client.get(f"/en/sites/{world.site}/times?services={world.registration}")
+    page = await world.client.get(
+        f"/en/sites/{world.site}/details?services={world.registration}&choice={slot_id}"
+    )
     assert page.status_code == 200
     assert '<altcha-widget challenge="/api/v1/challenge" name="altcha"' in page.text
     assert 'src="/static/altcha.min.js"' in page.text
@@ -252,8 +254,12 @@ async def test_the_booking_form_carries_the_widget_and_refuses_without_a_solutio
 
 @pytest.mark.parametrize("challenge_on", [False])
 async def test_switched_off_the_pages_load_no_widget(world: World) -> None:
-    page = await world.client.get(f"/en/sites/{world.site}/times?services={world.registration}")
+    slot_id = await world.slot(local(next_weekday(1), 14))
+    page = await world.client.get(
+        f"/en/sites/{world.site}/details?services={world.registration}&choice={slot_id}"
+    )
     assert page.status_code == 200
+    assert 'id="book"' in page.text
     assert "altcha" not in page.text
 
 

@@ -84,31 +84,38 @@ def test_times_step_shows_description_and_what_to_bring_then_advice_in_arabic(
     check_accessibility(page)
     shoot(page, "content-times-ar")
 
-    every = page.locator("input[name=choice]").count()
     advice.click()
     expect(page.locator("nav.advice a[aria-current=true]")).to_have_text("العربية")
-    offered = set(page.locator("input[name=choice]").evaluate_all("l => l.map(i => i.value)"))
+    values = "l => l.map(i => i.value)"
+    offered = set(page.locator("input[name=choice]").evaluate_all(values))
     assert offered
-    assert len(offered) < every
-    first_day = page.locator("input[name=from]").get_attribute("value") or ""
+    day = page.locator("input[name=day]").input_value()
+    # The same day without the language: more times; with it, only the Arabic ones.
+    every = arabic_page(browser)
+    every.goto(f"{server}/ar/sites/bochum/times?services=residence-registration&day={day}")
+    assert offered < set(every.locator("input[name=choice]").evaluate_all(values))
+    every.close()
     from_api = httpx.get(
         f"{server}/api/v1/availability",
         params={
             "site": "bochum",
             "service": "residence-registration",
             "advice_language": "ar",
-            "from": first_day,
+            "from": day,
+            "to": day,
         },
     ).json()["slots"]
-    assert offered <= {str(s["id"]) for s in from_api}
+    assert offered == {str(s["id"]) for s in from_api}
     assert all("ar" in s["languages"] for s in from_api)
     check_accessibility(page)
     shoot(page, "content-times-advice-ar")
 
     page.locator("label.slot").first.click()
+    page.locator("#continue").click()
+    expect(page.locator("#advice-language")).to_contain_text("العربية")  # on the details step
     page.fill("#name", "Amira Haddad")
     page.fill("#email", "amira@example.org")
-    page.locator("form button.primary").last.click()
+    page.locator("#book").click()
     expect(page.locator("#advice-language")).to_contain_text("العربية")
     bring = page.locator(".bring-lists ul.bring li")
     assert bring.count() >= 3
@@ -139,10 +146,7 @@ def test_a_german_only_description_carries_lang_de(server: str, browser: Browser
 def test_the_bochum_package_offers_only_wednesdays(server: str, browser: Browser) -> None:
     page = arabic_page(browser)
     page.goto(f"{server}/ar/sites/bochum/times?package=bochum-one-stop")
-    days = page.locator(".day h2")
-    assert days.count() >= 1
-    for n in range(days.count()):
-        expect(days.nth(n)).to_contain_text("الأربعاء")  # Wednesday
+    assert_only_wednesdays(page)
     # One part per service of the package, each with what to bring.
     parts = page.locator(".service-info details")
     expect(parts).to_have_count(3)
@@ -150,6 +154,15 @@ def test_the_bochum_package_offers_only_wednesdays(server: str, browser: Browser
     expect(parts.first.locator("ul.bring")).to_be_visible()
     check_accessibility(page)
     shoot(page, "content-package-ar")
-    page.locator("a", has_text="→").click()  # the later dates: still Wednesdays only
-    for n in range(page.locator(".day h2").count()):
-        expect(page.locator(".day h2").nth(n)).to_contain_text("الأربعاء")
+    page.locator("#later").click()  # the next week: still Wednesdays only
+    assert_only_wednesdays(page)
+
+
+def assert_only_wednesdays(page: Page) -> None:
+    """The strip's days with free times, and the chosen day, are Wednesdays."""
+    offered = page.locator(".date-strip li:not(.none)")
+    assert offered.count() >= 1
+    for n in range(offered.count()):
+        expect(offered.nth(n).locator(".weekday")).to_have_text("أربعاء")  # Wednesday
+    expect(page.locator(".time-grid legend")).to_contain_text("الأربعاء")
+    assert page.locator(".time-grid label.slot").count() >= 1

@@ -1,4 +1,5 @@
-// The times page: after a failed attempt, focus goes to what needs attention.
+// The times and details steps: after a failed attempt, focus goes to what needs
+// attention (the error summary sits right above the fields it names).
 (function () {
   "use strict";
   const target = document.getElementById("errors") || document.getElementById("notice");

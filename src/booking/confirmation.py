@@ -7,12 +7,17 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlencode
 
+import msgspec
 import phonenumbers
 from babel.lists import format_list
 from markupsafe import Markup, escape
 
 from wcr.catalogue import public as catalogue
+from wcr.config import Settings
 from wcr.i18n import Language
+from wcr.reach import Reach, sms_refusal
+
+from .schemas import BookingView, BookingWarning
 
 MASK = "•••"
 PHONE_MASK = "••••"
@@ -35,6 +40,24 @@ def mask_phone(phone: str) -> str:
     return (
         f"+{number.country_code} {national[:_SHOWN_DIGITS]} {PHONE_MASK} "
         f"{national[-_SHOWN_DIGITS:]}"
+    )
+
+
+def with_contact_facts(view: BookingView, settings: Settings) -> BookingView:
+    """The booking as the manage page shows it: the contact masked as on the
+    confirmation page, and whether SMS go to the phone (warnings, in the booking's
+    language, say why not), by the rule the booking was made under."""
+    refusal = sms_refusal(view.phone, settings.sms_regions) if view.phone else None
+    reach = Reach(email=bool(view.email), sms=bool(view.phone) and not refusal, no_sms=refusal)
+    return msgspec.structs.replace(
+        view,
+        masked_email=mask_email(view.email) if view.email else None,
+        masked_phone=mask_phone(view.phone) if view.phone else None,
+        sms=reach.sms,
+        warnings=[
+            BookingWarning(field=field, code=code, message=text)
+            for field, code, text in reach.notices(Language(view.language))
+        ],
     )
 
 

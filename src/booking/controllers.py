@@ -19,10 +19,11 @@ from wcr.database import MAX_ID
 from wcr.i18n import Language
 from wcr.reach import check_contact
 
-from . import advice, availability, bookings, companies, visits
+from . import advice, availability, bookings, companies, confirmation, visits
 from . import repository as repo
 from .calendar import booking_calendar
 from .contact import clean_contact
+from .free_days import free_days
 from .limits import Limits
 from .notice import Notice
 from .records import GERMAN, AppointmentStatus, BookingStatus
@@ -34,6 +35,8 @@ from .schemas import (
     BookingWarning,
     CalendarForm,
     CancelResult,
+    FreeDay,
+    FreeDays,
     RescheduleRequest,
 )
 
@@ -74,6 +77,36 @@ class PublicBookingController(Controller):
         return Availability(
             slots=await availability.available(site, service, from_, to, advice_language)
         )
+
+    @get("/availability/days", operation_id="freeDays")
+    async def days(
+        self,
+        *,
+        from_: FromDate = None,
+        to: ToDate = None,
+        site: Slug = None,
+        service: Slug = None,
+        services: Annotated[
+            str | None,
+            QueryParameter(max_length=400, description="2 to 5 service slugs, comma-separated"),
+        ] = None,
+        package: Slug = None,
+        advice_language: AdviceLanguage = None,
+    ) -> FreeDays:
+        """Every day from `from` (today) to `to` (a week, at most 31 days) with how many
+        free times it holds, for a date strip: the free slots of one `service` at
+        `site`, or the one-stop options of `services` or a `package` that
+        `/api/v1/visits/options` offers for that day (0 off the package's weekdays)."""
+        days = await free_days(
+            site=site,
+            service=service,
+            services=services,
+            package=package,
+            first=from_,
+            last=to,
+            advice_language=advice_language,
+        )
+        return FreeDays(days=[FreeDay(date=day.isoformat(), free=n) for day, n in days])
 
     @post("/bookings", operation_id="createBooking", status_code=201)
     async def create(
@@ -129,9 +162,13 @@ class PublicBookingController(Controller):
         operation_id="getBooking",
         description=MANAGE_AUTH_HELP,
     )
-    async def show(self, request: Request[Any, Any, Any], reference: Reference) -> BookingView:
+    async def show(
+        self, request: Request[Any, Any, Any], reference: Reference, settings: SettingsDep
+    ) -> BookingView:
+        """The booking, with its contact masked as the confirmation page shows it and
+        whether SMS go to the phone (`sms`, and `warnings` saying why not)."""
         row = await bookings.authorised_booking(reference, bearer_token(request, required=False))
-        return await bookings.view(row)
+        return confirmation.with_contact_facts(await bookings.view(row), settings)
 
     @post(
         "/bookings/{reference:str}/cancel",
@@ -171,7 +208,8 @@ class PublicBookingController(Controller):
             notice=Notice.from_settings(settings),
             limits=Limits.from_settings(settings),
         )
-        return await bookings.view(await repo.booking_by_reference(row.reference) or row)
+        moved = await bookings.view(await repo.booking_by_reference(row.reference) or row)
+        return confirmation.with_contact_facts(moved, settings)
 
     @post(
         "/bookings/{reference:str}/appointments/{slot_id:int}/cancel",
@@ -190,7 +228,8 @@ class PublicBookingController(Controller):
         """Drop one appointment of a one-stop visit; the rest of the visit stays."""
         row = await bookings.authorised_booking(reference, bearer_token(request, required=False))
         await bookings.drop_appointment(engine, row, slot_id, notice=Notice.from_settings(settings))
-        return await bookings.view(await repo.booking_by_reference(row.reference) or row)
+        left = await bookings.view(await repo.booking_by_reference(row.reference) or row)
+        return confirmation.with_contact_facts(left, settings)
 
     @get(
         "/bookings/{reference:str}/calendar.ics",

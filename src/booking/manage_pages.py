@@ -3,8 +3,12 @@ is in the URL fragment; the page's script (manage.js) asks the API with it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Annotated, Any
 
+from babel import Locale
+from babel.dates import get_datetime_format
 from litestar import Controller, Request, get
 from litestar.params import PathParameter, QueryParameter
 from litestar.response import Template
@@ -13,6 +17,7 @@ from wcr.catalogue import public as catalogue
 from wcr.challenge import public as challenge
 from wcr.config import Settings
 from wcr.i18n import Language
+from wcr.reach import NoSms, no_sms_text
 from wcr.web import public as web
 
 from . import confirmation
@@ -29,29 +34,75 @@ class ManagePage(Controller):
         reference: Annotated[str, PathParameter(max_length=32)],
         lang: Annotated[str | None, QueryParameter(max_length=8)] = None,
     ) -> Template:
-        """The token is in the fragment; the page asks the API with it."""
-        code = web.chosen_language(request, lang)
+        """The token is in the fragment; the page asks the API with it. The links in
+        messages come here (``?lang=`` or the browser's language)."""
         reference = reference.upper()
 
         def switch_url(other: str) -> str:
             return f"/manage/{reference}?lang={other}"  # manage.js adds the #t= fragment
 
-        language = Language(code)
-        settings: Settings = request.app.state.settings
-        # The page learns the booking's sites only from the API: each site's check-in
-        # window, ready in the visitor's language.
-        check_in = {
-            s.slug: confirmation.check_in_text(language, s) for s in await catalogue.list_sites()
+        language = Language(web.chosen_language(request, lang))
+        return await manage_page(request, language, reference, switch_url)
+
+    @get("/{lang:str}/manage/{reference:str}", operation_id="managePageIn")
+    async def manage_in(
+        self,
+        request: Request[Any, Any, Any],
+        lang: Annotated[str, PathParameter(max_length=8)],
+        reference: Annotated[str, PathParameter(max_length=32)],
+    ) -> Template:
+        """The same page under a ``/{lang}/`` prefix, as every other page has one."""
+        return await manage_page(request, web.language(lang), reference.upper())
+
+
+async def manage_page(
+    request: Request[Any, Any, Any],
+    language: Language,
+    reference: str,
+    switch_url: Callable[[str], str] | None = None,
+) -> Template:
+    settings: Settings = request.app.state.settings
+    sites = await catalogue.list_sites()
+    context = {"switch_url": switch_url} if switch_url else {}
+    return web.page(
+        "manage.html",
+        language,
+        request,
+        reference=reference,
+        qr=reference_qr(reference),
+        challenge=challenge.enabled(settings),
+        page_data=await page_data(language, reference, sites),
+        reminders=confirmation.reminders_text(language, settings.reminder_offsets),
+        no_sms={f"no-sms-{reason}": no_sms_text(reason, language) for reason in NoSms},
+        **context,
+    )
+
+
+async def page_data(lang: Language, reference: str, sites: list[catalogue.Site]) -> dict[str, Any]:
+    """What manage.js needs besides the booking (which only the API gives, with the
+    token): per site its zone and check-in window, the names of services and agencies
+    in the page's language, and how this locale writes days and times (as Babel does
+    on the other pages: manage.js formats with Intl to the same patterns)."""
+    services = {}
+    for service in await catalogue.list_services():
+        content = service.content(lang.code)
+        # Each text in the page's language, or the language it fell back to.
+        services[service.slug] = {
+            "name": content.name,
+            "name_lang": content.name_lang if content.name_lang != lang.code else None,
+            "bring": list(content.bring),
+            "bring_lang": content.bring_lang if content.bring_lang != lang.code else None,
         }
-        return web.page(
-            "manage.html",
-            language,
-            request,
-            reference=reference,
-            switch_url=switch_url,
-            qr=reference_qr(reference),
-            challenge=challenge.enabled(settings),
-            check_in=check_in,
-            reminders=confirmation.reminders_text(language, settings.reminder_offsets),
-            mask=[confirmation.MASK, confirmation.PHONE_MASK],
-        )
+    monday = date(2024, 1, 1)
+    return {
+        "reference": reference,
+        "lang": lang.code,
+        "zones": {s.slug: s.timezone for s in sites},
+        "check_in": {s.slug: confirmation.check_in_text(lang, s) for s in sites},
+        "services": services,
+        "agencies": {a.slug: a.name for a in await catalogue.list_agencies()},
+        "weekdays": [lang.weekday(monday + timedelta(days=n)) for n in range(7)],
+        "hour24": "H" in str(Locale.parse(lang.code).time_formats["short"]),
+        # "{1}, {0}": how the locale joins a date ({1}) and a time ({0}).
+        "moment": str(get_datetime_format("full", locale=lang.code)),
+    }

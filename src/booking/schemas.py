@@ -70,6 +70,12 @@ class BookingView(msgspec.Struct):
     # The language the appointments are held in (German when none was asked for).
     advice_language: str = "de"
     package: str | None = None
+    # The contact as the confirmation page shows it (a•••@example.org, +49 151 •••• 789),
+    # whether SMS go to the phone, and why not (the warnings of BookingCreated).
+    masked_email: str | None = None
+    masked_phone: str | None = None
+    sms: bool = False
+    warnings: list[BookingWarning] = msgspec.field(default_factory=list)
 
 
 class BookingWarning(msgspec.Struct):
@@ -111,6 +117,15 @@ class SlotView(msgspec.Struct):
 
 class Availability(msgspec.Struct):
     slots: list[SlotView]
+
+
+class FreeDay(msgspec.Struct):
+    date: str  # YYYY-MM-DD, the site's day
+    free: int  # free slots of the service, or one-stop options of the visit
+
+
+class FreeDays(msgspec.Struct):
+    days: list[FreeDay]
 
 
 Capacity = Annotated[int, msgspec.Meta(ge=1, le=1000)]

@@ -16,9 +16,11 @@ from wcr.i18n import Language
 
 from . import texts
 from .records import Channel, MessageKind, MessageRecord
+from .sms import segments
 from .transports import header_address
 
 CANCELLING = frozenset({MessageKind.CANCELLED, MessageKind.WITHDRAWN})
+MAX_SMS_SEGMENTS = 2
 
 
 @dataclass(frozen=True)
@@ -115,11 +117,30 @@ def render(ctx: Context, *, public_url: str, mail_from: str) -> Rendered:
     calendars = (
         _calendars(ctx, kind, mail_from, link) if ctx.message.channel == Channel.EMAIL else []
     )
+    return Rendered(
+        subject=subject, text=text, html=page, sms=_sms(ctx, lang, link), calendars=calendars
+    )
+
+
+def _sms(ctx: Context, lang: Language, link: str) -> str:
+    """ "Booked ACDEFGHJ: Wed, Dec 2 9:30 AM, Universitätsstraße 43-49, Bochum <link>":
+    the site's address as short as it must be to keep the SMS in two segments (the
+    town goes first, then the street), none on a cancellation."""
+    kind = ctx.message.kind
     first = ctx.visit[0][1] if ctx.visit else None
     when = texts.when_short(first.starts_at, first.tz, lang) if first else ""
     word = texts.SMS_WORDS[kind](lang)
-    sms = f"{word} {reference}: {when} {link}".replace("  ", " ")
-    return Rendered(subject=subject, text=text, html=page, sms=sms, calendars=calendars)
+
+    def text(where: str) -> str:
+        return texts.sms_plain(f"{word} {ctx.booking.reference}: {where} {link}".replace("  ", " "))
+
+    if first is None or kind in CANCELLING:
+        return text(when)
+    for address in texts.short_addresses(first.address):
+        candidate = text(texts.when_and_where(lang).format(when=when, address=address))
+        if segments(candidate) <= MAX_SMS_SEGMENTS:
+            return candidate
+    return text(when)
 
 
 def _visit_lines(

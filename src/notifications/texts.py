@@ -9,6 +9,7 @@ times are Babel's for the visitor's locale, in the site's zone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -107,13 +108,44 @@ def advice_line(lang: Language) -> str:
 
 
 def when(moment: datetime, tz: ZoneInfo, lang: Language) -> str:
-    """E.g. 'Mittwoch, 2. Dezember 2026, 09:30', in the locale's own order."""
-    return f"{lang.day(moment, tz)}, {lang.time(moment, tz)}"
+    """E.g. 'Mittwoch, 2. Dezember 2026 um 09:30', joined the locale's own way."""
+    return lang.moment(moment, tz)
 
 
 def when_short(moment: datetime, tz: ZoneInfo, lang: Language) -> str:
     """E.g. 'Mi., 2.12., 09:30': the locale's own short form, for SMS."""
     return f"{lang.short_day(moment.astimezone(tz).date())} {lang.time(moment, tz)}"
+
+
+def when_and_where(lang: Language) -> str:
+    # TRANSLATORS: SMS: {when} is the appointment's day and time, {address}
+    # the site's street and town. Only the comma may change (Arabic: "،").
+    return lang.gettext("{when}, {address}")
+
+
+# Postal codes as most countries write them before the town ("44789 Bochum").
+_POSTAL_CODE = re.compile(r"^[A-Z]{0,2}-?\d{4,5}\s+")
+
+
+def short_addresses(address: str) -> list[str]:
+    """Shorter and shorter forms of a site's address for an SMS, longest first:
+    without the postal code ("Universitätsstraße 43, Bochum"), the street, the town
+    (which at least tells the sites of a region apart)."""
+    parts = [part.strip() for part in address.split(",") if part.strip()]
+    if not parts:
+        return []
+    town = [_POSTAL_CODE.sub("", part) for part in parts[1:]]
+    forms = [", ".join([parts[0], *town]), parts[0], *town[-1:]]
+    return list(dict.fromkeys(forms))  # an address without a town: once
+
+
+# Characters of dates and addresses that would switch a whole SMS to UCS-2 (70
+# characters a segment instead of 160) where a GSM-7 one reads the same.
+_GSM_LOOKALIKES = str.maketrans({"\u202f": " ", "\u00a0": " ", "\u2013": "-", "\u2011": "-"})
+
+
+def sms_plain(text: str) -> str:
+    return text.translate(_GSM_LOOKALIKES)
 
 
 # --- a front-desk ticket's SMS (wcr.notifications.ticket_messages) ----------------------

@@ -29,6 +29,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def book_in_arabic(page: Page, base: str) -> None:
     page.goto(f"{base}/ar/sites/bochum/times?services=residence-registration")
     page.locator("label.slot").first.click()
+    page.locator("#continue").click()  # the details step
     page.fill("#name", "أميرة حداد")
     page.fill("#email", "amira@example.org")
     page.fill("#phone", "+49 151 23456789")

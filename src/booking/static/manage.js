@@ -8,23 +8,110 @@
   const reference = page.reference;
   const token = new URLSearchParams(location.hash.replace(/^#/, "")).get("t");
   const headers = { Authorization: "Bearer " + token };
+  const WEEK = 7;
+  const MAX_WEEKS = 26;  // how far ahead the strip pages
   let booking = null;
+  const toldCaption = $("qr-caption").textContent;
 
   function say(text) { $("status").textContent = text; }
 
-  // A text that fell back to another language carries it (WCAG 3.1.2).
-  function inLanguage(tag, text, lang) {
-    const element = document.createElement(tag);
-    element.textContent = text;
-    if (lang) { element.lang = lang; element.dir = "ltr"; } // English or German
-    return element;
+  function element(tag, className, text) {
+    const made = document.createElement(tag);
+    if (className) made.className = className;
+    if (text !== undefined) made.textContent = text;
+    return made;
   }
 
-  function format(iso) {
-    const zone = "Europe/Berlin";
-    return new Intl.DateTimeFormat(page.lang, {
-      weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", timeZone: zone,
-    }).format(new Date(iso));
+  // A text in another language than the page's says so (WCAG 3.1.2).
+  function inLanguage(tag, text, lang) {
+    const made = element(tag, "", text);
+    if (lang && lang !== page.lang) { made.lang = lang; made.dir = lang === "ar" ? "rtl" : "ltr"; }
+    return made;
+  }
+
+  function isolated(text) {
+    const bdi = element("bdi", "", text);
+    bdi.dir = "ltr";
+    return bdi;
+  }
+
+  // --- Days and times as the locale writes them: the patterns Babel uses on the other
+  // pages (short time, the locale's interval, its full date), in Latin digits as Babel
+  // writes them, in the site's zone.
+  function zoneOf(site) { return page.zones[site] || "Europe/Berlin"; }
+  const LATIN = { numberingSystem: "latn" };
+  const formats = {};
+  function formatter(key, options) {
+    if (!formats[key]) formats[key] = new Intl.DateTimeFormat(page.lang, Object.assign({}, LATIN, options));
+    return formats[key];
+  }
+  function clock(zone) {
+    return { hour: page.hour24 ? "2-digit" : "numeric", minute: "2-digit", hourCycle: page.hour24 ? "h23" : "h12", timeZone: zone };
+  }
+  function time(iso, zone) {
+    return formatter("t" + zone, { timeStyle: "short", timeZone: zone }).format(new Date(iso));
+  }
+  function timeSpan(start, end, zone) {
+    return formatter("s" + zone, clock(zone)).formatRange(new Date(start), new Date(end));
+  }
+  // A site's day (YYYY-MM-DD) as an instant that every zone puts on that day.
+  function noon(day) { return new Date(day + "T12:00:00Z"); }
+  function fullDay(day) { return formatter("d", { dateStyle: "full", timeZone: "UTC" }).format(noon(day)); }
+  function numericDay(day) { return formatter("n", { day: "numeric", month: "numeric", timeZone: "UTC" }).format(noon(day)); }
+  function daySpan(first, last) {
+    return formatter("r", { day: "numeric", month: "short", timeZone: "UTC" }).formatRange(noon(first), noon(last));
+  }
+  function weekday(day) { return page.weekdays[(noon(day).getUTCDay() + 6) % 7]; }
+  function moment(iso, zone) {
+    return page.moment.replace("{1}", fullDay(dayOf(iso, zone))).replace("{0}", time(iso, zone));
+  }
+  function dayOf(iso, zone) {  // the site's day of an instant, YYYY-MM-DD
+    const parts = {};
+    formatter("l" + zone, { year: "numeric", month: "2-digit", day: "2-digit", timeZone: zone })
+      .formatToParts(new Date(iso))
+      .forEach(function (p) { parts[p.type] = p.value; });
+    return parts.year + "-" + parts.month + "-" + parts.day;
+  }
+  function addDays(day, n) {
+    const moved = noon(day);
+    moved.setUTCDate(moved.getUTCDate() + n);
+    return moved.toISOString().slice(0, 10);
+  }
+  function minutesBetween(end, start) { return Math.round((new Date(start) - new Date(end)) / 60000); }
+  function minutesText(template, n) { return template.replace("%(minutes)d", String(n)); }
+
+  // A service's name and what to bring in the page's language; a service the page
+  // does not know (added since it loaded) as the API gives it, in the booking's.
+  function content(appointment) {
+    const known = page.services[appointment.service];
+    if (known) return known;
+    const fell = appointment.text_languages || {};
+    return {
+      name: appointment.service_name || appointment.service,
+      name_lang: fell.name || booking.language,
+      bring: appointment.bring || [],
+      bring_lang: fell.bring || booking.language,
+    };
+  }
+
+  // --- An itinerary: each stop's time, service and with whom, the waits between (the
+  // place is the booking's, said once under "How to get there").
+  function itinerary(list, stops, zone) {
+    list.innerHTML = "";
+    stops.forEach(function (stop, n) {
+      if (n > 0) {
+        const wait = minutesBetween(stops[n - 1].end, stop.start);
+        if (wait > 0) list.append(element("li", "wait", minutesText(texts.wait, wait)));
+      }
+      const li = element("li", "stop");
+      const service = content(stop);
+      const named = inLanguage("span", service.name, service.name_lang);
+      named.className = "service";
+      const withWhom = element("span", "with");
+      withWhom.append(isolated(page.agencies[stop.agency] || stop.agency));
+      li.append(element("span", "time", timeSpan(stop.start, stop.end, zone)), " ", named, " ", withWhom);
+      list.append(li);
+    });
   }
 
   // The token goes in a header, never in the URL: fetch the file, then hand it over.
@@ -39,37 +126,29 @@
     URL.revokeObjectURL(link.href);
   }
 
-  // Enough of an address to recognise it: "a•••@example.org", "+49 151 •••• 789"
-  // (as confirmation.py masks them on the confirmation page).
-  function maskEmail(email) {
-    const at = email.lastIndexOf("@");
-    return email.slice(0, Math.min(1, at)) + page.mask[0] + email.slice(at);
-  }
-  function maskPhone(phone) {
-    const digits = phone.replace(/[^0-9]/g, "");
-    const code = (phone.match(/^\+(1|7|2[07]|3[0-469]|4[013-9]|5[1-8]|6[0-6]|8[1246]|9[0-58]|\d{3})/) || [])[1];
-    const national = code ? digits.slice(code.length) : digits;
-    return (code ? "+" + code + " " : "") + national.slice(0, 3) + " " + page.mask[1] + " " + national.slice(-3);
-  }
-
+  // Where the confirmation went, masked by the server as on the confirmation page; a
+  // phone that gets no SMS is not among them, and a note says why.
   function showSentTo() {
     const shown = [];
-    if (booking.email) shown.push(maskEmail(booking.email));
-    if (booking.phone) shown.push(maskPhone(booking.phone));
+    if (booking.masked_email) shown.push(booking.masked_email);
+    if (booking.masked_phone && booking.sms) shown.push(booking.masked_phone);
     const box = $("sent-to");
     box.textContent = "";
-    if (!shown.length) return;
-    const parts = texts.sent_to.split("{contacts}");
-    const joined = new Intl.ListFormat(page.lang, { type: "conjunction" }).formatToParts(shown);
-    box.append(parts[0]);
-    joined.forEach(function (part) {
-      if (part.type !== "element") { box.append(part.value); return; }
-      const bdi = document.createElement("bdi");
-      bdi.dir = "ltr";
-      bdi.textContent = part.value;
-      box.append(bdi);
-    });
-    box.append(parts[1] || "");
+    $("qr-caption").textContent = shown.length ? toldCaption : texts.not_told;
+    if (shown.length) {
+      const parts = texts.sent_to.split("{contacts}");
+      const joined = new Intl.ListFormat(page.lang, { type: "conjunction" }).formatToParts(shown);
+      box.append(parts[0]);
+      joined.forEach(function (part) { box.append(part.type === "element" ? isolated(part.value) : part.value); });
+      box.append(parts[1] || "");
+    }
+    const note = $("no-sms");
+    note.textContent = "";
+    const warning = (booking.warnings || []).filter(function (w) { return w.field === "phone"; })[0];
+    note.hidden = !(booking.masked_phone && !booking.sms);
+    if (!note.hidden) {
+      note.append(isolated(booking.masked_phone), ": ", (warning && texts.no_sms[warning.code]) || (warning && warning.message) || "");
+    }
   }
 
   // Each site once: its address, a map link and its check-in window.
@@ -80,34 +159,19 @@
     booking.appointments.forEach(function (a) {
       if (seen.indexOf(a.site) >= 0) return;
       seen.push(a.site);
-      const place = document.createElement("div");
-      place.className = "place";
+      const place = element("div", "place");
       const where = document.createElement("p");
-      const name = document.createElement("strong");
-      name.textContent = a.site_name;
-      const address = document.createElement("bdi");
-      address.className = "address";
-      address.textContent = a.address;
-      where.append(name, document.createElement("br"), address);
-      const link = document.createElement("a");
-      link.className = "map";
+      const address = element("bdi", "address", a.address);
+      where.append(element("strong", "", a.site_name), document.createElement("br"), address);
+      const link = element("a", "map", texts.map);
       link.href = "https://www.openstreetmap.org/search?" + new URLSearchParams({ query: a.address });
       link.rel = "noopener";
       link.target = "_blank";
-      link.textContent = texts.map;
-      const hidden = document.createElement("span");
-      hidden.className = "visually-hidden";
-      hidden.textContent = " (" + texts.new_tab + ")";
-      link.append(hidden);
+      link.append(element("span", "visually-hidden", " (" + texts.new_tab + ")"));
       const linkRow = document.createElement("p");
       linkRow.append(link);
       place.append(where, linkRow);
-      if (page.check_in[a.site]) {
-        const window_ = document.createElement("p");
-        window_.className = "check-in-window";
-        window_.textContent = page.check_in[a.site];
-        place.append(window_);
-      }
+      if (page.check_in[a.site]) place.append(element("p", "check-in-window", page.check_in[a.site]));
       box.append(place);
     });
   }
@@ -125,6 +189,43 @@
     $("book-again").href = "/" + page.lang + "/sites/" + encodeURIComponent(first.site) + "?" + query;
   }
 
+  function showAppointments() {
+    const zone = zoneOf(booking.appointments[0].site);
+    const days = booking.appointments.map(function (a) { return dayOf(a.start, zone); });
+    const oneDay = days.every(function (d) { return d === days[0]; });
+    $("visit-day").textContent = oneDay ? fullDay(days[0]) : "";
+    $("visit-day").hidden = !oneDay;
+    const list = $("appointments");
+    itinerary(list, booking.appointments, zone);
+    if (!oneDay) {  // a visit over several days (an old booking): each stop says its day
+      list.querySelectorAll(".stop .time").forEach(function (span, n) {
+        span.textContent = moment(booking.appointments[n].start, zone);
+      });
+    }
+  }
+
+  function showBring() {
+    const lists = $("bring-lists");
+    lists.innerHTML = "";
+    const several = booking.appointments.length > 1;
+    booking.appointments.forEach(function (a, n) {
+      const service = content(a);
+      if (!service.bring.length) return;
+      const items = inLanguage("ul", "", service.bring_lang);
+      items.className = "bring";
+      if (several) {  // a one-stop visit: one list per office, under its name
+        const title = inLanguage("p", service.name, service.name_lang);
+        title.className = "bring-title";
+        title.id = "bring-" + n;
+        items.setAttribute("aria-labelledby", title.id);
+        lists.append(title);
+      }
+      service.bring.forEach(function (thing) { items.append(element("li", "", thing)); });
+      lists.append(items);
+    });
+    $("bring-section").hidden = !lists.children.length;
+  }
+
   async function load() {
     if (!token) { $("missing").hidden = false; return; }
     const response = await fetch("/api/v1/bookings/" + reference, { headers: headers });
@@ -136,41 +237,11 @@
     $("qr").hidden = false;
     showSentTo();
     showPlaces();
-    const list = $("appointments");
-    list.innerHTML = "";
-    const lists = $("bring-lists");
-    lists.innerHTML = "";
-    const several = booking.appointments.length > 1;
-    booking.appointments.forEach(function (a, n) {
-      const li = document.createElement("li");
-      li.textContent = format(a.start) + " · ";
-      li.append(inLanguage("span", a.service_name, a.text_languages.name), " · " + a.site_name);
-      list.append(li);
-      if (!a.bring.length) return;
-      const items = inLanguage("ul", "", a.text_languages.bring);
-      items.className = "bring";
-      if (several) {  // a one-stop visit: one list per office, under its name
-        const title = inLanguage("p", a.service_name, a.text_languages.name);
-        title.className = "bring-title";
-        title.id = "bring-" + n;
-        items.setAttribute("aria-labelledby", title.id);
-        lists.append(title);
-      }
-      a.bring.forEach(function (thing) {
-        const item = document.createElement("li");
-        item.textContent = thing;
-        items.append(item);
-      });
-      lists.append(items);
-    });
-    $("bring-section").hidden = !lists.children.length || booking.status !== "confirmed";
+    showAppointments();
+    showBring();
     const languageName = new Intl.DisplayNames([page.lang], { type: "language" }).of(booking.advice_language);
     $("advice-language").textContent = texts.advice_language.replace("{language}", languageName);
     $("ics").onclick = downloadCalendar;
-    const open = booking.status === "confirmed";
-    $("cancel").hidden = !open;
-    $("show-times").hidden = !open;
-    if (!open) say(texts.status_cancelled);
     offerCheckIn();
   }
 
@@ -215,42 +286,161 @@
     button.disabled = false;
     const code = answer && answer.code;
     if (code === "too_early" && answer.opens_at) {
-      const time = new Intl.DateTimeFormat(page.lang, { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Berlin" })
-        .format(new Date(answer.opens_at));
-      say(texts.too_early.replace("{time}", time));
+      say(texts.too_early.replace("{time}", time(answer.opens_at, zoneOf(checkInSite))));
     } else if (code === "checked_in_already") say(texts.checked_in_already);
     else if (code === "remote_queue_off" || code === "site_closed") say(texts.check_in_closed);
     else say(texts.failed);
   }
 
-  async function showTimes() {
+  // --- Rescheduling: a week of days (each with its number of free times), the chosen
+  // day's times, then "Move my booking". The same services: one service's free slots,
+  // or a visit's one-stop options (a package's, on its weekdays), in the visit's
+  // language of advice.
+  const moving = { today: null, first: null, day: null, days: [] };
+
+  function wanted() {
     const first = booking.appointments[0];
+    const query = new URLSearchParams({ site: first.site });
     const services = booking.appointments.map(function (a) { return a.service; });
-    let choices = [];
-    // The new times keep the language the visit is held in.
-    const advice = booking.advice_language !== "de" ? "&advice_language=" + booking.advice_language : "";
-    if (services.length === 1) {
-      const r = await fetch("/api/v1/availability?site=" + first.site + "&service=" + services[0] + advice);
-      choices = (await r.json()).slots.map(function (s) { return { ids: [s.id], start: s.start }; });
-    } else {
-      const r = await fetch("/api/v1/visits/options?limit=20&site=" + first.site + advice +
-        (booking.package ? "&package=" + booking.package : "&services=" + services.join(",")));
-      choices = (await r.json()).options.map(function (o) { return { ids: o.slot_ids, start: o.start }; });
-    }
-    const box = $("choices");
-    box.innerHTML = "";
-    $("no-times").hidden = choices.length > 0;
-    choices.slice(0, 40).forEach(function (c) {
-      const label = document.createElement("label");
-      label.className = "slot";
-      label.innerHTML = "<input type=radio name=choice> <span class=when></span>";
-      label.querySelector("input").value = c.ids.join(",");
-      label.querySelector(".when").textContent = format(c.start);
-      box.append(label);
+    if (booking.package) query.set("package", booking.package);
+    else if (services.length > 1) query.set("services", services.join(","));
+    else query.set("service", services[0]);
+    if (booking.advice_language && booking.advice_language !== "de") query.set("advice_language", booking.advice_language);
+    return query;
+  }
+  function isVisit() { return !!booking.package || booking.appointments.length > 1; }
+
+  async function showWeek(first) {
+    const query = wanted();
+    if (first) { query.set("from", first); query.set("to", addDays(first, WEEK - 1)); }
+    const r = await fetch("/api/v1/availability/days?" + query);
+    if (!r.ok) { say(texts.failed); return; }
+    moving.days = (await r.json()).days;
+    moving.first = moving.days[0].date;
+    if (!moving.today) moving.today = moving.first;  // asked without "from": today's week
+    const free = moving.days.filter(function (d) { return d.free > 0; });
+    const keep = free.some(function (d) { return d.date === moving.day; });
+    moving.day = keep ? moving.day : (free[0] ? free[0].date : null);
+    drawWeek();
+    await showDay();
+  }
+
+  function drawWeek() {
+    const last = moving.days[moving.days.length - 1].date;
+    $("week").textContent = daySpan(moving.first, last);
+    $("earlier").disabled = moving.first <= moving.today;
+    $("later").disabled = moving.first >= addDays(moving.today, WEEK * (MAX_WEEKS - 1));
+    const strip = $("days");
+    strip.innerHTML = "";
+    moving.days.forEach(function (d) {
+      const li = document.createElement("li");
+      li.dataset.date = d.date;
+      const inner = element(d.free ? "button" : "span");
+      inner.append(element("span", "weekday", weekday(d.date)), " ", element("span", "date", numericDay(d.date)), " ");
+      const count = element("span", "count");
+      if (d.free) {
+        inner.type = "button";
+        count.append(element("span", "visually-hidden", fullDay(d.date) + ", " + texts.free_times + " "), String(d.free));
+        inner.onclick = function () { moving.day = d.date; drawWeek(); showDay(); };
+        if (d.date === moving.day) inner.setAttribute("aria-current", "date");
+      } else {
+        li.className = "none";
+        const dash = element("span", "", "–");
+        dash.setAttribute("aria-hidden", "true");
+        count.append(dash, element("span", "visually-hidden", " " + texts.no_free_times));
+      }
+      inner.append(count);
+      li.append(inner);
+      strip.append(li);
     });
+    // The visually hidden full date already names the day for screen readers.
+    strip.querySelectorAll("button .weekday, button .date").forEach(function (s) { s.setAttribute("aria-hidden", "true"); });
+  }
+
+  function held(ids) {
+    const now = booking.appointments.map(function (a) { return a.slot_id; }).sort().join(",");
+    return ids.slice().sort().join(",") === now;
+  }
+
+  async function showDay() {
+    const grid = $("choices");
+    grid.querySelectorAll(".slot, .option").forEach(function (n) { n.remove(); });
+    $("picked").textContent = "";
+    const none = $("no-times");
+    const zone = zoneOf(booking.appointments[0].site);
+    if (!moving.day) {
+      $("day-label").textContent = texts.none_week;
+      none.hidden = true;
+      $("move").hidden = true;
+      return;
+    }
+    $("day-label").textContent = fullDay(moving.day);
+    const query = wanted();
+    query.set("from", moving.day);
+    query.set("to", moving.day);
+    grid.setAttribute("aria-busy", "true");
+    let choices = [];
+    if (isVisit()) {
+      query.set("limit", "20");
+      const r = await fetch("/api/v1/visits/options?" + query);
+      const found = r.ok ? (await r.json()).options : [];
+      choices = found.map(function (o) {
+        return { ids: o.slot_ids, start: o.start, end: o.end, idle: o.idle_minutes, stops: o.appointments };
+      });
+    } else {
+      const r = await fetch("/api/v1/availability?" + query);
+      const found = r.ok ? (await r.json()).slots : [];
+      choices = found.map(function (s) { return { ids: [s.id], start: s.start, end: s.end }; });
+    }
+    grid.setAttribute("aria-busy", "false");
+    choices = choices.filter(function (c) { return !held(c.ids); });
+    none.hidden = choices.length > 0;
+    none.textContent = texts.none_day;
+    $("move").hidden = !choices.length;
+    grid.classList.toggle("options", isVisit());
+    choices.forEach(function (c, n) {
+      const label = element("label", "slot");
+      const input = document.createElement("input");
+      input.type = "radio";
+      input.name = "choice";
+      input.value = c.ids.join(",");
+      input.dataset.start = c.start;
+      label.append(input, " ");
+      if (!c.stops) {
+        label.append(element("span", "when", time(c.start, zone)));
+        grid.append(label);
+        return;
+      }
+      label.append(element("span", "when", timeSpan(c.start, c.end, zone)), " ",
+        element("span", "detail", c.idle ? minutesText(texts.waiting, c.idle) : texts.no_waiting));
+      const option = element("div", "option");
+      const list = element("ol", "itinerary");
+      list.id = "option-" + n;
+      input.setAttribute("aria-describedby", list.id);
+      itinerary(list, c.stops, zone);
+      list.onclick = function () { input.checked = true; input.dispatchEvent(new Event("change", { bubbles: true })); };
+      option.append(label, list);
+      grid.append(option);
+    });
+  }
+
+  async function showTimes() {
     $("reschedule").hidden = false;
     $("reschedule-title").focus();
+    moving.today = null;
+    moving.day = null;
+    await showWeek(null);
   }
+
+  $("earlier").onclick = function () {
+    const first = addDays(moving.first, -WEEK);
+    showWeek(first < moving.today ? moving.today : first);
+  };
+  $("later").onclick = function () { showWeek(addDays(moving.first, WEEK)); };
+  $("choices").addEventListener("change", function (e) {
+    const zone = zoneOf(booking.appointments[0].site);
+    $("picked").textContent = texts.picked.replace("{when}", moment(e.target.dataset.start, zone));
+  });
 
   $("cancel").onclick = async function () {
     if (!window.confirm(texts.confirm_cancel)) return;
@@ -273,8 +463,12 @@
       method: "POST", headers: Object.assign({ "content-type": "application/json" }, headers),
       body: JSON.stringify(body),
     });
-    if (r.ok) { say(texts.moved); $("reschedule").hidden = true; await load(); }
-    else if (r.status === 409) { say(texts.taken); await showTimes(); }
+    if (r.ok) {
+      say(texts.moved);
+      $("reschedule").hidden = true;
+      await load();
+      $("appointments-title").scrollIntoView();
+    } else if (r.status === 409) { say(texts.taken); await showWeek(moving.first); }
     else { say(texts.failed); }
   };
   // Switching language must keep the token, which lives in the fragment.

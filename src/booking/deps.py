@@ -11,5 +11,8 @@ from wcr.catalogue import public as catalogue
 
 
 async def current_agency(request: Request[Any, Any, Any]) -> catalogue.Agency:
-    """The partner agency whose key the request carries (401 otherwise)."""
-    return await catalogue.agency_for_key(bearer_token(request) or "")
+    """The partner agency whose key the request carries (401 otherwise); also left on
+    the request's state, where the audit trail reads who acted."""
+    agency = await catalogue.agency_for_key(bearer_token(request) or "")
+    request.state["agency"] = agency
+    return agency

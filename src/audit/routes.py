@@ -1,0 +1,4 @@
+from .controllers import AuditController
+from .pages import AuditPages
+
+ROUTES = [AuditController, AuditPages]

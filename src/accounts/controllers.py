@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.params import Body
 from piccolo.engine.base import Engine
 
 from wcr.config import Settings
 
-from . import guards, service
+from . import forms, guards, service
 from .deps import PROVIDERS
 from .records import Staff
 from .schemas import LoginRequest, LoginResult
@@ -42,17 +41,7 @@ class AuthController(Controller):
         member = await service.staff_for_token(token)
         return Response(
             LoginResult(token=token, username=member.username, role=member.role, site=member.site),
-            cookies=[
-                Cookie(
-                    key=service.SESSION_COOKIE,
-                    value=token,
-                    httponly=True,
-                    samesite="strict",
-                    secure=service.secure_cookie(settings.public_url),
-                    max_age=int(service.SESSION_LIFETIME.total_seconds()),
-                    path="/",
-                )
-            ],
+            cookies=[forms.session_cookie(token, settings.public_url)],
         )
 
     @post("/logout", operation_id="logout", status_code=204)
@@ -63,15 +52,7 @@ class AuthController(Controller):
         token = service.session_token(request)
         if token:
             await service.logout(token)
-        gone = Cookie(
-            key=service.SESSION_COOKIE,
-            value="",
-            max_age=0,
-            path="/",
-            httponly=True,
-            samesite="strict",
-            secure=service.secure_cookie(settings.public_url),
-        )
+        gone = forms.ended_cookie(settings.public_url)
         return Response(None, status_code=204, cookies=[gone])
 
     @get(

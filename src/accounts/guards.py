@@ -61,6 +61,11 @@ def allowed_origins(connection: Connection) -> set[str]:
     return origins - {""}
 
 
+def same_origin(connection: Connection, origin: str | None) -> bool:
+    """Whether an ``Origin`` header names this service (a missing one does not)."""
+    return bool(origin) and _origin(origin or "") in allowed_origins(connection)
+
+
 def check_login_origin(connection: Connection) -> None:
     """403 for a login a browser sends from another site's page (it would sign the
     browser into someone else's account), or not as JSON. Scripts without an Origin

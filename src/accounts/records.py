@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -31,6 +32,35 @@ class Staff:
     def may_administer(self, site_id: int) -> bool:
         return self.is_admin or (self.role == Role.SITE_ADMIN and self.site_id == site_id)
 
+    def may_manage(self, role: Role, site_id: int | None) -> bool:
+        """Create, reset or disable an account of ``role`` at ``site_id``: admins any,
+        a site admin the desk and site admins of its own site, nobody else."""
+        if self.is_admin:
+            return True
+        return (
+            self.role == Role.SITE_ADMIN
+            and role != Role.ADMIN
+            and site_id is not None
+            and site_id == self.site_id
+        )
+
+
+@dataclass(frozen=True)
+class StaffAccount:
+    """An account as the admin pages list it (never its password hash)."""
+
+    id: int
+    username: str
+    role: Role
+    site_id: int | None
+    site: str | None
+    created_at: datetime
+    disabled_at: datetime | None
+
+    @property
+    def disabled(self) -> bool:
+        return self.disabled_at is not None
+
 
 @dataclass(frozen=True)
 class Credentials:
@@ -38,3 +68,4 @@ class Credentials:
 
     user_id: int
     password_hash: str
+    disabled: bool = False

@@ -3,24 +3,98 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from .records import Credentials, Role, Staff
+from wcr.timezones import as_utc
+
+from .records import Credentials, Role, Staff, StaffAccount
 from .tables import StaffLoginAttempt, StaffSession, StaffUser
 
 
-async def insert_staff(username: str, password_hash: str, role: Role, site_id: int | None) -> None:
-    await StaffUser.insert(
+async def insert_staff(username: str, password_hash: str, role: Role, site_id: int | None) -> int:
+    rows = await StaffUser.insert(
         StaffUser(username=username, password_hash=password_hash, role=role, site=site_id)
-    )
+    ).returning(StaffUser.id)
+    return int(rows[0]["id"])
 
 
 async def credentials(username: str) -> Credentials | None:
     row = (
-        await StaffUser.select(StaffUser.id, StaffUser.password_hash)
+        await StaffUser.select(StaffUser.id, StaffUser.password_hash, StaffUser.disabled_at)
         .where(StaffUser.username == username)
         .first()
     )
-    return Credentials(user_id=row["id"], password_hash=row["password_hash"]) if row else None
+    if row is None:
+        return None
+    return Credentials(
+        user_id=row["id"],
+        password_hash=row["password_hash"],
+        disabled=row["disabled_at"] is not None,
+    )
+
+
+def _account(row: dict[str, Any]) -> StaffAccount:
+    return StaffAccount(
+        id=row["id"],
+        username=row["username"],
+        role=Role(row["role"]),
+        site_id=row["site_id"],
+        site=row["site"],
+        created_at=as_utc(row["created_at"]),
+        disabled_at=as_utc(row["disabled_at"]) if row["disabled_at"] else None,
+    )
+
+
+def _accounts() -> Any:
+    return StaffUser.select(
+        StaffUser.id,
+        StaffUser.username,
+        StaffUser.role,
+        StaffUser.site.id.as_alias("site_id"),
+        StaffUser.site.slug.as_alias("site"),
+        StaffUser.created_at,
+        StaffUser.disabled_at,
+    )
+
+
+async def staff_accounts(site_id: int | None = None) -> list[StaffAccount]:
+    """Every account (or those of one site), by username."""
+    query = _accounts().order_by(StaffUser.username)
+    if site_id is not None:
+        query = query.where(StaffUser.site == site_id)
+    return [_account(row) for row in await query]
+
+
+async def staff_account(account_id: int) -> StaffAccount | None:
+    row = await _accounts().where(StaffUser.id == account_id).first()
+    return _account(row) if row else None
+
+
+async def set_password_hash(account_id: int, password_hash: str) -> bool:
+    rows = (
+        await StaffUser.update({StaffUser.password_hash: password_hash})
+        .where(StaffUser.id == account_id)
+        .returning(StaffUser.id)
+    )
+    return bool(rows)
+
+
+async def set_disabled_at(account_id: int, at: datetime | None) -> bool:
+    rows = (
+        await StaffUser.update({StaffUser.disabled_at: at})
+        .where(StaffUser.id == account_id)
+        .returning(StaffUser.id)
+    )
+    return bool(rows)
+
+
+async def delete_sessions_of(account_id: int) -> int:
+    rows = (
+        await StaffSession.delete()
+        .where(StaffSession.user == account_id)
+        .returning(StaffSession.id)
+    )
+    return len(rows)
 
 
 async def insert_session(token_hash: str, user_id: int, expires_at: datetime) -> None:
@@ -42,7 +116,11 @@ async def staff_for_session(token_hash: str, at: datetime) -> Staff | None:
             StaffSession.user._.site._.id.as_alias("site_id"),
             StaffSession.user._.site._.slug.as_alias("site"),
         )
-        .where(StaffSession.token_hash == token_hash, StaffSession.expires_at > at)
+        .where(
+            StaffSession.token_hash == token_hash,
+            StaffSession.expires_at > at,
+            StaffSession.user.disabled_at.is_null(),
+        )
         .first()
     )
     if row is None:

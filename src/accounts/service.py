@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import re
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -35,29 +36,66 @@ log = logging.getLogger("wcr.accounts")
 SESSION_COOKIE = "wcr_staff"
 SESSION_LIFETIME = timedelta(hours=12)
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 200  # the login body's limit
 MAX_TOKEN = 256  # longer is no session token of ours: not even looked up
 _hasher = PasswordHasher()
 # Verifying against this keeps the time of a login for an unknown name like a known one.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
-async def create_staff(username: str, password: str, role: str, site: str | None) -> None:
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput.field("password", f"at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidInput.field("password", f"at most {MAX_PASSWORD_LENGTH} characters")
+
+
+async def hash_password(password: str) -> str:
+    check_password(password)
+    return await asyncio.to_thread(_hasher.hash, password)
+
+
+async def create_staff(
+    username: str,
+    password: str,
+    role: str,
+    site: str | None,
+    *,
+    engine: Engine[Any] | None = None,
+) -> int:
+    """A new account; its id. With ``engine``, in a write transaction of its own."""
     try:
         chosen = Role(role)
     except ValueError:
         raise InvalidInput.field("role", ", ".join(Role)) from None
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput.field("password", f"at least {MIN_PASSWORD_LENGTH} characters")
+    if not USERNAME.fullmatch(username):
+        raise InvalidInput.field(
+            "username", "up to 64 letters, digits or . _ @ -, starting with a letter or digit"
+        )
+    check_password(password)
     if chosen != Role.ADMIN and not site:
         raise InvalidInput.field("site", f"a {chosen} account belongs to one site")
     site_row = await catalogue.site_by_slug(site) if site else None
-    password_hash = await asyncio.to_thread(_hasher.hash, password)
+    password_hash = await hash_password(password)
     try:
         # The unique username decides, not a look-up before the insert.
-        await repo.insert_staff(username, password_hash, chosen, site_row.id if site_row else None)
+        if engine is None:
+            return await repo.insert_staff(
+                username, password_hash, chosen, site_row.id if site_row else None
+            )
+        async with write_transaction(engine):
+            return await repo.insert_staff(
+                username, password_hash, chosen, site_row.id if site_row else None
+            )
     except Exception as error:
         if is_unique_violation(error):
-            raise Conflict(f"there is already an account {username!r}") from None
+            raise Conflict(
+                f"there is already an account {username!r}",
+                errors=[{"field": "username", "message": "taken"}],
+            ) from None
         raise
 
 
@@ -118,6 +156,10 @@ async def login(engine: Engine[Any], username: str, password: str, address: str 
     if found is None:
         log.warning("login failed for %r from %s", username, address)
         raise Unauthorized("wrong username or password")
+    if found.disabled:
+        # Said only to whoever knows the password: the attempt stays counted as failed.
+        log.warning("login of disabled account %r from %s", username, address)
+        raise Unauthorized("this account is disabled; ask an admin")
     token = secrets.token_urlsafe(32)
     async with write_transaction(engine):
         await repo.mark_succeeded(attempt)

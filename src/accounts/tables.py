@@ -22,6 +22,8 @@ class StaffUser(Table, tablename="staff_user"):
     role = Varchar(length=16, default="frontdesk")
     site = ForeignKey(references=Site, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+    # Set by an admin: the account cannot sign in and its sessions were ended.
+    disabled_at = Timestamptz(null=True, default=None)
 
 
 class StaffSession(Table, tablename="staff_session"):

@@ -14,7 +14,7 @@ client's refresh updates its entries; cancelled bookings drop out.
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from babel import Locale
@@ -60,6 +60,12 @@ async def revoke(engine: Engine[Any], agency_slug: str) -> int:
     agency = await catalogue.agency_by_slug(agency_slug, field=None)
     async with write_transaction(engine):
         return await repo.revoke_feed_tokens(agency.id, now())
+
+
+async def live_since(agency_slug: str) -> datetime | None:
+    """When the agency's working feed URL was minted (None: it has none)."""
+    agency = await catalogue.agency_by_slug(agency_slug, field=None)
+    return await repo.live_feed_since(agency.id)
 
 
 async def agency_of(token: str) -> FeedAgency:

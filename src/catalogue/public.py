@@ -1,6 +1,17 @@
 """What other features use of the catalogue."""
 
-from .records import Agency, Service, ServiceContent, Site, service_content
+from . import offers, sites
+from .records import (
+    Agency,
+    AgencyKeyInfo,
+    OrderRuleInfo,
+    Service,
+    ServiceContent,
+    ServiceDraft,
+    Site,
+    SiteSettings,
+    service_content,
+)
 from .service import (
     add_order_rule,
     agency_by_slug,
@@ -24,9 +35,13 @@ from .service import (
 
 __all__ = [
     "Agency",
+    "AgencyKeyInfo",
+    "OrderRuleInfo",
     "Service",
     "ServiceContent",
+    "ServiceDraft",
     "Site",
+    "SiteSettings",
     "add_order_rule",
     "agency_by_slug",
     "agency_for_key",
@@ -36,6 +51,7 @@ __all__ = [
     "list_services",
     "list_sites",
     "offer_service",
+    "offers",
     "order_rules_among",
     "serve_site",
     "service_by_slug",
@@ -44,6 +60,7 @@ __all__ = [
     "set_service_content",
     "site_by_id",
     "site_by_slug",
+    "sites",
     "sites_of_services",
     "sites_served",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from wcr.i18n import localised, localised_in
@@ -30,6 +31,22 @@ class Site:
     @property
     def tz(self) -> ZoneInfo:
         return zone(self.timezone)
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """What an admin sets of a site (:mod:`.sites` checks it)."""
+
+    name: str
+    address: str
+    timezone: str = "Europe/Berlin"
+    # ISO weekday ("1".."7") to local [open, close] intervals, "HH:MM".
+    opening_hours: dict[str, list[list[str]]] = field(default_factory=dict)
+    handover_minutes: int = 5
+    max_idle_minutes: int = 60
+    checkin_early_minutes: int = 30
+    checkin_late_minutes: int = 15
+    max_recalls: int = 2
 
 
 @dataclass(frozen=True)
@@ -92,3 +109,31 @@ class Service:
 
     def content(self, language: str) -> ServiceContent:
         return service_content(self.slug, self.names, self.descriptions, self.bring, language)
+
+
+@dataclass(frozen=True)
+class ServiceDraft:
+    """What an admin sets of a service (:mod:`.offers` checks it): its length, its
+    texts per language, and the sites that offer it (slugs)."""
+
+    duration_minutes: int
+    names: dict[str, str]
+    descriptions: dict[str, str] = field(default_factory=dict)
+    bring: dict[str, list[str]] = field(default_factory=dict)
+    sites: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AgencyKeyInfo:
+    """An agency key as the admin lists it: never the key, which only its holder has."""
+
+    id: int
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class OrderRuleInfo:
+    id: int
+    before: str  # service slugs
+    after: str

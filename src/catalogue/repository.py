@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from wcr.database import json_value
+from wcr.timezones import as_utc
 
-from .records import Agency, Service, Site
+from .records import Agency, AgencyKeyInfo, OrderRuleInfo, Service, Site, SiteSettings
 from .tables import Agency as AgencyTable
 from .tables import AgencyKey, AgencySite, ServiceSite
 from .tables import OrderRule as OrderRuleTable
@@ -208,3 +210,163 @@ async def agency_for_key_hash(key_hash: str) -> Agency | None:
         .first()
     )
     return _agency(row) if row else None
+
+
+# --- what an admin sets (wcr.catalogue.sites, wcr.catalogue.offers) -------------------
+
+
+def _site_values(settings: SiteSettings) -> dict[Any, Any]:
+    return {
+        SiteTable.name: settings.name,
+        SiteTable.address: settings.address,
+        SiteTable.timezone: settings.timezone,
+        SiteTable.opening_hours: json.dumps(settings.opening_hours),
+        SiteTable.handover_minutes: settings.handover_minutes,
+        SiteTable.max_idle_minutes: settings.max_idle_minutes,
+        SiteTable.checkin_early_minutes: settings.checkin_early_minutes,
+        SiteTable.checkin_late_minutes: settings.checkin_late_minutes,
+        SiteTable.max_recalls: settings.max_recalls,
+    }
+
+
+async def insert_site(slug: str, settings: SiteSettings) -> int:
+    row = SiteTable(
+        slug=slug,
+        name=settings.name,
+        address=settings.address,
+        timezone=settings.timezone,
+        opening_hours=json.dumps(settings.opening_hours),
+        handover_minutes=settings.handover_minutes,
+        max_idle_minutes=settings.max_idle_minutes,
+        checkin_early_minutes=settings.checkin_early_minutes,
+        checkin_late_minutes=settings.checkin_late_minutes,
+        max_recalls=settings.max_recalls,
+    )
+    rows = await SiteTable.insert(row).returning(SiteTable.id)
+    return int(rows[0]["id"])
+
+
+async def update_site(slug: str, settings: SiteSettings) -> Site | None:
+    rows = (
+        await SiteTable.update(_site_values(settings))
+        .where(SiteTable.slug == slug)
+        .returning(*SiteTable.all_columns())
+    )
+    return _site(rows[0]) if rows else None
+
+
+async def agencies_sites() -> dict[int, list[str]]:
+    rows = await AgencySite.select(
+        AgencySite.agency, AgencySite.site.slug.as_alias("site")
+    ).order_by(AgencySite.site.slug)
+    served: dict[int, list[str]] = {}
+    for row in rows:
+        served.setdefault(row["agency"], []).append(row["site"])
+    return served
+
+
+async def insert_agency(slug: str, name: str) -> int:
+    rows = await AgencyTable.insert(AgencyTable(slug=slug, name=name)).returning(AgencyTable.id)
+    return int(rows[0]["id"])
+
+
+async def update_agency_name(agency_id: int, name: str) -> None:
+    await AgencyTable.update({AgencyTable.name: name}).where(AgencyTable.id == agency_id)
+
+
+async def delete_agency_site(agency_id: int, site_id: int) -> None:
+    await AgencySite.delete().where(AgencySite.agency == agency_id, AgencySite.site == site_id)
+
+
+async def services_of_agency_offered_at(agency_id: int, site_id: int) -> list[str]:
+    """Slugs of the agency's services the site offers."""
+    rows = (
+        await ServiceSite.select(ServiceSite.service.slug.as_alias("slug"))
+        .where(ServiceSite.site == site_id, ServiceSite.service.agency == agency_id)
+        .order_by(ServiceSite.service.slug)
+    )
+    return [row["slug"] for row in rows]
+
+
+async def insert_service(  # noqa: PLR0917 - the service's columns
+    slug: str,
+    agency_id: int,
+    duration_minutes: int,
+    names: dict[str, str],
+    descriptions: dict[str, str],
+    bring: dict[str, list[str]],
+) -> int:
+    rows = await ServiceTable.insert(
+        ServiceTable(
+            slug=slug,
+            agency=agency_id,
+            duration_minutes=duration_minutes,
+            names=json.dumps(names, ensure_ascii=False),
+            descriptions=json.dumps(descriptions, ensure_ascii=False),
+            bring=json.dumps(bring, ensure_ascii=False),
+        )
+    ).returning(ServiceTable.id)
+    return int(rows[0]["id"])
+
+
+async def update_service(service_id: int, duration_minutes: int) -> None:
+    await ServiceTable.update({ServiceTable.duration_minutes: duration_minutes}).where(
+        ServiceTable.id == service_id
+    )
+
+
+async def site_ids_of_service(service_id: int) -> set[int]:
+    rows = await ServiceSite.select(ServiceSite.site).where(ServiceSite.service == service_id)
+    return {row["site"] for row in rows}
+
+
+async def delete_service_site(service_id: int, site_id: int) -> None:
+    await ServiceSite.delete().where(ServiceSite.service == service_id, ServiceSite.site == site_id)
+
+
+async def order_rule_infos() -> list[OrderRuleInfo]:
+    rows = await OrderRuleTable.select(
+        OrderRuleTable.id,
+        OrderRuleTable.before.slug.as_alias("before"),
+        OrderRuleTable.after.slug.as_alias("after"),
+    ).order_by(OrderRuleTable.id)
+    return [OrderRuleInfo(id=r["id"], before=r["before"], after=r["after"]) for r in rows]
+
+
+async def delete_order_rule(rule_id: int) -> bool:
+    rows = (
+        await OrderRuleTable.delete()
+        .where(OrderRuleTable.id == rule_id)
+        .returning(OrderRuleTable.id)
+    )
+    return bool(rows)
+
+
+async def agency_keys(agency_id: int) -> list[AgencyKeyInfo]:
+    rows = (
+        await AgencyKey.select(AgencyKey.id, AgencyKey.created_at, AgencyKey.revoked_at)
+        .where(AgencyKey.agency == agency_id)
+        .order_by(AgencyKey.id, ascending=False)
+    )
+    return [
+        AgencyKeyInfo(
+            id=r["id"],
+            created_at=as_utc(r["created_at"]),
+            revoked_at=as_utc(r["revoked_at"]) if r["revoked_at"] else None,
+        )
+        for r in rows
+    ]
+
+
+async def revoke_agency_key(agency_id: int, key_id: int, at: datetime) -> bool:
+    """False for a key of another agency, an unknown or an already revoked one."""
+    rows = (
+        await AgencyKey.update({AgencyKey.revoked_at: at})
+        .where(
+            AgencyKey.id == key_id,
+            AgencyKey.agency == agency_id,
+            AgencyKey.revoked_at.is_null(),
+        )
+        .returning(AgencyKey.id)
+    )
+    return bool(rows)

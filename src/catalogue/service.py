@@ -8,7 +8,7 @@ from typing import Any
 
 from piccolo.engine.base import Engine
 
-from wcr.database import write_transaction
+from wcr.database import is_unique_violation, write_transaction
 from wcr.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from wcr.tokens import AGENCY_KEY_PREFIX, digest, new_agency_key
 
@@ -96,20 +96,29 @@ async def order_rules_among(service_ids: list[int]) -> frozenset[tuple[str, str]
     return await repo.order_rules_among(service_ids)
 
 
+async def _insert_rule(first: Service, second: Service) -> bool:
+    known = await repo.order_rules()
+    if (second.id, first.id) in known:
+        raise InvalidInput.field("after", f"{second.slug} is already required before {first.slug}")
+    if (first.id, second.id) in known:
+        return False
+    await repo.insert_order_rule(first.id, second.id)
+    return True
+
+
 async def add_order_rule(engine: Engine[Any], before: str, after: str) -> bool:
     """``before`` must precede ``after`` in any visit with both; False if already known."""
     first = await service_by_slug(before, field="before")
     second = await service_by_slug(after, field="after")
     if first.id == second.id:
         raise InvalidInput.field("after", "a service cannot come before itself")
-    async with write_transaction(engine):
-        known = await repo.order_rules()
-        if (second.id, first.id) in known:
-            raise InvalidInput.field("after", f"{after} is already required before {before}")
-        if (first.id, second.id) in known:
+    try:
+        async with write_transaction(engine):
+            return await _insert_rule(first, second)
+    except Exception as error:
+        if is_unique_violation(error):  # the same rule added at the same moment
             return False
-        await repo.insert_order_rule(first.id, second.id)
-    return True
+        raise
 
 
 async def serve_site(agency_slug: str, site_slug: str) -> bool:

@@ -241,3 +241,100 @@ async def messages_by_id(ids: Iterable[int]) -> list[MessageRecord]:
         return []
     rows = await Message.select().where(Message.id.is_in(ids)).order_by(Message.id)
     return [_message(row) for row in rows]
+
+
+# --- data protection (wcr.privacy): finding and erasing a visitor's messages ---------
+# A message's personal data is its recipient, and what a provider or the dispatcher
+# said back (an error may quote the address; the SMS provider's id finds the number
+# there). Erasing them keeps the row (kind, channel, status, times) and its attempts.
+
+_MESSAGE_PERSONAL = "(recipient <> '' OR last_error IS NOT NULL OR provider_id IS NOT NULL)"
+
+
+def _of(
+    booking_ids: Sequence[int], ticket_ids: Sequence[int], recipients: Sequence[str] = ()
+) -> tuple[str, list[Any]]:
+    """The condition for the messages of these bookings, tickets or recipients (an
+    address compared case-blind, a number in E.164), and its arguments."""
+    conditions: list[str] = []
+    args: list[Any] = []
+    for column, values in (
+        ("booking", list(booking_ids)),
+        ("ticket", list(ticket_ids)),
+        ("LOWER(recipient)", [r.lower() for r in recipients]),
+    ):
+        if values:
+            conditions.append(f"{column} IN ({', '.join('{}' for _ in values)})")
+            args += values
+    return f"({' OR '.join(conditions) or 'FALSE'})", args
+
+
+async def messages_of(
+    booking_ids: Sequence[int], ticket_ids: Sequence[int], recipients: Sequence[str] = ()
+) -> list[MessageRecord]:
+    """The messages of these bookings, tickets or recipients, in id order."""
+    where, args = _of(booking_ids, ticket_ids, recipients)
+    rows = await Message.raw(f"SELECT * FROM message WHERE {where} ORDER BY id", *args)  # noqa: S608 - placeholders only
+    return [_message(row) for row in rows]
+
+
+async def erase_messages(
+    booking_ids: Sequence[int], ticket_ids: Sequence[int], recipients: Sequence[str] = ()
+) -> tuple[int, int]:
+    """Recipient, errors and provider id of these messages erased, and the errors of
+    their attempts; how many messages and attempts had some."""
+    where, args = _of(booking_ids, ticket_ids, recipients)
+    if not args:
+        return 0, 0
+    ids = [row["id"] for row in await Message.raw(f"SELECT id FROM message WHERE {where}", *args)]  # noqa: S608 - placeholders only
+    if not ids:
+        return 0, 0
+    # By the ids, so that the attempts are found through their index (a subquery made
+    # PostgreSQL scan every attempt, bench/purge.py).
+    marks = ", ".join("{}" for _ in ids)
+    attempts = await MessageAttempt.raw(
+        f"UPDATE message_attempt SET error = NULL WHERE message IN ({marks}) "  # noqa: S608 - placeholders only
+        "AND error IS NOT NULL RETURNING id",
+        *ids,
+    )
+    messages = await Message.raw(
+        "UPDATE message SET recipient = '', last_error = NULL, provider_id = NULL "  # noqa: S608 - fixed fragments only
+        f"WHERE id IN ({marks}) AND {_MESSAGE_PERSONAL} RETURNING id",
+        *ids,
+    )
+    return len(messages), len(attempts)
+
+
+async def drop_pending_messages(
+    booking_ids: Sequence[int], ticket_ids: Sequence[int], recipients: Sequence[str] = ()
+) -> int:
+    """The pending messages of these bookings, tickets or recipients become ``dropped``
+    (one a worker holds right now may still go out); how many."""
+    where, args = _of(booking_ids, ticket_ids, recipients)
+    if not args:
+        return 0
+    rows = await Message.raw(
+        f"UPDATE message SET status = {{}} WHERE status = {{}} AND {where} RETURNING id",  # noqa: S608 - fixed fragments only
+        MessageStatus.DROPPED,
+        MessageStatus.PENDING,
+        *args,
+    )
+    return len(rows)
+
+
+async def counts_before(day: date) -> int:
+    """Daily-cap rows of days before ``day`` (what :func:`forget_counts_before` removes)."""
+    rows = await MessageQuota.raw("SELECT COUNT(*) AS n FROM message_quota WHERE utc_day < {}", day)
+    return int(rows[0]["n"])
+
+
+async def forget_counts_of(prefixes: Sequence[str]) -> int:
+    """Delete the daily-cap rows whose key starts with one of ``prefixes`` (one
+    recipient's days); how many."""
+    removed = 0
+    for prefix in prefixes:
+        rows = await MessageQuota.raw(
+            "DELETE FROM message_quota WHERE recipient_day LIKE {} RETURNING id", f"{prefix}%"
+        )
+        removed += len(rows)
+    return removed

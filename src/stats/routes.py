@@ -1,0 +1,4 @@
+from .controllers import StatsController
+from .pages import StatsPages
+
+ROUTES = [StatsController, StatsPages]

@@ -49,6 +49,7 @@ class FreedBecause(StrEnum):
     RESCHEDULED = "rescheduled"
     DROPPED = "dropped"
     WITHDRAWN = "withdrawn"
+    HOLD_ENDED = "hold_ended"  # a waitlist hold ran out or was declined
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,4 +58,12 @@ class PlaceFreed(Event):
 
     slot_ids: tuple[int, ...]
     because: FreedBecause
+    at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlacesAdded(Event):
+    """New places: ``slot_ids`` were published, or their capacity was raised."""
+
+    slot_ids: tuple[int, ...]
     at: datetime

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from piccolo.engine.base import Engine
 
+from wcr import events
 from wcr.catalogue import public as catalogue
 from wcr.clock import now as utc_now
 from wcr.database import write_transaction
@@ -24,7 +25,7 @@ from wcr.timezones import combine, local_instant
 from . import advice, bookings
 from . import repository as repo
 from .agency_records import Skipped, SkipReason
-from .events import BookingChange
+from .events import BookingChange, PlacesAdded
 from .records import NewSlot
 from .schemas import SlotPublication
 
@@ -159,6 +160,8 @@ async def publish(
             ],
             utc_now(),
         )
+        # Inside the transaction: the waitlist holds the new places for who waits.
+        await events.emit(PlacesAdded(slot_ids=tuple(ids), at=utc_now()))
     return ids, in_order(plan.skipped + skipped)
 
 

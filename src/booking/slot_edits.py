@@ -15,6 +15,7 @@ from typing import Any
 
 from piccolo.engine.base import Engine
 
+from wcr import events
 from wcr.catalogue import public as catalogue
 from wcr.clock import now
 from wcr.database import write_transaction
@@ -23,6 +24,7 @@ from wcr.timezones import local_instant
 
 from . import repository as repo
 from .agency_schemas import SlotEdit
+from .events import PlacesAdded
 from .publishing import MAX_AHEAD, MAX_SLOT_LENGTH
 from .records import SlotFacts
 
@@ -72,6 +74,9 @@ async def edit_slot(
             slot.id, agency.id, data.capacity, at
         ):
             raise await _why(slot.id, "capacity", at)
+        # A raised capacity or a new time may fit who waits (offers take places
+        # conditionally, so telling once too often costs a query, nothing more).
+        await events.emit(PlacesAdded(slot_ids=(slot.id,), at=at))
     return (await repo.slots_by_id([slot.id]))[slot.id]
 
 

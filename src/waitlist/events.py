@@ -1,0 +1,42 @@
+"""What the waitlist tells the rest of the system (notifications send the messages)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from wcr.events import Event
+
+
+@dataclass(frozen=True, kw_only=True)
+class OfferMade(Event):
+    """Places were held for an entry until ``expires_at``; its visitor is to be told."""
+
+    entry_id: int
+    reference: str
+    email: str | None
+    phone: str | None
+    language: str
+    slot_ids: tuple[int, ...]
+    starts_at: datetime
+    expires_at: datetime
+    at: datetime
+
+
+class EndedBecause(StrEnum):
+    LAPSED = "lapsed"  # offered often enough, or its days passed
+    LEFT = "left"  # the visitor left the list
+
+
+@dataclass(frozen=True, kw_only=True)
+class EntryEnded(Event):
+    """An entry left the list without a booking; its visitor is to be told."""
+
+    entry_id: int
+    reference: str
+    email: str | None
+    phone: str | None
+    language: str
+    because: EndedBecause
+    at: datetime

@@ -1,0 +1,293 @@
+"""Every query of the waitlist.
+
+The rules that must hold under concurrency are single statements: an entry is
+picked with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (SQLite's ``BEGIN IMMEDIATE``
+serialises writers anyway), a hold is claimed or expired by a conditional
+``UPDATE … WHERE status = 'held' … RETURNING``, and "one open entry per contact and
+service" is a unique index.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from wcr.timezones import as_utc
+
+from .records import EntryRecord, EntryStatus, HoldRecord, HoldStatus, NewEntry
+from .tables import WaitlistEntry, WaitlistHold
+
+ENTRY_COLUMNS = (
+    "id, reference, token_hash, site, service, first_day, last_day, name, email, phone, "
+    "language, status, offers, hold_minutes, max_offers, booking_reference, created_at"
+)
+
+
+def _postgres() -> bool:
+    return bool(WaitlistEntry._meta.db.engine_type == "postgres")  # noqa: SLF001
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _entry(row: dict[str, Any]) -> EntryRecord:
+    return EntryRecord(
+        id=row["id"],
+        reference=row["reference"],
+        token_hash=row["token_hash"],
+        site_id=row["site"],
+        service_id=row["service"],
+        first_day=_day(row["first_day"]),
+        last_day=_day(row["last_day"]),
+        name=row["name"],
+        email=row["email"],
+        phone=row["phone"],
+        language=row["language"],
+        status=EntryStatus(row["status"]),
+        offers=row["offers"],
+        hold_minutes=row["hold_minutes"],
+        max_offers=row["max_offers"],
+        booking_reference=row["booking_reference"],
+        created_at=as_utc(row["created_at"]),
+    )
+
+
+def _hold(row: dict[str, Any]) -> HoldRecord:
+    return HoldRecord(
+        id=row["id"],
+        entry_id=row["entry"],
+        slot_id=row["slot"],
+        status=HoldStatus(row["status"]),
+        expires_at=as_utc(row["expires_at"]),
+    )
+
+
+async def insert_entry(entry: NewEntry) -> int:
+    rows = await WaitlistEntry.insert(
+        WaitlistEntry(
+            reference=entry.reference,
+            token_hash=entry.token_hash,
+            site=entry.site_id,
+            service=entry.service_id,
+            first_day=entry.first_day,
+            last_day=entry.last_day,
+            name=entry.name,
+            email=entry.email,
+            phone=entry.phone,
+            language=entry.language,
+            status=EntryStatus.WAITING,
+            offers=0,
+            hold_minutes=entry.hold_minutes,
+            max_offers=entry.max_offers,
+            email_service=entry.email_service,
+            phone_service=entry.phone_service,
+            created_at=entry.at,
+        )
+    ).returning(WaitlistEntry.id)
+    return int(rows[0]["id"])
+
+
+async def entry_by_reference(reference: str) -> EntryRecord | None:
+    rows = await WaitlistEntry.raw(
+        f"SELECT {ENTRY_COLUMNS} FROM waitlist_entry WHERE reference = {{}}",  # noqa: S608
+        reference,
+    )
+    return _entry(rows[0]) if rows else None
+
+
+async def entries_by_id(ids: list[int]) -> list[EntryRecord]:
+    if not ids:
+        return []
+    marks = ", ".join("{}" for _ in ids)
+    rows = await WaitlistEntry.raw(
+        f"SELECT {ENTRY_COLUMNS} FROM waitlist_entry WHERE id IN ({marks}) ORDER BY id",  # noqa: S608
+        *ids,
+    )
+    return [_entry(row) for row in rows]
+
+
+async def next_waiting(
+    site_id: int, service_id: int, day: date, slot_id: int
+) -> EntryRecord | None:
+    """The earliest-joined waiting entry that accepts ``day`` and was never offered
+    this slot before (a hold that passed on must not come back to the same entry)."""
+    skip_locked = " FOR UPDATE SKIP LOCKED" if _postgres() else ""
+    rows = await WaitlistEntry.raw(
+        f"SELECT {ENTRY_COLUMNS} FROM waitlist_entry e "  # noqa: S608 - fixed fragments
+        "WHERE e.site = {} AND e.service = {} AND e.status = {} "
+        "AND e.first_day <= {} AND e.last_day >= {} AND NOT EXISTS ("
+        "SELECT 1 FROM waitlist_hold h WHERE h.entry = e.id AND h.slot = {}) "
+        f"ORDER BY e.id LIMIT 1{skip_locked}",
+        site_id,
+        service_id,
+        EntryStatus.WAITING.value,
+        day,
+        day,
+        slot_id,
+    )
+    return _entry(rows[0]) if rows else None
+
+
+async def anyone_waiting(site_id: int, service_id: int, day: date) -> bool:
+    """A look without a lock (the partial index answers it): most freed places have
+    nobody waiting, and then the offer costs this one query."""
+    rows = await WaitlistEntry.raw(
+        "SELECT 1 AS found FROM waitlist_entry WHERE service = {} AND site = {} "
+        "AND status = {} AND first_day <= {} AND last_day >= {} LIMIT 1",
+        service_id,
+        site_id,
+        EntryStatus.WAITING.value,
+        day,
+        day,
+    )
+    return bool(rows)
+
+
+async def mark_offered(entry_id: int) -> bool:
+    rows = await WaitlistEntry.raw(
+        "UPDATE waitlist_entry SET status = {}, offers = offers + 1 "
+        "WHERE id = {} AND status = {} RETURNING id",
+        EntryStatus.OFFERED.value,
+        entry_id,
+        EntryStatus.WAITING.value,
+    )
+    return bool(rows)
+
+
+async def insert_hold(entry_id: int, slot_id: int, expires_at: datetime, at: datetime) -> int:
+    rows = await WaitlistHold.insert(
+        WaitlistHold(
+            entry=entry_id,
+            slot=slot_id,
+            status=HoldStatus.HELD,
+            expires_at=expires_at,
+            created_at=at,
+        )
+    ).returning(WaitlistHold.id)
+    return int(rows[0]["id"])
+
+
+async def holds_of(entry_id: int, status: HoldStatus | None = None) -> list[HoldRecord]:
+    condition, args = ("", []) if status is None else (" AND status = {}", [status.value])
+    rows = await WaitlistHold.raw(
+        "SELECT id, entry, slot, status, expires_at FROM waitlist_hold "  # noqa: S608
+        f"WHERE entry = {{}}{condition} ORDER BY id",
+        entry_id,
+        *args,
+    )
+    return [_hold(row) for row in rows]
+
+
+async def claim_holds(entry_id: int, at: datetime) -> list[int]:
+    """The slots of the entry's live hold, now claimed; empty when there is none
+    (claimed already, expired, declined): the one statement that lets a hold be
+    claimed once."""
+    rows = await WaitlistHold.raw(
+        "UPDATE waitlist_hold SET status = {} "
+        "WHERE entry = {} AND status = {} AND expires_at > {} RETURNING slot",
+        HoldStatus.CLAIMED.value,
+        entry_id,
+        HoldStatus.HELD.value,
+        at,
+    )
+    return sorted(row["slot"] for row in rows)
+
+
+async def end_holds(entry_id: int, status: HoldStatus) -> list[int]:
+    rows = await WaitlistHold.raw(
+        "UPDATE waitlist_hold SET status = {} WHERE entry = {} AND status = {} RETURNING slot",
+        status.value,
+        entry_id,
+        HoldStatus.HELD.value,
+    )
+    return sorted(row["slot"] for row in rows)
+
+
+async def expire_holds(at: datetime, limit: int = 500) -> list[tuple[int, int]]:
+    """(entry id, slot id) of the holds that ran out, now marked expired."""
+    rows = await WaitlistHold.raw(
+        "UPDATE waitlist_hold SET status = {} WHERE id IN ("  # noqa: S608 - an int only
+        "SELECT id FROM waitlist_hold WHERE status = {} AND expires_at <= {} "
+        f"ORDER BY id LIMIT {int(limit)}) AND status = {{}} RETURNING entry, slot",
+        HoldStatus.EXPIRED.value,
+        HoldStatus.HELD.value,
+        at,
+        HoldStatus.HELD.value,
+    )
+    return sorted((row["entry"], row["slot"]) for row in rows)
+
+
+async def reopen_entries(entry_ids: list[int], at: datetime) -> list[int]:
+    """Offered entries whose hold ended wait again, or lapse after their last offer;
+    returns the ids of those that lapsed."""
+    if not entry_ids:
+        return []
+    marks = ", ".join("{}" for _ in entry_ids)
+    lapsed = await WaitlistEntry.raw(
+        "UPDATE waitlist_entry SET status = {}, ended_at = {}, email_service = NULL, "  # noqa: S608
+        f"phone_service = NULL WHERE id IN ({marks}) AND status = {{}} "
+        "AND offers >= max_offers RETURNING id",
+        EntryStatus.LAPSED.value,
+        at,
+        *entry_ids,
+        EntryStatus.OFFERED.value,
+    )
+    await WaitlistEntry.raw(
+        f"UPDATE waitlist_entry SET status = {{}} WHERE id IN ({marks}) AND status = {{}}",  # noqa: S608
+        EntryStatus.WAITING.value,
+        *entry_ids,
+        EntryStatus.OFFERED.value,
+    )
+    return sorted(row["id"] for row in lapsed)
+
+
+async def end_entry(
+    entry_id: int, status: EntryStatus, at: datetime, booking_reference: str | None = None
+) -> bool:
+    """Close an open entry (booked, left, lapsed); False when it was closed already."""
+    rows = await WaitlistEntry.raw(
+        "UPDATE waitlist_entry SET status = {}, ended_at = {}, booking_reference = {}, "
+        "email_service = NULL, phone_service = NULL "
+        "WHERE id = {} AND status IN ({}, {}) RETURNING id",
+        status.value,
+        at,
+        booking_reference,
+        entry_id,
+        EntryStatus.WAITING.value,
+        EntryStatus.OFFERED.value,
+    )
+    return bool(rows)
+
+
+async def lapse_past(before: date, at: datetime, limit: int = 500) -> list[int]:
+    """Waiting entries whose last acceptable day is before ``before``, now lapsed."""
+    rows = await WaitlistEntry.raw(
+        "UPDATE waitlist_entry SET status = {}, ended_at = {}, email_service = NULL, "  # noqa: S608 - an int only
+        "phone_service = NULL WHERE id IN (SELECT id FROM waitlist_entry "
+        f"WHERE status = {{}} AND last_day < {{}} ORDER BY id LIMIT {int(limit)}) "
+        "AND status = {} RETURNING id",
+        EntryStatus.LAPSED.value,
+        at,
+        EntryStatus.WAITING.value,
+        before,
+        EntryStatus.WAITING.value,
+    )
+    return sorted(row["id"] for row in rows)
+
+
+async def waiting_counts(site_id: int | None, service_ids: list[int]) -> dict[int, int]:
+    """Open entries per service."""
+    if not service_ids:
+        return {}
+    marks = ", ".join("{}" for _ in service_ids)
+    site, args = ("", []) if site_id is None else (" AND site = {}", [site_id])
+    rows = await WaitlistEntry.raw(
+        f"SELECT service, COUNT(*) AS n FROM waitlist_entry WHERE service IN ({marks}) "  # noqa: S608
+        f"AND status IN ({{}}, {{}}){site} GROUP BY service",
+        *service_ids,
+        EntryStatus.WAITING.value,
+        EntryStatus.OFFERED.value,
+        *args,
+    )
+    return {row["service"]: row["n"] for row in rows}

@@ -1,0 +1,3 @@
+from .controllers import WaitlistController
+
+ROUTES = [WaitlistController]

@@ -1,0 +1,43 @@
+"""The waitlist's tables: who waits for what, and the places held for them."""
+
+from __future__ import annotations
+
+from piccolo.columns import Date, ForeignKey, Integer, Serial, Timestamptz, Varchar
+from piccolo.table import Table
+
+
+class WaitlistEntry(Table, tablename="waitlist_entry"):
+    id: Serial  # Piccolo adds the primary key itself; this tells the type checker
+    reference = Varchar(length=16, unique=True)
+    token_hash = Varchar(length=128)
+    site = Integer(index=True)
+    service = Integer(index=True)
+    # Acceptable local days at the site, both included.
+    first_day = Date()
+    last_day = Date()
+    name = Varchar(length=200)
+    email = Varchar(length=320, null=True, default=None)
+    phone = Varchar(length=32, null=True, default=None)
+    language = Varchar(length=8)
+    status = Varchar(length=16, index=True)
+    offers = Integer(default=0)
+    # Taken from the settings at joining, so the offer (made inside another feature's
+    # transaction, with no settings at hand) needs nothing but the row.
+    hold_minutes = Integer(default=30)
+    max_offers = Integer(default=3)
+    # "<contact key>:<service id>" while the entry is open, NULL once it ended: the
+    # unique index is the rule "one open entry per contact and service" (NULLs differ).
+    email_service = Varchar(length=200, null=True, default=None, unique=True)
+    phone_service = Varchar(length=200, null=True, default=None, unique=True)
+    booking_reference = Varchar(length=32, null=True, default=None)
+    created_at = Timestamptz()
+    ended_at = Timestamptz(null=True, default=None)
+
+
+class WaitlistHold(Table, tablename="waitlist_hold"):
+    id: Serial
+    entry = ForeignKey(WaitlistEntry, index=True)
+    slot = Integer(index=True)
+    status = Varchar(length=16, index=True)
+    expires_at = Timestamptz(index=True)
+    created_at = Timestamptz()

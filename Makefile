@@ -5,13 +5,19 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help hooks install translations messages widget run test lint bench bench-race bench-search bench-outbox bench-live bench-protection bench-day clean
+.PHONY: help hooks install translations messages widget docs-ui charts run test lint bench bench-race bench-search bench-outbox bench-live bench-protection bench-day bench-stats bench-pages bench-purge clean
 
 help: ## this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
+# Debian and Ubuntu ship venv (and the pip it installs) apart from Python itself.
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
+	  { echo "make: Python 3.11 or newer is needed; $(PYTHON) is older or missing (make PYTHON=python3.12 ...)" >&2; exit 1; }
+	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	  package=$$($(PYTHON) -c 'import sys; print("python3.%d-venv" % sys.version_info[1])'); \
+	  echo "make: $(PYTHON) -m venv failed: install venv for this Python, on Debian or Ubuntu:" >&2; \
+	  echo "  apt-get install python3-venv $$package" >&2; exit 1; }
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	mkdir -p $(VENV)/mypy-path && ln -sfn ../../src $(VENV)/mypy-path/wcr
@@ -40,6 +46,37 @@ widget: ## copy the ALTCHA widget from npm (node_modules) into src/challenge/sta
 	  { printf '/*! ALTCHA %s (npm "altcha", dist/%s), copied by `make widget`.\n\n' "$$version" "$$from"; \
 	    cat $(WIDGET)/LICENSE.txt; printf '\n*/\n'; cat $(WIDGET)/dist/$$from; } > $$to; \
 	  echo "$$to: ALTCHA $$version"; \
+	done
+
+# Swagger UI for the API docs (/schema) is served from src/web/static/docs/, committed
+# there like the widget; this refreshes it from the npm package (version pinned in
+# package.json); tests/test_openapi_contract.py checks that the copies match it.
+SWAGGER := node_modules/swagger-ui-dist
+SWAGGER_FILES := swagger-ui-bundle.js swagger-ui.css
+DOCS_STATIC := src/web/static/docs
+docs-ui: ## copy Swagger UI from npm (node_modules) into src/web/static/docs/ for /schema
+	npm install --no-audit --no-fund --silent
+	@version=$$(node -p 'require("./$(SWAGGER)/package.json").version'); \
+	for name in $(SWAGGER_FILES); do \
+	  { printf '/*! Swagger UI %s (npm "swagger-ui-dist", %s), copied by `make docs-ui`.\n\n' "$$version" "$$name"; \
+	    cat $(SWAGGER)/LICENSE $(SWAGGER)/NOTICE; printf '\n*/\n'; cat $(SWAGGER)/$$name; } > $(DOCS_STATIC)/$$name; \
+	  echo "$(DOCS_STATIC)/$$name: Swagger UI $$version"; \
+	done; \
+	cp $(SWAGGER)/swagger-ui-bundle.js.LICENSE.txt $(DOCS_STATIC)/
+
+# uPlot draws the statistics page's charts (src/stats/static/), committed there like the
+# widget; this refreshes it from the npm package (version pinned in package.json);
+# tests/stats/test_chart_files.py checks that the copies match it.
+UPLOT := node_modules/uplot
+UPLOT_FILES := uPlot.iife.min.js:uplot.min.js uPlot.min.css:uplot.min.css
+charts: ## copy uPlot from npm (node_modules) into src/stats/static/ for the statistics page
+	npm install --no-audit --no-fund --silent
+	@version=$$(node -p 'require("./$(UPLOT)/package.json").version'); \
+	for pair in $(UPLOT_FILES); do \
+	  from=$${pair%%:*}; to=src/stats/static/$${pair##*:}; \
+	  { printf '/*! uPlot %s (npm "uplot", dist/%s), copied by `make charts`.\n\n' "$$version" "$$from"; \
+	    cat $(UPLOT)/LICENSE; printf '\n*/\n'; cat $(UPLOT)/dist/$$from; } > $$to; \
+	  echo "$$to: uPlot $$version"; \
 	done
 
 run: $(STAMP) translations ## migrate, seed the demo and serve on http://127.0.0.1:8000
@@ -80,6 +117,15 @@ bench-protection: $(STAMP) ## the booking race with challenge and limits on agai
 
 bench-day: $(STAMP) ## a simulated day at one site's desk: estimates against real waits
 	$(BIN)/python -m bench.queue_day
+
+bench-pages: $(STAMP) ## page weight and time to interactive of the booking steps on Slow 4G
+	$(BIN)/python -m bench.booking_pages
+
+bench-stats: $(STAMP) ## statistics of a year at one site: page and CSV answer times, both engines
+	$(BIN)/python -m bench.stats
+
+bench-purge: $(STAMP) ## wcr purge of a year at one site: time and peak memory, both engines
+	$(BIN)/python -m bench.purge
 
 clean: ## remove .venv and var/
 	rm -rf $(VENV) var

@@ -14,9 +14,6 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig, get_remote_address
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
@@ -24,14 +21,22 @@ from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from . import features, redaction, server_secret
+from . import api_docs, features, redaction, server_secret
 from .accounts.public import staff_of_request
+from .audit.public import AuditTrail
 from .config import Settings
 from .database import bind_tables, connection_pool, make_engine, prepare
 from .errors import EXCEPTION_HANDLERS
 from .notifications.dispatcher import Dispatcher
 from .queue import live
-from .web.public import MULTIPART_PART_LIMIT, FormLimits, security_headers
+from .web.public import (
+    COMPRESSION,
+    MULTIPART_PART_LIMIT,
+    FormLimits,
+    cache_headers,
+    install_template_helpers,
+    security_headers,
+)
 
 ALL_TABLES = features.table_classes()
 
@@ -141,7 +146,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine[Any] | None =
                 trusted_hosts=list(settings.trusted_proxies),
             )
         )
-    middleware += [*rate_limits(settings), FormLimits]
+    # The audit trail innermost: after the rate limits (a refused flood never reaches
+    # it), around each handler (it sees the route, the guards' state, the status).
+    middleware += [*rate_limits(settings), FormLimits, AuditTrail()]
 
     def provide_engine() -> Engine[Any]:
         return engine
@@ -149,7 +156,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine[Any] | None =
     def provide_settings() -> Settings:
         return settings
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[health, *features.route_handlers()],
         dependencies={
             "engine": Provide(provide_engine, sync_to_thread=False),
@@ -161,7 +168,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine[Any] | None =
         stores=_stores(settings),
         plugins=[live.make_plugin(settings.redis_url, settings.redis_prefix)],
         template_config=TemplateConfig(
-            directory=features.folders("templates"), engine=JinjaTemplateEngine
+            directory=features.folders("templates"),
+            engine=JinjaTemplateEngine,
+            engine_callback=install_template_helpers,
         ),
         state=State(
             {
@@ -170,23 +179,18 @@ def create_app(settings: Settings | None = None, *, engine: Engine[Any] | None =
                 "streams": live.StreamCap(settings.max_streams_per_address),
             }
         ),
-        before_send=[security_headers],
+        before_send=[security_headers, cache_headers],
+        compression_config=COMPRESSION,
         request_max_body_size=MAX_BODY_BYTES,
         multipart_form_part_limit=MULTIPART_PART_LIMIT,
-        openapi_config=OpenAPIConfig(
-            title="WCR welcome centres: appointments and one-stop visits",
-            version="1",
-            path="/schema",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
-            components=Components(
-                security_schemes={
-                    "bearer": SecurityScheme(type="http", scheme="bearer"),
-                }
-            ),
+        # Every operation's security, problems and examples: wcr.api_docs.
+        openapi_config=api_docs.openapi_config(
+            "WCR welcome centres: appointments and one-stop visits", RATE_LIMIT_EXEMPT
         ),
         logging_config=None,
         debug=False,
     )
+    return api_docs.bind(app)
 
 
 def configure_logging() -> None:

@@ -6,6 +6,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import click
@@ -15,9 +16,24 @@ from .config import Settings
 PICCOLO_CONF = "wcr.piccolo_conf"
 
 
-def _run(work: Callable[..., Awaitable[Any]], *args: Any) -> Any:
-    """Run ``work`` against the configured database, with tables bound to its engine."""
+@dataclass(frozen=True)
+class Audit:
+    """The audit entry a command leaves once its work succeeded (as system "cli"): ids
+    and slugs only, never a key, token or password."""
+
+    action: str
+    target_kind: str
+    target_id: str
+    details: dict[str, str | int | None] = field(default_factory=dict)
+    # The target's id from the work's result (a new counter's id), instead of target_id.
+    target_of_result: Callable[[Any], str] | None = None
+
+
+def _run(work: Callable[..., Awaitable[Any]], *args: Any, audit: Audit | None = None) -> Any:
+    """Run ``work`` against the configured database, with tables bound to its engine;
+    with ``audit``, its entry is written after the work succeeded."""
     from . import features, server_secret  # noqa: PLC0415 - keeps `wcr --help` fast
+    from .audit.public import SYSTEM_CLI, acting_as, record  # noqa: PLC0415
     from .database import bind_tables, connection_pool, make_engine, prepare  # noqa: PLC0415
 
     async def main() -> Any:
@@ -30,7 +46,19 @@ def _run(work: Callable[..., Awaitable[Any]], *args: Any) -> Any:
         # A pool: without one, Piccolo opens a PostgreSQL connection for every query,
         # which made `wcr worker` five times slower (bench/outbox_drain.py).
         async with connection_pool(engine, settings):
-            return await work(engine, *args)
+            with acting_as(SYSTEM_CLI):
+                result = await work(engine, *args)
+                if audit is not None:
+                    await record(
+                        SYSTEM_CLI,
+                        audit.action,
+                        audit.target_kind,
+                        audit.target_of_result(result)
+                        if audit.target_of_result
+                        else audit.target_id,
+                        details=audit.details,
+                    )
+            return result
 
     return asyncio.run(main())
 
@@ -60,7 +88,7 @@ def migrate() -> None:
 def seed_demo() -> None:
     from .demo import seed  # noqa: PLC0415
 
-    counts = _run(seed)
+    counts = _run(seed, audit=Audit("seed-demo", "demo", "seed"))
     click.echo(", ".join(f"{key}: {value}" for key, value in counts.items()))
 
 
@@ -72,7 +100,7 @@ def agency_key(agency_slug: str) -> None:
     async def create(_: Any) -> str:
         return await create_agency_key(agency_slug)
 
-    key = _run_checked(create)
+    key = _run_checked(create, Audit("agency-key", "agency", agency_slug))
     click.echo(f"API key for {agency_slug} (shown once; store it safely):")
     click.echo(key)
 
@@ -86,7 +114,7 @@ def agency_site(agency_slug: str, site_slug: str) -> None:
     async def serve(_: Any) -> bool:
         return await serve_site(agency_slug, site_slug)
 
-    added = _run_checked(serve)
+    added = _run_checked(serve, Audit("agency-site", "agency", agency_slug, {"site": site_slug}))
     click.echo(f"{agency_slug} serves {site_slug}" + ("" if added else " (already)"))
 
 
@@ -105,13 +133,14 @@ def agency_feed(agency_slug: str, revoke: bool) -> None:
         async def end(engine: Any) -> int:
             return await feeds.revoke(engine, agency_slug)
 
-        click.echo(f"feeds of {agency_slug} revoked: {_run_checked(end)}")
+        revoked_feeds = _run_checked(end, Audit("agency-feed-revoke", "agency", agency_slug))
+        click.echo(f"feeds of {agency_slug} revoked: {revoked_feeds}")
         return
 
     async def mint(engine: Any) -> tuple[str, int]:
         return await feeds.mint(engine, agency_slug)
 
-    token, revoked = _run_checked(mint)
+    token, revoked = _run_checked(mint, Audit("agency-feed", "agency", agency_slug))
     if revoked:
         click.echo(f"the earlier feed URL of {agency_slug} no longer works")
     click.echo(f"Calendar feed of {agency_slug} (shown once; subscribe to it in the calendar):")
@@ -130,7 +159,7 @@ def company_key(name: str) -> None:
     async def mint(engine: Any) -> str:
         return await mint_company_key(engine, name)
 
-    key = _run_checked(mint)
+    key = _run_checked(mint, Audit("company-key", "company", name))
     click.echo(f"Company key for {name} (shown once; give it to the firm):")
     click.echo(key)
 
@@ -150,7 +179,8 @@ def staff_add(username: str, site: str | None, role: str, password_stdin: bool) 
     async def create(_: Any) -> None:
         await create_staff(username, password, role, site)
 
-    _run_checked(create)
+    # The account by its username: staff accounts are not visitors' data, never purged.
+    _run_checked(create, Audit("staff-add", "staff", username, {"role": role, "site": site}))
     click.echo(f"created {role} account {username}" + (f" at {site}" if site else ""))
 
 
@@ -165,7 +195,8 @@ def counter_add(site: str, name: str, services: str) -> None:
         slugs = [s.strip() for s in services.split(",") if s.strip()]
         return await add_counter(engine, site, name, slugs)
 
-    click.echo(f"counter {_run_checked(add)} added")
+    audit = Audit("counter-add", "counter", "", {"site": site}, target_of_result=str)
+    click.echo(f"counter {_run_checked(add, audit)} added")
 
 
 @main.command(
@@ -180,7 +211,7 @@ def site_remote_queue(site: str, switch: str) -> None:
     async def set_it(engine: Any) -> None:
         await allow(engine, site, allowed=switch == "on")
 
-    _run_checked(set_it)
+    _run_checked(set_it, Audit("site-remote-queue", "site", site, {"switch": switch}))
     click.echo(f"remote check-in at {site}: {switch}")
 
 
@@ -211,7 +242,8 @@ def package_add(  # noqa: PLR0917 - click passes each option by position
         schedule = parse_schedule(weekdays, hours)
         return await create_package(engine, slug, site, names, slugs, schedule=schedule)
 
-    click.echo("created" if _run_checked(create) else f"package {slug} exists already")
+    created = _run_checked(create, Audit("package-add", "package", slug, {"site": site}))
+    click.echo("created" if created else f"package {slug} exists already")
 
 
 @main.command("order-rule", help="Require service BEFORE to come before AFTER in a visit.")
@@ -223,15 +255,16 @@ def order_rule(before: str, after: str) -> None:
     async def add(engine: Any) -> bool:
         return await add_order_rule(engine, before, after)
 
-    click.echo("added" if _run_checked(add) else "known already")
+    added = _run_checked(add, Audit("order-rule", "order_rule", f"{before}>{after}"))
+    click.echo("added" if added else "known already")
 
 
-def _run_checked(work: Callable[..., Awaitable[Any]]) -> Any:
+def _run_checked(work: Callable[..., Awaitable[Any]], audit: Audit | None = None) -> Any:
     """Like _run, but a domain error ends the command with its message."""
     from .errors import DomainError  # noqa: PLC0415
 
     try:
-        return _run(work)
+        return _run(work, audit=audit)
     except DomainError as error:
         sys.exit(error.detail)
 
@@ -263,6 +296,8 @@ def worker(once: bool) -> None:
 
     from .app import configure_logging  # noqa: PLC0415
     from .notifications.dispatcher import Dispatcher  # noqa: PLC0415
+    from .privacy.public import every_day  # noqa: PLC0415
+    from .waitlist.public import every_minute  # noqa: PLC0415
 
     configure_logging()
     settings = Settings.from_env()
@@ -278,7 +313,11 @@ def worker(once: bool) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        await dispatcher.run(stop)
+        # Beside the sending: once a UTC day, personal data past the retention goes;
+        # every minute, waitlist holds that ran out pass on to the next entry.
+        await asyncio.gather(
+            dispatcher.run(stop), every_day(engine, settings, stop), every_minute(engine, stop)
+        )
 
     _run(work)
 
@@ -296,9 +335,11 @@ def worker(once: bool) -> None:
 def serve(reload: bool, workers: int | None, limit_concurrency: int) -> None:
     import uvicorn  # noqa: PLC0415
 
-    from .server import uvicorn_options  # noqa: PLC0415
+    from .server import several_processes_problem, uvicorn_options  # noqa: PLC0415
 
     settings = Settings.from_env()
+    if problem := several_processes_problem(settings, workers):
+        raise click.UsageError(problem)
     # uvicorn with a deadline for request heads and a cap on connections (wcr.server).
     uvicorn.run(
         "wcr.app:app_from_env",
@@ -306,3 +347,73 @@ def serve(reload: bool, workers: int | None, limit_concurrency: int) -> None:
             settings, limit_concurrency=limit_concurrency, workers=workers, reload=reload
         ),
     )
+
+
+# --- data protection (wcr.privacy) ---------------------------------------------------
+
+
+@main.command(
+    help="Erase the personal data of visits older than WCR_RETENTION_DAYS (the worker "
+    "does it daily); prints how many rows per table. --dry-run only counts."
+)
+@click.option("--dry-run", is_flag=True, help="count what would be erased; change nothing")
+def purge(dry_run: bool) -> None:
+    from .privacy.public import purge as run_purge  # noqa: PLC0415
+
+    settings = Settings.from_env()
+
+    async def work(engine: Any) -> Any:
+        return await run_purge(engine, settings, dry_run=dry_run)
+
+    done = _run_checked(work)
+    verb = "would erase" if dry_run else "erased"
+    click.echo(
+        f"{verb} personal data of visits before {done.cutoff.date().isoformat()} "
+        f"(WCR_RETENTION_DAYS={done.retention_days}):"
+    )
+    for table, count in done.counts.items():
+        click.echo(f"{table}: {count}")
+
+
+@main.command(
+    "person-export",
+    help="Print everything held about an e-mail address or phone number, as JSON.",
+)
+@click.argument("contact")
+def person_export(contact: str) -> None:
+    import json  # noqa: PLC0415
+
+    from .privacy.public import export_person  # noqa: PLC0415
+
+    async def work(engine: Any) -> Any:
+        return await export_person(engine, contact)
+
+    click.echo(json.dumps(_run_checked(work), ensure_ascii=False, indent=2))
+
+
+@main.command(
+    "person-erase",
+    help="Erase an e-mail address or phone number: its bookings ahead are cancelled "
+    "(places freed, no message), messages not yet sent dropped, then every name and "
+    "contact of it erased.",
+)
+@click.argument("contact")
+def person_erase(contact: str) -> None:
+    from .privacy.public import erase_person  # noqa: PLC0415
+
+    settings = Settings.from_env()
+
+    async def work(engine: Any) -> Any:
+        return await erase_person(engine, settings, contact)
+
+    erased = _run_checked(work)
+    if erased.cancelled:
+        click.echo(f"cancelled: {', '.join(erased.cancelled)}")
+    for table, count in erased.counts.items():
+        click.echo(f"{table}: {count}")
+    if erased.other_contacts:
+        # Erasing follows only the contact asked for: a booking may carry a relative's.
+        click.echo(
+            "the erased bookings also held, not followed (erase each that is this "
+            f"person's too): {', '.join(erased.other_contacts)}"
+        )

@@ -77,6 +77,14 @@ def _parse_secret(text: str | None) -> str | None:
     return text
 
 
+def _parse_days(name: str, text: str | None, most: int = 36_500) -> int:
+    """A whole number from 0 to ``most`` (days, or the unit ``name`` says)."""
+    if not (text or "").isdigit() or int(text or 0) > most:
+        msg = f"{name}: {text!r} is not a whole number from 0 to {most}"
+        raise ValueError(msg)
+    return int(text or 0)
+
+
 def _parse_switch(name: str, text: str) -> bool:
     value = text.lower()
     if value in ("on", "1", "true", "yes"):
@@ -130,6 +138,13 @@ class Settings:
     # A waiting visitor is told "almost your turn" once this many people are ahead of
     # them in their line (SMS and the ticket page); 0 = never.
     notify_ahead: int = 2
+    # Personal data of a visit (names, contacts, notes) is erased this many days after
+    # it (wcr.privacy); the rows stay, for the statistics.
+    retention_days: int = 90
+    # A freed place is held this long for a waitlist entry (less when it starts soon);
+    # an entry offered this many times without claiming lapses.
+    waitlist_hold_minutes: int = 30
+    waitlist_max_offers: int = 3
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -169,6 +184,13 @@ class Settings:
             secret_key=_parse_secret(get("WCR_SECRET_KEY")),
             secret_file=Path(get("WCR_SECRET_FILE", "var/secret_key") or "var/secret_key"),
             notify_ahead=int(get("WCR_NOTIFY_AHEAD", "2") or 2),
+            retention_days=_parse_days("WCR_RETENTION_DAYS", get("WCR_RETENTION_DAYS", "90")),
+            waitlist_hold_minutes=_parse_days(
+                "WCR_WAITLIST_HOLD_MINUTES", get("WCR_WAITLIST_HOLD_MINUTES", "30"), 24 * 60
+            ),
+            waitlist_max_offers=_parse_days(
+                "WCR_WAITLIST_MAX_OFFERS", get("WCR_WAITLIST_MAX_OFFERS", "3"), 100
+            ),
             smtp={
                 key: value
                 for key in ("HOST", "PORT", "USERNAME", "PASSWORD", "TLS", "SMTPUTF8")

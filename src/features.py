@@ -33,9 +33,14 @@ FEATURES: tuple[str, ...] = (
     "catalogue",
     "challenge",  # ALTCHA proof of work on public booking and rescheduling
     "booking",
+    "waitlist",  # when nothing is free: the next freed place is held and offered
     "accounts",
     "queue",
     "notifications",
+    "stats",  # figures per site, agency, service and day; the ESF summary (read-only)
+    "audit",  # who did what, when, from where: append-only, no personal data
+    "privacy",  # personal data erased after the retention, exported or erased on request
+    "admin",  # the back office: sites, agencies, services, counters, packages, staff, keys
 )
 
 # Next to src/, where the design card puts them; one folder per Piccolo app.

@@ -81,6 +81,30 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self.transport.close()
 
 
+def several_processes_problem(settings: Settings, workers: int | None) -> str | None:
+    """Why ``workers`` server processes would not share what they must, or None.
+
+    Without Redis each process counts its own rate limits (the budget multiplied by the
+    processes) and hears only its own live events (a display on one would miss the
+    calls made through another); the dispatchers' claims and the booking races are
+    made safe between processes on PostgreSQL, not on one SQLite file.
+    """
+    if (workers or 1) <= 1:
+        return None
+    missing = []
+    if settings.is_sqlite:
+        missing.append("PostgreSQL (WCR_DATABASE_URL=postgresql://...)")
+    if not settings.redis_url:
+        missing.append("Redis (WCR_REDIS_URL=redis://...)")
+    if not missing:
+        return None
+    return (
+        f"--workers {workers} needs {' and '.join(missing)}: several processes share "
+        "rate limits and live events through Redis and their writes through PostgreSQL "
+        "(README: Running several instances)"
+    )
+
+
 def uvicorn_options(
     settings: Settings,
     *,

@@ -28,4 +28,5 @@ async def test_the_icon_browsers_ask_for_is_there(client: httpx.AsyncClient) -> 
     assert icon.status_code == 200
     assert icon.headers["content-type"].startswith("image/svg+xml")
     page = await client.get("/en/")
-    assert 'rel="icon" href="/static/icon.svg"' in page.text
+    # The pages carry the icon themselves (wcr.web.assets.data_url): no request for it.
+    assert 'rel="icon" href="data:image/svg+xml,%3Csvg' in page.text

@@ -1,5 +1,6 @@
 """What other features use of booking."""
 
+from . import feeds, packages  # the admin's feed tokens and one-stop packages
 from .bookings import appointments_view, authorised_booking
 from .calendar import booking_calendar
 from .companies import mint_key as mint_company_key
@@ -35,12 +36,64 @@ __all__ = [
     "clean_email",
     "clean_name",
     "clean_phone",
+    "feeds",
     "itinerary",
     "mailbox",
     "message_link",
     "mint_company_key",
+    "packages",
     "positions",
     "positions_at",
     "positions_ended_at",
     "slots_by_id",
+]
+
+# --- data protection (wcr.privacy): finding, cancelling and erasing a visitor's data ---
+from .bookings import cancel_booking
+from .contact import Contact
+from .repository import (
+    bookings_of_contact,
+    bookings_visited_before,
+    confirmed_ahead,
+    contact_keys_of,
+    erase_bookings,
+    forget_contact_locks,
+    held_appointments,
+    silence_bookings,
+    unused_contact_locks,
+)
+
+__all__ += [
+    "Contact",
+    "bookings_of_contact",
+    "bookings_visited_before",
+    "cancel_booking",
+    "confirmed_ahead",
+    "contact_keys_of",
+    "erase_bookings",
+    "forget_contact_locks",
+    "held_appointments",
+    "silence_bookings",
+    "unused_contact_locks",
+]
+
+# --- statistics (wcr.stats): appointments per service and local day -------------------
+from .repository import appointment_days  # noqa: E402 - a block of its own, after the others
+from .stats_records import AppointmentDay  # noqa: E402 - a block of its own, after the others
+
+__all__ += ["AppointmentDay", "appointment_days"]
+
+# --- the waitlist (wcr.waitlist): places held for an entry, then booked on claiming ---
+from .contact import clean_contact  # noqa: E402 - a block of its own, after the others
+from .events import PlacesAdded  # noqa: E402 - a block of its own, after the others
+from .held import book_held, give_back_place, take_held_place  # noqa: E402 - a block of its own
+from .notice import Notice  # noqa: E402 - a block of its own, after the others
+
+__all__ += [
+    "Notice",
+    "PlacesAdded",
+    "book_held",
+    "clean_contact",
+    "give_back_place",
+    "take_held_place",
 ]

@@ -36,6 +36,7 @@ from .records import (
     pack_codes,
     unpack_codes,
 )
+from .stats_records import AppointmentDay
 from .tables import (
     AgencyFeed,
     Appointment,
@@ -810,3 +811,264 @@ async def agency_of_feed(token_hash: str) -> FeedAgency | None:
     if not rows:
         return None
     return FeedAgency(id=rows[0]["id"], slug=rows[0]["slug"], name=rows[0]["name"])
+
+
+# --- data protection (wcr.privacy): finding and erasing a visitor's data -------------
+# A booking's personal data is its name, its contacts and their hashed keys. Erasing
+# them keeps the row (status, times, language, package, company, its appointments and
+# so the service and site) for the statistics; an erased booking has the name '' and
+# no contact. The ids come in batches from the caller, so memory stays flat.
+
+_PERSONAL = (
+    "(b.name <> '' OR b.email IS NOT NULL OR b.phone IS NOT NULL "
+    "OR b.email_key IS NOT NULL OR b.phone_key IS NOT NULL)"
+)
+# What the visit is: the appointments held, or held when it was cancelled; a time it
+# was rescheduled away from is not.
+_VISIT_STATUSES = (AppointmentStatus.ACTIVE, AppointmentStatus.CANCELLED)
+
+
+def _marks(values: Iterable[Any]) -> str:
+    return ", ".join("{}" for _ in values)
+
+
+async def bookings_visited_before(cutoff: datetime, after_id: int, limit: int) -> list[int]:
+    """Up to ``limit`` ids above ``after_id``, ascending, of bookings that still hold
+    personal data and whose visit ended before ``cutoff`` (made before it, and no
+    appointment of the visit ending later)."""
+    rows = await Booking.raw(
+        f"SELECT b.id FROM booking b WHERE b.id > {{}} AND b.created_at < {{}} AND {_PERSONAL} "  # noqa: S608 - fixed fragments only
+        "AND NOT EXISTS (SELECT 1 FROM appointment a JOIN slot s ON s.id = a.slot "
+        "WHERE a.booking = b.id AND a.status IN ({}, {}) AND s.ends_at >= {}) "
+        f"ORDER BY b.id LIMIT {int(limit)}",
+        after_id,
+        cutoff,
+        *_VISIT_STATUSES,
+        cutoff,
+    )
+    return [row["id"] for row in rows]
+
+
+async def bookings_of_contact(*, key: str, email: str | None, phone: str | None) -> list[int]:
+    """Ids of the bookings of one e-mail address or phone number: by the hashed key the
+    limits count by (``key``, see :mod:`.contact`), and by the stored address or E.164
+    number for the bookings that have no key (made with a company key or by staff)."""
+    conditions = ["email_key = {}", "phone_key = {}"]
+    args: list[Any] = [key, key]
+    if email:
+        conditions.append("LOWER(email) = LOWER({})")
+        args.append(email)
+    if phone:
+        conditions.append("phone = {}")
+        args.append(phone)
+    rows = await Booking.raw(
+        f"SELECT id FROM booking WHERE {' OR '.join(conditions)} ORDER BY id",  # noqa: S608 - fixed fragments only
+        *args,
+    )
+    return [row["id"] for row in rows]
+
+
+async def held_appointments(booking_id: int) -> list[tuple[int, int, AppointmentStatus]]:
+    """(slot id, position, status) of every appointment the booking ever had, in order."""
+    rows = (
+        await Appointment.select(Appointment.slot, Appointment.position, Appointment.status)
+        .where(Appointment.booking == booking_id)
+        .order_by(Appointment.position)
+        .order_by(Appointment.id)
+    )
+    return [(r["slot"], r["position"], AppointmentStatus(r["status"])) for r in rows]
+
+
+async def confirmed_ahead(booking_ids: list[int], at: datetime) -> list[int]:
+    """Those of ``booking_ids`` that are confirmed with an appointment starting after ``at``."""
+    if not booking_ids:
+        return []
+    rows = await Booking.raw(
+        f"SELECT b.id FROM booking b WHERE b.id IN ({_marks(booking_ids)}) AND b.status = {{}} "  # noqa: S608 - placeholders only
+        "AND EXISTS (SELECT 1 FROM appointment a JOIN slot s ON s.id = a.slot "
+        "WHERE a.booking = b.id AND a.status = {} AND s.starts_at > {}) ORDER BY b.id",
+        *booking_ids,
+        BookingStatus.CONFIRMED,
+        AppointmentStatus.ACTIVE,
+        at,
+    )
+    return [row["id"] for row in rows]
+
+
+async def silence_bookings(booking_ids: list[int]) -> None:
+    """Nobody is told of these bookings' changes from now on (``booking.silent``)."""
+    if booking_ids:
+        await Booking.raw(
+            f"UPDATE booking SET silent = {{}} WHERE id IN ({_marks(booking_ids)})",  # noqa: S608 - placeholders only
+            True,  # noqa: FBT003 - a bound value
+            *booking_ids,
+        )
+
+
+async def contact_keys_of(booking_ids: list[int]) -> set[str]:
+    """The hashed contact keys these bookings hold."""
+    if not booking_ids:
+        return set()
+    rows = await Booking.raw(
+        f"SELECT email_key, phone_key FROM booking WHERE id IN ({_marks(booking_ids)})",  # noqa: S608 - placeholders only
+        *booking_ids,
+    )
+    return {key for row in rows for key in (row["email_key"], row["phone_key"]) if key}
+
+
+async def erase_bookings(booking_ids: list[int]) -> int:
+    """Name, contacts and contact keys of these bookings erased; how many had some."""
+    if not booking_ids:
+        return 0
+    rows = await Booking.raw(
+        "UPDATE booking AS b SET name = '', email = NULL, phone = NULL, email_key = NULL, "  # noqa: S608 - fixed fragments only
+        f"phone_key = NULL WHERE b.id IN ({_marks(booking_ids)}) AND {_PERSONAL} RETURNING id",
+        *booking_ids,
+    )
+    return len(rows)
+
+
+# A contact's lock row (its hashed key) goes with the last booking that holds the key.
+_UNUSED_LOCK = (
+    "NOT EXISTS (SELECT 1 FROM booking WHERE email_key = contact_lock.key) "
+    "AND NOT EXISTS (SELECT 1 FROM booking WHERE phone_key = contact_lock.key)"
+)
+
+
+async def unused_contact_locks(before: datetime, after_id: int, limit: int) -> list[int]:
+    """Up to ``limit`` ids above ``after_id`` of lock rows last touched before ``before``
+    whose key no booking holds any more."""
+    rows = await ContactLock.raw(
+        f"SELECT id FROM contact_lock WHERE id > {{}} AND touched_at < {{}} AND {_UNUSED_LOCK} "  # noqa: S608 - fixed fragments only
+        f"ORDER BY id LIMIT {int(limit)}",
+        after_id,
+        before,
+    )
+    return [row["id"] for row in rows]
+
+
+async def forget_contact_locks(
+    *, ids: list[int] | None = None, keys: Iterable[str] | None = None
+) -> int:
+    """Delete the lock rows with these ids or keys that no booking holds; how many."""
+    column, values = ("id", list(ids or [])) if keys is None else ("key", list(keys))
+    if not values:
+        return 0
+    rows = await ContactLock.raw(
+        f"DELETE FROM contact_lock WHERE {column} IN ({_marks(values)}) AND {_UNUSED_LOCK} "  # noqa: S608 - fixed fragments only
+        "RETURNING id",
+        *values,
+    )
+    return len(rows)
+
+
+# --- statistics (wcr.stats): appointments per service and local day ---------------------
+# A day is the site's local day of the slot's start. PostgreSQL turns the stored UTC
+# time into it with AT TIME ZONE; SQLite knows no zones, so the range is cut into the
+# stretches of one UTC offset (the clock changes inside it, found in Python) and each
+# time gets its stretch's offset added before date() takes the day.
+
+
+def _stats_offsets(tz_name: str, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
+    """(from, UTC offset in seconds) of each stretch of [start, end) with one offset."""
+    tz, utc = zone(tz_name), zone("UTC")
+
+    def offset(second: int) -> int:
+        shift = datetime.fromtimestamp(second, tz).utcoffset()
+        return int(shift.total_seconds()) if shift else 0
+
+    first, last = int(start.timestamp()), int(end.timestamp())
+    stretches = [(start, offset(first))]
+    cursor = first
+    while cursor < last:
+        step = min(cursor + 86400, last)  # zones change their offset at most once a day
+        if offset(step) != stretches[-1][1]:
+            low, high = cursor, step  # offsets change on a whole second: find it
+            while high - low > 1:
+                middle = (low + high) // 2
+                low, high = (middle, high) if offset(middle) == stretches[-1][1] else (low, middle)
+            stretches.append((datetime.fromtimestamp(high, utc), offset(high)))
+        cursor = step
+    return stretches
+
+
+def _stats_local_day(
+    column: str, tz_name: str, start: datetime, end: datetime
+) -> tuple[str, list[Any]]:
+    """SQL for the local day of the UTC time in ``column`` (within [start, end)), and its
+    bound values."""
+    if Slot._meta.db.engine_type == "postgres":  # noqa: SLF001
+        return f"CAST({column} AT TIME ZONE {{}} AS DATE)", [tz_name]
+    stretches = _stats_offsets(tz_name, start, end)
+    args: list[Any] = []
+    cases = ""
+    for earlier, (until, _) in enumerate(stretches[1:]):
+        cases += f"WHEN {column} < {{}} THEN {{}} "
+        args += [until, f"{stretches[earlier][1]:+d} seconds"]
+    args.append(f"{stretches[-1][1]:+d} seconds")
+    shift = f"CASE {cases}ELSE {{}} END" if cases else "{}"
+    return f"date({column}, {shift})", args
+
+
+async def appointment_days(
+    site_id: int, tz_name: str, start: datetime, end: datetime, languages: Iterable[str]
+) -> list[AppointmentDay]:
+    """The site's appointments starting in [start, end), per service and local day (in
+    ``tz_name``): made, cancelled, and the held ones by ``languages``."""
+    codes = list(languages)
+    day_sql, day_args = _stats_local_day("s.starts_at", tz_name, start, end)
+    per_language = "".join(
+        f", SUM(CASE WHEN a.status = {{}} AND b.language = {{}} THEN 1 ELSE 0 END) AS lang_{i}"
+        for i in range(len(codes))
+    )
+    rows = await Appointment.raw(
+        f"SELECT s.service, {day_sql} AS day, COUNT(*) AS booked, "  # noqa: S608 - fixed fragments only
+        f"SUM(CASE WHEN a.status IN ({{}}, {{}}) THEN 1 ELSE 0 END) AS cancelled{per_language} "
+        "FROM appointment a JOIN slot s ON s.id = a.slot JOIN booking b ON b.id = a.booking "
+        "WHERE s.site = {} AND s.starts_at >= {} AND s.starts_at < {} AND a.status <> {} "
+        "GROUP BY 1, 2",
+        *day_args,
+        AppointmentStatus.CANCELLED,
+        AppointmentStatus.DROPPED,
+        *(value for code in codes for value in (AppointmentStatus.ACTIVE, code)),
+        site_id,
+        start,
+        end,
+        AppointmentStatus.REPLACED,
+    )
+    return [
+        AppointmentDay(
+            service_id=row["service"],
+            day=row["day"] if isinstance(row["day"], date) else date.fromisoformat(row["day"]),
+            booked=int(row["booked"]),
+            cancelled=int(row["cancelled"] or 0),
+            languages={code: int(row[f"lang_{i}"] or 0) for i, code in enumerate(codes)},
+        )
+        for row in rows
+    ]
+
+
+# --- what an admin sets and sees (wcr.booking.packages, wcr.booking.feeds) -----------
+
+
+async def set_package_services(package_id: int, service_ids: list[int]) -> None:
+    """The package holds exactly these services, in this order."""
+    await PackageService.delete().where(PackageService.package == package_id)
+    await PackageService.insert(
+        *(
+            PackageService(package=package_id, service=service_id, position=n)
+            for n, service_id in enumerate(service_ids)
+        )
+    )
+
+
+async def live_feed_since(agency_id: int) -> datetime | None:
+    """When the agency's live feed token was minted; None when it has none."""
+    rows = await AgencyFeed.raw(
+        "SELECT MAX(created_at) AS since FROM agency_feed WHERE agency = {} AND revoked_at IS NULL",
+        agency_id,
+    )
+    since = rows[0]["since"] if rows else None
+    if since is None:
+        return None
+    return as_utc(datetime.fromisoformat(since) if isinstance(since, str) else since)

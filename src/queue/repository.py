@@ -37,6 +37,7 @@ from datetime import date, datetime
 from typing import Any
 
 from wcr import clock
+from wcr.booking.public import AppointmentStatus
 from wcr.timezones import as_utc
 
 from . import ordering
@@ -54,6 +55,7 @@ from .records import (
     TicketStatus,
     WaitSample,
 )
+from .stats_records import Attendance, ServiceDay, VisitorDay
 from .tables import Counter as CounterTable
 from .tables import CounterService, QueueSite, SiteQueue, TicketSequence, TicketStep
 from .tables import Ticket as TicketTable
@@ -717,3 +719,259 @@ async def set_remote_queue(site_id: int, *, allowed: bool) -> None:
         site_id,
         allowed,
     )
+
+
+# --- data protection (wcr.privacy): finding and erasing a visitor's data -------------
+# A ticket's personal data is its name, phone number, the desk's note and the hashed
+# contact keys of a remote ticket. Erasing them keeps the row (site, day, kind, status,
+# times, language, its steps) for the statistics. The ids come in batches.
+
+_TICKET_PERSONAL = (
+    "(name IS NOT NULL OR phone IS NOT NULL OR note IS NOT NULL "
+    "OR phone_key IS NOT NULL OR email_key IS NOT NULL)"
+)
+
+
+async def tickets_issued_before(cutoff: datetime, after_id: int, limit: int) -> list[int]:
+    """Up to ``limit`` ids above ``after_id``, ascending, of tickets issued before
+    ``cutoff`` that still hold personal data (a ticket is one day's visit)."""
+    rows = await TicketTable.raw(
+        f"SELECT id FROM ticket WHERE id > {{}} AND created_at < {{}} AND {_TICKET_PERSONAL} "  # noqa: S608 - fixed fragments only
+        f"ORDER BY id LIMIT {int(limit)}",
+        after_id,
+        cutoff,
+    )
+    return [row["id"] for row in rows]
+
+
+async def tickets_of_contact(
+    *, phone: str | None, keys: Sequence[str], booking_ids: Sequence[int]
+) -> list[int]:
+    """Ids of the tickets of one visitor: by the E.164 number, by the hashed contact keys
+    of a remote ticket, or issued for one of their bookings (a check-in)."""
+    conditions: list[str] = []
+    args: list[Any] = []
+    if phone:
+        conditions.append("phone = {}")
+        args.append(phone)
+    for column, values in (("phone_key", keys), ("email_key", keys), ("booking", booking_ids)):
+        if values:
+            conditions.append(f"{column} IN ({', '.join('{}' for _ in values)})")
+            args += list(values)
+    if not conditions:
+        return []
+    rows = await TicketTable.raw(
+        f"SELECT id FROM ticket WHERE {' OR '.join(conditions)} ORDER BY id",  # noqa: S608 - fixed fragments only
+        *args,
+    )
+    return [row["id"] for row in rows]
+
+
+async def tickets_by_id(ticket_ids: Sequence[int]) -> list[Ticket]:
+    if not ticket_ids:
+        return []
+    rows = await TicketTable.raw(
+        f"SELECT {TICKET_COLUMNS} FROM ticket WHERE id IN ({', '.join('{}' for _ in ticket_ids)}) "  # noqa: S608 - placeholders only
+        "ORDER BY id",
+        *ticket_ids,
+    )
+    return [_ticket(row) for row in rows]
+
+
+async def erase_tickets(ticket_ids: Sequence[int]) -> int:
+    """Name, phone, note and contact keys of these tickets erased; how many had some."""
+    if not ticket_ids:
+        return 0
+    rows = await TicketTable.raw(
+        "UPDATE ticket SET name = NULL, phone = NULL, note = NULL, phone_key = NULL, "  # noqa: S608 - fixed fragments only
+        f"email_key = NULL WHERE id IN ({', '.join('{}' for _ in ticket_ids)}) "
+        f"AND {_TICKET_PERSONAL} RETURNING id",
+        *ticket_ids,
+    )
+    return len(rows)
+
+
+# --- counters as an admin sets them (wcr.queue.setup) ---------------------------------
+
+
+async def rename_counter(counter_id: int, name: str) -> None:
+    """Raises the driver's unique violation when the site has a counter of that name."""
+    await CounterTable.update({CounterTable.name: name}).where(CounterTable.id == counter_id)
+
+
+async def replace_profile(counter_id: int, ranked: Sequence[tuple[int, int]]) -> None:
+    """The counter's work profile is exactly ``ranked``: (service id, rank) pairs."""
+    await CounterService.delete().where(CounterService.counter == counter_id)
+    if ranked:
+        await CounterService.insert(
+            *(
+                CounterService(counter=counter_id, service=service_id, rank=rank)
+                for service_id, rank in ranked
+            )
+        )
+
+
+# --- statistics (wcr.stats): the lines per service and local day ------------------------
+# A ticket belongs to the site's local day in its ``day``; so do its steps. Durations are
+# whole seconds, handed back as one comma-joined list per service and day (the median and
+# percentiles are taken from them in Python: one row per day, not one per visitor).
+
+
+def _stats_seconds(later: str, earlier: str) -> str:
+    if _postgres():
+        return f"CAST(ROUND(EXTRACT(EPOCH FROM ({later} - {earlier}))) AS INTEGER)"
+    return f"CAST(ROUND((julianday({later}) - julianday({earlier})) * 86400) AS INTEGER)"
+
+
+def _stats_joined(expression: str) -> str:
+    if _postgres():
+        return f"string_agg(CAST({expression} AS TEXT), ',')"
+    return f"group_concat({expression}, ',')"
+
+
+def _stats_numbers(joined: str | None) -> tuple[int, ...]:
+    return tuple(map(int, joined.split(","))) if joined else ()
+
+
+def _stats_languages(codes: Sequence[str], alias: str) -> str:
+    return "".join(
+        f", SUM(CASE WHEN {alias}.language = {{}} THEN 1 ELSE 0 END) AS lang_{i}"
+        for i in range(len(codes))
+    )
+
+
+def _stats_counts(row: dict[str, Any], codes: Sequence[str]) -> dict[str, int]:
+    return {code: int(row[f"lang_{i}"] or 0) for i, code in enumerate(codes)}
+
+
+async def service_days(
+    site_id: int, first: date, last: date, languages: Sequence[str]
+) -> list[ServiceDay]:
+    """Per service and local day ``first``…``last`` at the site: walk-ins (by
+    ``languages``), services given, one-stop services, waits and transaction times."""
+    # A walk-in's lines: the services of its steps, and the one it is (or ended) in; a
+    # ticket that never changed lines (step 0) has steps of that one only.
+    walk_ins = await TicketTable.raw(
+        "SELECT l.service, l.day, COUNT(*) AS walk_ins"  # noqa: S608 - fixed fragments only
+        f"{_stats_languages(languages, 'l')} FROM ("
+        "SELECT st.service, t.id, t.day, t.language FROM ticket t "
+        "JOIN ticket_step st ON st.ticket = t.id WHERE t.site = {} AND t.booking IS NULL "
+        "AND t.day >= {} AND t.day <= {} AND t.step > 0 "
+        "UNION SELECT t.service, t.id, t.day, t.language FROM ticket t "
+        "WHERE t.site = {} AND t.booking IS NULL AND t.day >= {} AND t.day <= {}) l "
+        "GROUP BY l.service, l.day",
+        *languages,
+        site_id,
+        first,
+        last,
+        site_id,
+        first,
+        last,
+    )
+    wait = _stats_seconds("st.called_at", "st.queued_at")
+    transaction = _stats_seconds("st.finished_at", "st.called_at")
+    # One-stop: the tickets given two or more services (a join, not a correlated
+    # subquery: PostgreSQL's planner prices those so high that it compiles the query
+    # with its JIT, which took seconds).
+    steps = await TicketStep.raw(
+        "SELECT st.service, t.day, "  # noqa: S608 - fixed fragments only
+        "SUM(CASE WHEN st.outcome = {} THEN 1 ELSE 0 END) AS served, "
+        "SUM(CASE WHEN st.outcome = {} AND m.ticket IS NOT NULL THEN 1 ELSE 0 END) AS one_stop, "
+        f"{_stats_joined(f'CASE WHEN st.outcome <> {{}} THEN {wait} END')} AS waits, "
+        f"{_stats_joined(f'CASE WHEN st.outcome = {{}} THEN {transaction} END')} AS transactions "
+        "FROM ticket_step st JOIN ticket t ON t.id = st.ticket LEFT JOIN ("
+        "SELECT o.ticket FROM ticket_step o JOIN ticket t2 ON t2.id = o.ticket "
+        "WHERE t2.site = {} AND t2.day >= {} AND t2.day <= {} AND t2.step > 0 AND o.outcome = {} "
+        "GROUP BY o.ticket HAVING COUNT(DISTINCT o.service) >= 2) m ON m.ticket = st.ticket "
+        "WHERE st.site = {} AND t.day >= {} AND t.day <= {} GROUP BY st.service, t.day",
+        StepOutcome.DONE,
+        StepOutcome.DONE,
+        StepOutcome.PARKED,
+        StepOutcome.DONE,
+        site_id,
+        first,
+        last,
+        StepOutcome.DONE,
+        site_id,
+        first,
+        last,
+    )
+    found: dict[tuple[int, date], dict[str, Any]] = {}
+    for row in walk_ins:
+        found.setdefault((row["service"], _day(row["day"])), {}).update(
+            walk_ins=int(row["walk_ins"]), walk_in_languages=_stats_counts(row, languages)
+        )
+    for row in steps:
+        found.setdefault((row["service"], _day(row["day"])), {}).update(
+            served=int(row["served"] or 0),
+            one_stop=int(row["one_stop"] or 0),
+            waits=_stats_numbers(row["waits"]),
+            transactions=_stats_numbers(row["transactions"]),
+        )
+    return [
+        ServiceDay(service_id=service_id, day=day, **values)
+        for (service_id, day), values in found.items()
+    ]
+
+
+async def attendance_days(site_id: int, first: date, last: date) -> list[Attendance]:
+    """Per service and local day ``first``…``last`` at the site: held appointments whose
+    visitor checked in (a booking's ticket is of its appointments' day), and no-shows."""
+    arrived = await TicketTable.raw(
+        "SELECT sl.service, t.day, COUNT(*) AS n FROM ticket t "
+        "JOIN appointment a ON a.booking = t.booking JOIN slot sl ON sl.id = a.slot "
+        "WHERE t.site = {} AND t.day >= {} AND t.day <= {} AND a.status = {} "
+        "AND sl.site = t.site GROUP BY sl.service, t.day",
+        site_id,
+        first,
+        last,
+        AppointmentStatus.ACTIVE,
+    )
+    no_shows = await TicketTable.raw(
+        "SELECT service, day, COUNT(*) AS n FROM ticket WHERE site = {} AND status = {} "
+        "AND day >= {} AND day <= {} GROUP BY service, day",
+        site_id,
+        TicketStatus.NO_SHOW,
+        first,
+        last,
+    )
+    found: dict[tuple[int, date], dict[str, int]] = {}
+    for name, rows in (("arrived", arrived), ("no_shows", no_shows)):
+        for row in rows:
+            found.setdefault((row["service"], _day(row["day"])), {})[name] = int(row["n"])
+    return [
+        Attendance(service_id=service_id, day=day, **values)
+        for (service_id, day), values in found.items()
+    ]
+
+
+async def visitor_days(
+    site_id: int, first: date, last: date, languages: Sequence[str]
+) -> list[VisitorDay]:
+    """Per local day ``first``…``last``: the visits the site gave at least one service
+    (people advised), with a booking or not, one-stop, by ``languages``."""
+    rows = await TicketTable.raw(
+        "SELECT d.day, COUNT(*) AS advised, SUM(d.booked) AS attended, "  # noqa: S608 - fixed fragments only
+        "SUM(CASE WHEN d.services >= 2 THEN 1 ELSE 0 END) AS one_stop"
+        f"{_stats_languages(languages, 'd')} FROM ("
+        "SELECT t.id, t.day, t.language, CASE WHEN t.booking IS NULL THEN 0 ELSE 1 END AS booked, "
+        "COUNT(DISTINCT st.service) AS services FROM ticket t "
+        "JOIN ticket_step st ON st.ticket = t.id WHERE t.site = {} AND t.day >= {} "
+        "AND t.day <= {} AND st.outcome = {} GROUP BY t.id, t.day, t.language, t.booking) d "
+        "GROUP BY d.day",
+        *languages,
+        site_id,
+        first,
+        last,
+        StepOutcome.DONE,
+    )
+    return [
+        VisitorDay(
+            day=_day(row["day"]),
+            advised=int(row["advised"]),
+            attended=int(row["attended"] or 0),
+            one_stop=int(row["one_stop"] or 0),
+            languages=_stats_counts(row, languages),
+        )
+        for row in rows
+    ]

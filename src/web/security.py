@@ -1,10 +1,12 @@
 """What protects every answer of the app: security headers on each response, and the
 size of the forms the pages send.
 
-The pages run no inline script and no ``on…=`` handler: each feature's script is a file
-under ``/static/``, and what a page hands its script is a JSON data block
-(``<script id="page" type="application/json">``), which a browser never executes. So
-the policy allows scripts from this origin only.
+The pages run no inline script of their own making and no ``on…=`` handler: each
+feature's script is a file under ``/static/``, and what a page hands its script is a
+JSON data block (``<script id="page" type="application/json">``), which a browser never
+executes. So the policy allows scripts and styles from this origin only, plus, on a
+page that has them, the small static files written into it (:mod:`wcr.web.assets`),
+each admitted by the SHA-256 of its exact text.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from litestar.enums import ScopeType
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 
 from wcr.errors import InvalidInput
+
+from .assets import inline_sources
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
@@ -34,11 +38,15 @@ _POLICY = (
     "frame-ancestors 'none'",
 )
 CONTENT_SECURITY_POLICY = "; ".join(_POLICY)
-# The API docs under /schema (Scalar, Swagger UI) are Litestar's render plugins, which
-# load their scripts from a CDN and start them inline: they keep every header but the
-# script policy, until issue 13 serves those scripts from here.
-SCHEMA_PATH = "/schema"
-SCHEMA_POLICY = "frame-ancestors 'none'; object-src 'none'; base-uri 'none'"
+
+
+def content_security_policy(inline: dict[str, list[str]]) -> str:
+    """The policy, with the hash sources of a page's inlined files in their directives."""
+    if not inline:
+        return CONTENT_SECURITY_POLICY
+    return "; ".join(" ".join([rule, *inline.get(rule.split(" ", 1)[0], [])]) for rule in _POLICY)
+
+
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -58,9 +66,9 @@ async def security_headers(message: Message, scope: Scope) -> None:
     if message["type"] != "http.response.start":
         return
     headers = MutableScopeHeaders.from_message(message)
-    path = str(scope.get("path", ""))
-    schema = path == SCHEMA_PATH or path.startswith(SCHEMA_PATH + "/")
-    headers["Content-Security-Policy"] = SCHEMA_POLICY if schema else CONTENT_SECURITY_POLICY
+    # The API docs under /schema too: their scripts are files of ours (wcr.api_docs).
+    inline = inline_sources(scope.get("state", {}))
+    headers["Content-Security-Policy"] = content_security_policy(inline)
     for name, value in HEADERS.items():
         headers[name] = value
 

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help hooks install translations messages widget docs-ui charts run test lint bench bench-race bench-search bench-outbox bench-live bench-protection bench-day bench-stats bench-pages bench-purge clean
+.PHONY: help hooks install translations messages widget docs-ui charts run test lint bench bench-race bench-search bench-outbox bench-live bench-protection bench-day bench-stats bench-pages bench-purge bench-waitlist clean
 
 help: ## this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -126,6 +126,9 @@ bench-stats: $(STAMP) ## statistics of a year at one site: page and CSV answer t
 
 bench-purge: $(STAMP) ## wcr purge of a year at one site: time and peak memory, both engines
 	$(BIN)/python -m bench.purge
+
+bench-waitlist: $(STAMP) ## 10,000 waiting entries, 1,000 places freeing: time to the offer's hold
+	$(BIN)/python -m bench.waitlist
 
 clean: ## remove .venv and var/
 	rm -rf $(VENV) var

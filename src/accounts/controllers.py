@@ -60,7 +60,6 @@ class AuthController(Controller):
         operation_id="me",
         guards=[guards.staff],
         dependencies={"current": PROVIDERS["current"]},
-        security=[{"bearer": []}],
     )
     async def me(self, current: StaffDep) -> LoginResult:
         return LoginResult(

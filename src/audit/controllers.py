@@ -35,7 +35,6 @@ class AuditController(Controller):
     tags = ["audit"]
     guards = [reader]
     dependencies = {"current": PROVIDERS["current"]}
-    security = [{"bearer": []}]
 
     @get("/", operation_id="auditLog")
     async def log(

@@ -69,7 +69,6 @@ class AgencyController(Controller):
     path = "/api/v1/agency"
     tags = ["agency"]
     dependencies = {"agency": Provide(current_agency)}
-    security = [{"bearer": []}]
 
     @get("/me", operation_id="agencyMe")
     async def me(

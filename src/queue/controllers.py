@@ -81,7 +81,6 @@ class DeskController(Controller):
     tags = ["front desk"]
     guards = [guards.desk_of_site]
     dependencies = PROVIDERS
-    security = [{"bearer": []}]
     exception_handlers = EXCEPTION_HANDLERS
 
     @post("/checkins", operation_id="checkIn", status_code=201)
@@ -206,7 +205,6 @@ class TicketController(Controller):
     tags = ["front desk"]
     guards = [guards.staff]
     dependencies = TICKET_PROVIDERS
-    security = [{"bearer": []}]
     exception_handlers = EXCEPTION_HANDLERS
 
     @post("/recall", operation_id="recall", status_code=200)

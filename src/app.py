@@ -21,13 +21,12 @@ from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from . import api_docs, features, redaction, server_secret
+from . import api_docs, background, features, redaction, server_secret
 from .accounts.public import staff_of_request
 from .audit.public import AuditTrail
 from .config import Settings
 from .database import bind_tables, connection_pool, make_engine, prepare
 from .errors import EXCEPTION_HANDLERS
-from .notifications.dispatcher import Dispatcher
 from .queue import live
 from .web.public import (
     COMPRESSION,
@@ -126,8 +125,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine[Any] | None =
             yield
             return
         stop = asyncio.Event()
-        worker = Dispatcher.from_settings(engine, settings)
-        task = asyncio.create_task(worker.run(stop))
+        task = asyncio.create_task(background.run(engine, settings, stop))
         try:
             yield
         finally:

@@ -294,17 +294,16 @@ def rotate_secret() -> None:
 def worker(once: bool) -> None:
     import signal  # noqa: PLC0415
 
+    from . import background  # noqa: PLC0415
     from .app import configure_logging  # noqa: PLC0415
     from .notifications.dispatcher import Dispatcher  # noqa: PLC0415
-    from .privacy.public import every_day  # noqa: PLC0415
-    from .waitlist.public import every_minute  # noqa: PLC0415
 
     configure_logging()
     settings = Settings.from_env()
 
     async def work(engine: Any) -> None:
-        dispatcher = Dispatcher.from_settings(engine, settings)
         if once:
+            dispatcher = Dispatcher.from_settings(engine, settings)
             while await dispatcher.run_once():
                 pass
             await dispatcher.sms.close()
@@ -313,11 +312,7 @@ def worker(once: bool) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        # Beside the sending: once a UTC day, personal data past the retention goes;
-        # every minute, waitlist holds that ran out pass on to the next entry.
-        await asyncio.gather(
-            dispatcher.run(stop), every_day(engine, settings, stop), every_minute(engine, stop)
-        )
+        await background.run(engine, settings, stop)
 
     _run(work)
 
@@ -409,6 +404,8 @@ def person_erase(contact: str) -> None:
     erased = _run_checked(work)
     if erased.cancelled:
         click.echo(f"cancelled: {', '.join(erased.cancelled)}")
+    if erased.left_waitlist:
+        click.echo(f"left the waitlist (nobody told): {', '.join(erased.left_waitlist)}")
     for table, count in erased.counts.items():
         click.echo(f"{table}: {count}")
     if erased.other_contacts:

@@ -39,6 +39,34 @@ def migrate(database_url: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def seed_demo(database_url: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "WCR_DATABASE_URL": database_url}
+    env.pop("PICCOLO_CONF", None)
+    return subprocess.run(
+        [WCR, "seed-demo"], env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+_DEMO: dict[str, Path] = {}
+
+
+def demo_sqlite(path: Path) -> str:
+    """A SQLite database at ``path``, migrated by ``wcr migrate`` and seeded by ``wcr
+    seed-demo``: a copy of one made so once per test process (the seed takes seconds,
+    and the page tests of a dozen modules each want one of their own)."""
+    if "sqlite" not in _DEMO:
+        made = path.with_name(f"demo-{uuid.uuid4().hex[:8]}.sqlite3")
+        url = f"sqlite:///{made}"
+        for step in (migrate, seed_demo):
+            result = step(url)
+            if result.returncode != 0:
+                msg = f"{step.__name__} failed on SQLite:\n{result.stdout}\n{result.stderr}"
+                raise RuntimeError(msg)
+        _DEMO["sqlite"] = made
+    shutil.copyfile(_DEMO["sqlite"], path)
+    return f"sqlite:///{path}"
+
+
 async def postgres_problem() -> str | None:
     """Why the test server cannot be used (refused, a wrong password, …), or None."""
     try:

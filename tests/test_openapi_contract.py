@@ -30,6 +30,7 @@ from litestar import Litestar
 from litestar.routes import HTTPRoute
 from openapi_spec_validator import validate
 
+from tests.databases import demo_sqlite
 from tests.live_server import live_server
 from tests.raised_statuses import handler_statuses
 from tests.test_operations import wcr
@@ -266,10 +267,7 @@ def test_the_main_booking_operations_have_examples(schema: dict[str, Any]) -> No
 
 @pytest.fixture(scope="module")
 def demo_database(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('contract') / 'demo.sqlite3'}"
-    assert wcr(url, "migrate").returncode == 0
-    assert wcr(url, "seed-demo").returncode == 0
-    return url
+    return demo_sqlite(tmp_path_factory.mktemp("contract") / "demo.sqlite3")
 
 
 @pytest.mark.slow

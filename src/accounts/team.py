@@ -35,6 +35,16 @@ async def accounts(actor: Staff) -> list[StaffAccount]:
     return await repo.staff_accounts(None if actor.is_admin else actor.site_id)
 
 
+async def usernames(actor: Staff) -> dict[str, str]:
+    """Account id (as the audit log names staff) to username, of the accounts the actor
+    may list; none for a role that lists none."""
+    try:
+        found = await accounts(actor)
+    except Forbidden:
+        return {}
+    return {str(staff.id): staff.username for staff in found}
+
+
 async def account(actor: Staff, account_id: int) -> StaffAccount:
     """One account the actor may manage: 404 if unknown, 403 if another site's."""
     _may_list(actor)

@@ -8,7 +8,6 @@ from typing import Any
 
 from wcr.accounts.public import Staff, team
 from wcr.audit import public as audit
-from wcr.errors import Forbidden
 from wcr.i18n import Language
 
 from .messages import N_
@@ -63,13 +62,6 @@ class Change:
     result: str
 
 
-async def _names(actor: Staff) -> dict[str, str]:
-    try:
-        return {str(account.id): account.username for account in await team.accounts(actor)}
-    except Forbidden:
-        return {}
-
-
 def _who(kind: str, actor_id: str, names: dict[str, str]) -> str:
     if kind == "staff" and actor_id in names:
         return names[actor_id]
@@ -81,7 +73,7 @@ async def changes(
 ) -> list[Change]:
     """The latest changes of one record, newest first."""
     found = await audit.entries(target_kind=target_kind, target_id=str(target_id), limit=RECENT)
-    names = await _names(actor)
+    names = await team.usernames(actor)
     return [
         Change(
             at=f"{lang.short_day(entry.at.astimezone(tz).date())} {lang.time(entry.at, tz)}",

@@ -4,6 +4,7 @@ that offer it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any
 
 from litestar import Request, get, post
@@ -14,8 +15,10 @@ from piccolo.engine.base import Engine
 
 from wcr.audit import public as audit
 from wcr.catalogue import public as catalogue
+from wcr.clock import now
 from wcr.i18n import Language
 from wcr.timezones import zone
+from wcr.waitlist import public as waitlist
 
 from . import fields, history
 from .base import AdminController, LangPath, SlugPath
@@ -75,9 +78,21 @@ class ServicePages(AdminController):
         page.need_admin()
         offered = await catalogue.sites_of_services()
         agencies = {a.id: a.name for a in await catalogue.list_agencies()}
+        services = await catalogue.list_services()
+        ids = [s.id for s in services]
+        # The waitlist at every site: all on it, and those who could come this week.
+        today = now().astimezone(SHOWN_IN).date()
+        waiting = await waitlist.waiting(None, ids)
+        this_week = await waitlist.waiting(None, ids, today, today + timedelta(days=6))
         rows = [
-            (s, s.name(page.lang.code), agencies.get(s.agency_id, s.agency), offered.get(s.id, []))
-            for s in await catalogue.list_services()
+            (
+                s,
+                s.name(page.lang.code),
+                agencies.get(s.agency_id, s.agency),
+                offered.get(s.id, []),
+                (waiting.get(s.id, 0), this_week.get(s.id, 0)),
+            )
+            for s in services
         ]
         return await page.render("admin/services.html", services=rows)
 

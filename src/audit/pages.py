@@ -16,7 +16,7 @@ from litestar import Controller, Request, get
 from litestar.params import PathParameter
 from litestar.response import Template
 
-from wcr.accounts.public import Role, Staff, staff_of_request
+from wcr.accounts.public import Role, Staff, staff_of_request, team
 from wcr.catalogue import public as catalogue
 from wcr.config import SUPPORTED_LANGUAGES
 from wcr.errors import DomainError
@@ -53,6 +53,7 @@ class Row:
     at_iso: str
     actor_kind: str
     actor_id: str
+    actor_name: str  # a staff account's username, where the reader may see it
     action: str
     target: str
     site: str
@@ -70,7 +71,13 @@ def outcome(lang: Language, status: int | None) -> tuple[str, bool]:
     return _("Failed (%(status)s)") % {"status": status}, False
 
 
-def row(lang: Language, entry: AuditEntry, tz: ZoneInfo, sites: dict[int, catalogue.Site]) -> Row:
+def row(
+    lang: Language,
+    entry: AuditEntry,
+    tz: ZoneInfo,
+    sites: dict[int, catalogue.Site],
+    names: dict[str, str],
+) -> Row:
     site = sites.get(entry.site_id) if entry.site_id is not None else None
     shown, refused = outcome(lang, entry.status)
     return Row(
@@ -79,6 +86,7 @@ def row(lang: Language, entry: AuditEntry, tz: ZoneInfo, sites: dict[int, catalo
         at_iso=entry.at.isoformat(),
         actor_kind=actor_kinds(lang)[entry.actor.kind],
         actor_id=entry.actor.id,
+        actor_name=names.get(entry.actor.id, "") if entry.actor.kind == ActorKind.STAFF else "",
         action=entry.action,
         target=f"{entry.target_kind} {entry.target_id}".strip(),
         site=site.slug if site else "",
@@ -125,6 +133,7 @@ class AuditPages(Controller):
             status = error.status
             return self._page(request, language, status_code=status, problem=error.detail)
         sites = {place.id: place for place in await catalogue.list_sites()}
+        names = await team.usernames(member)
         tz = _zone(member, filters, sites)
         older = None
         if page.next_before is not None:
@@ -133,7 +142,7 @@ class AuditPages(Controller):
         return self._page(
             request,
             language,
-            rows=[row(language, entry, tz, sites) for entry in page.entries],
+            rows=[row(language, entry, tz, sites, names) for entry in page.entries],
             filters=filters,
             zone=tz.key,
             older=older,

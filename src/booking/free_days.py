@@ -1,6 +1,6 @@
 """How many free times each day of a range holds, for a date strip: the free slots of
-one service, or the one-stop options of several services or a package (as many as
-``/api/v1/visits/options`` offers for that day, which is what a visitor can pick)."""
+one service, or the one-stop options of several services or a package (as many as a
+day's grid shows, ``/api/v1/visits/options`` with ``per_day``: what a visitor can pick)."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ async def free_days(
         if weekdays and day.isoweekday() not in weekdays:
             result.append((day, 0))  # the package is not offered that day
             continue
-        found, _ = await visits.options(request, day, day, visits.MAX_OPTIONS)
+        found, _ = await visits.options(request, day, day, visits.DAY_GRID, per_day=visits.DAY_GRID)
         result.append((day, len(found)))
     return result
 

@@ -9,6 +9,8 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
+from babel.dates import get_day_names
+from babel.lists import format_list
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
@@ -48,6 +50,7 @@ LangPath = Annotated[str, PathParameter(max_length=8)]
 SitePath = Annotated[str, PathParameter(max_length=64)]
 WEEK = date_strip.WEEK
 SUGGESTIONS = 3
+WAITLIST_DAYS = timedelta(days=30)
 CONTACT_FIELDS = ("name", "email", "phone", "company_key")
 
 
@@ -276,6 +279,8 @@ class BookingPages(Controller):
             errors=errors or {},
             notice=notice,
             picked=picked,
+            waitlist=await _waitlist_form(lang, site, wanted, now_day, first),
+            challenge=challenge.enabled(request.app.state.settings),
             **steps(lang, 3),
         )
 
@@ -494,6 +499,48 @@ class BookingPages(Controller):
             email=contact.email,
             phone=contact.phone,
         )
+
+
+async def _waitlist_form(
+    lang: Language, site: str, wanted: Wanted, now_day: date, shown: date
+) -> dict[str, Any]:
+    """The waitlist's join form (wcr.waitlist's _waitlist_form.html, posted to it) for
+    one service or a one-stop visit (its services, or its package, as hidden fields):
+    the times step shows it where no time is free, else links to it. Its days start
+    with the week shown (``shown``): the visitor waits for the days they looked at."""
+    single = wanted.services[0] if len(wanted.services) == 1 and not wanted.package else ""
+    hint, first = "", max(shown, now_day)
+    if wanted.package:
+        query = [("package", wanted.package)]
+        weekdays = (await visits.package_by_slug(wanted.package)).weekdays
+        hint = package_days_hint(lang, weekdays)
+        # From the package's next day: a range of none of its days cannot wait.
+        while weekdays and first.isoweekday() not in weekdays:
+            first += timedelta(days=1)
+    else:
+        query = [("service", single)] if single else [("services", s) for s in wanted.services]
+    return {
+        "action": f"/{lang.code}/sites/{site}/waitlist",
+        "page": f"/{lang.code}/sites/{site}/waitlist?{urlencode(query)}",
+        "service": single,
+        "services": [] if single or wanted.package else wanted.services,
+        "package": wanted.package or "",
+        "hint": hint,
+        # From the week shown for a month, as the waitlist takes empty days.
+        "typed": {"from": first.isoformat(), "to": (first + WAITLIST_DAYS).isoformat()},
+        "errors": {},
+        "min": now_day.isoformat(),
+    }
+
+
+def package_days_hint(lang: Language, weekdays: tuple[int, ...]) -> str:
+    """ "Only on Wednesdays" for a package's ISO weekdays ("" for every day)."""
+    if not weekdays:
+        return ""
+    names = get_day_names("wide", locale=lang.code)
+    return lang.gettext("This offer is only on these days: %(days)s.") % {
+        "days": format_list([names[d - 1] for d in weekdays], locale=lang.code)
+    }
 
 
 def _taken(lang: Language) -> str:

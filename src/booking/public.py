@@ -97,3 +97,25 @@ __all__ += [
     "give_back_place",
     "take_held_place",
 ]
+
+# --- the waitlist's join form: its field errors in the words of the details step ---
+from .pages import contact_errors  # noqa: E402 - a block of its own, after the others
+
+__all__ += ["contact_errors"]
+
+# --- the waitlist's one-stop entries: what to wait for, and the visits a place completes ---
+from .held import take_other_place, visits_through  # noqa: E402 - a block of its own, after the others
+from .visits import describe_schedule  # noqa: E402 - a block of its own, after the others
+from .visits import resolve as resolve_visit  # noqa: E402 - a block of its own, after the others
+
+__all__ += ["describe_schedule", "resolve_visit", "take_other_place", "visits_through"]
+
+# --- the waitlist's counts in the agency portal: the agency of the request's key ---
+from .deps import current_agency  # noqa: E402 - a block of its own, after the others
+
+__all__ += ["current_agency"]
+
+# --- the waitlist's join form for a package: its days in the visitor's language ---
+from .pages import package_days_hint  # noqa: E402 - a block of its own, after the others
+
+__all__ += ["package_days_hint"]

@@ -1072,3 +1072,21 @@ async def live_feed_since(agency_id: int) -> datetime | None:
     if since is None:
         return None
     return as_utc(datetime.fromisoformat(since) if isinstance(since, str) else since)
+
+
+# --- the waitlist's one-stop offers (wcr.booking.held) ---------------------------------
+
+
+async def take_place_unless_locked(slot_id: int, at: datetime) -> datetime | None:
+    """:func:`take_place`, but a slot row that another transaction holds locked counts
+    as full on PostgreSQL instead of being waited for (SQLite serialises writers)."""
+    if Slot._meta.db.engine_type != "postgres":  # noqa: SLF001
+        return await take_place(slot_id, at)
+    rows = await Slot.raw(
+        "UPDATE slot SET booked = booked + 1 WHERE id = (SELECT id FROM slot "
+        "WHERE id = {} AND booked < capacity AND withdrawn_at IS NULL AND starts_at > {} "
+        "FOR UPDATE SKIP LOCKED) RETURNING starts_at",
+        slot_id,
+        at,
+    )
+    return as_utc(rows[0]["starts_at"]) if rows else None

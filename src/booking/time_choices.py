@@ -85,7 +85,9 @@ async def choices(
     )
     names = [s.name(lang.code) for s in request.services]
     try:
-        options, _ = await visits.options(request, first, last, visits.MAX_OPTIONS)
+        options, _ = await visits.options(
+            request, first, last, visits.DAY_GRID * span, per_day=visits.DAY_GRID
+        )
     except InvalidInput:  # none of these days is one of the package's
         return [], names
     return sorted(

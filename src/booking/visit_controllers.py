@@ -11,7 +11,7 @@ from wcr.i18n import localised
 
 from . import visits
 from .controllers import AdviceLanguage, FromDate, Slug, ToDate
-from .itinerary import minutes
+from .itinerary import DEFAULT_PER_DAY, minutes
 from .schemas import OptionAppointment, PackageView, VisitOption, VisitOptions
 
 
@@ -53,6 +53,15 @@ class VisitController(Controller):
         from_: FromDate = None,
         to: ToDate = None,
         limit: Annotated[int, QueryParameter(ge=1, le=visits.MAX_OPTIONS)] = 5,
+        per_day: Annotated[
+            int,
+            QueryParameter(
+                ge=1,
+                le=visits.MAX_OPTIONS,
+                description="at most this many options a day (a few spread over the days, "
+                "or a whole day's grid)",
+            ),
+        ] = DEFAULT_PER_DAY,
         advice_language: AdviceLanguage = None,
     ) -> VisitOptions:
         """Itineraries, best first: least waiting, then earliest day, then earliest start.
@@ -63,7 +72,7 @@ class VisitController(Controller):
         Book one with ``POST /api/v1/bookings``, its ``slot_ids`` (and the ``package``).
         """
         request = await visits.resolve(site, services, package, advice_language)
-        found, facts = await visits.options(request, from_, to, limit)
+        found, facts = await visits.options(request, from_, to, limit, per_day=per_day)
         return VisitOptions(
             options=[
                 VisitOption(

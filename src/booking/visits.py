@@ -18,12 +18,14 @@ from wcr.timezones import local_range
 from . import advice
 from . import repository as repo
 from .availability import day_range
-from .itinerary import FreeSlot, Itinerary, Rules, search, violations
+from .itinerary import DEFAULT_PER_DAY, FreeSlot, Itinerary, Rules, search, violations
 from .records import PackageInfo, SlotFacts
 
 MIN_SERVICES, MAX_SERVICES = 2, 5
 MAX_SEARCH_DAYS = 62
 MAX_OPTIONS = 20
+# A day's grid of one-stop options (the times step, the manage page, a strip's counts).
+DAY_GRID = 20
 
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -227,8 +229,15 @@ async def resolve(
 
 
 async def options(
-    request: VisitRequest, first: date | None, last: date | None, limit: int
+    request: VisitRequest,
+    first: date | None,
+    last: date | None,
+    limit: int,
+    *,
+    per_day: int = DEFAULT_PER_DAY,
 ) -> tuple[list[Itinerary], dict[int, SlotFacts]]:
+    """The best ``limit`` itineraries over the days, at most ``per_day`` a day (a few
+    spread over the days for a list; a day's grid wants them all)."""
     tz = request.site.tz
     first, last = day_range(first, last, tz, default_days=28)
     if (last - first).days >= MAX_SEARCH_DAYS:
@@ -260,5 +269,5 @@ async def options(
         for slot in times
     ]
     rules = await site_rules(request.site, list(slugs))
-    found = search(free, list(slugs.values()), rules, limit=min(limit, MAX_OPTIONS))
+    found = search(free, list(slugs.values()), rules, limit=limit, per_day=per_day)
     return found, await repo.slots_by_id({s.id for option in found for s in option.slots})

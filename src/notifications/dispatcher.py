@@ -48,8 +48,15 @@ from wcr.database import write_transaction
 from wcr.reach import number_kind, sms_refusal
 from wcr.tokens import digest
 
-from . import render, repository, ticket_messages
-from .records import TICKET_KINDS, AttemptOutcome, Channel, MessageRecord, MessageStatus
+from . import render, repository, ticket_messages, waitlist_messages
+from .records import (
+    TICKET_KINDS,
+    WAITLIST_KINDS,
+    AttemptOutcome,
+    Channel,
+    MessageRecord,
+    MessageStatus,
+)
 from .transports import Mailer, PermanentFailure, TemporaryFailure, Texter, mailer, texter
 
 log = logging.getLogger("wcr.notifications")
@@ -194,6 +201,13 @@ class Dispatcher:
             if moved_on is not None:
                 raise Dropped(moved_on)
             return ticket_messages.render(message, public_url=self.settings.public_url), None
+        if message.kind in WAITLIST_KINDS:
+            try:
+                return await waitlist_messages.compose(
+                    message, public_url=self.settings.public_url, mail_from=self.mail_from
+                )
+            except waitlist_messages.NoLongerApplies as why:
+                raise Dropped(str(why)) from None
         ctx = await render.context(message)
         if ctx is None:
             raise Dropped  # the booking changed or ended: nothing to tell

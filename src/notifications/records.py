@@ -16,7 +16,8 @@ from wcr.booking.public import BookingChange
 
 class MessageKind(StrEnum):
     """What a message tells: one of booking's changes, a reminder before a visit, or
-    news of a visitor's ticket at the front desk (SMS only, see :mod:`.ticket_messages`)."""
+    news of a visitor's ticket at the front desk (SMS only, see :mod:`.ticket_messages`),
+    or news of a waitlist entry (see :mod:`.waitlist_messages`)."""
 
     BOOKED = "booked"
     RESCHEDULED = "rescheduled"
@@ -26,6 +27,10 @@ class MessageKind(StrEnum):
     TICKET_ISSUED = "ticket_issued"  # here is your number and its live page
     TICKET_ALMOST = "ticket_almost"  # WCR_NOTIFY_AHEAD people ahead: come back
     TICKET_CALLED = "ticket_called"  # go to the counter now
+    WAITLIST_JOINED = "waitlist_joined"  # you are on the list: your entry's page
+    WAITLIST_OFFER = "waitlist_offer"  # a place is held for you: book it with one tap
+    WAITLIST_LAPSED = "waitlist_lapsed"  # your wait ended without a place
+    WAITLIST_LEFT = "waitlist_left"  # you left the waitlist (e-mail only)
 
     @classmethod
     def of(cls, change: BookingChange) -> MessageKind:
@@ -36,6 +41,16 @@ class MessageKind(StrEnum):
 # The kinds that belong to a ticket (``message.ticket``) rather than a booking.
 TICKET_KINDS = frozenset(
     {MessageKind.TICKET_ISSUED, MessageKind.TICKET_ALMOST, MessageKind.TICKET_CALLED}
+)
+
+# The kinds that belong to a waitlist entry (``message.waitlist_entry``).
+WAITLIST_KINDS = frozenset(
+    {
+        MessageKind.WAITLIST_JOINED,
+        MessageKind.WAITLIST_OFFER,
+        MessageKind.WAITLIST_LAPSED,
+        MessageKind.WAITLIST_LEFT,
+    }
 )
 
 
@@ -88,6 +103,7 @@ class NewMessage:
     # A ticket's message: what the event said (number, queue, site, …; never a link).
     details: Mapping[str, Any] = field(default_factory=dict)
     expires_at: datetime | None = None  # not sent after this: dropped
+    waitlist_entry_id: int | None = None  # a waitlist entry's message: the entry
 
 
 @dataclass(frozen=True)
@@ -114,3 +130,4 @@ class MessageRecord:
     ticket_id: int | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
     expires_at: datetime | None = None
+    waitlist_entry_id: int | None = None  # a waitlist entry's message: the entry

@@ -103,22 +103,29 @@ def render(ctx: Context, *, public_url: str, mail_from: str) -> Rendered:
             texts.manage_line(lang).format(link=link),
         ]
     )
-    # A service text that fell back to another language says so (WCAG 3.1.2).
-    body = "".join(
-        (f'<p lang="{other[line]}">' if line in other else "<p>") + f"{html.escape(line)}</p>"
-        if line
-        else "<br>"
-        for line in text.split("\n")
-    )
-    page = (
-        f'<!doctype html><html lang="{language}" dir="{lang.direction}"><body>{body}</body></html>'
-    )
+    page = html_page(text, lang, other)
     # Only e-mails carry calendars; icalendar was most of the rendering time.
     calendars = (
         _calendars(ctx, kind, mail_from, link) if ctx.message.channel == Channel.EMAIL else []
     )
     return Rendered(
         subject=subject, text=text, html=page, sms=_sms(ctx, lang, link), calendars=calendars
+    )
+
+
+def html_page(text: str, lang: Language, other: dict[str, str] | None = None) -> str:
+    """The e-mail's HTML part: a paragraph a line, in the visitor's language and
+    direction; a line that fell back to another language (``other``) says which
+    (WCAG 3.1.2)."""
+    other = other or {}
+    body = "".join(
+        (f'<p lang="{other[line]}">' if line in other else "<p>") + f"{html.escape(line)}</p>"
+        if line
+        else "<br>"
+        for line in text.split("\n")
+    )
+    return (
+        f'<!doctype html><html lang="{lang.code}" dir="{lang.direction}"><body>{body}</body></html>'
     )
 
 

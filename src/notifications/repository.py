@@ -70,6 +70,7 @@ def _message(row: dict[str, Any]) -> MessageRecord:
         ticket_id=row["ticket"],
         details=json_value(row["details"]),
         expires_at=_maybe_instant(row["expires_at"]),
+        waitlist_entry_id=row["waitlist_entry"],
     )
 
 
@@ -80,7 +81,7 @@ async def insert_messages(messages: Sequence[NewMessage]) -> None:
     """Insert each message unless one with its ``dedup_key`` exists (then nothing)."""
     if not messages:
         return
-    values = ", ".join("({}, {}, {}, {}, {}, {}, {}, {}, {}, 0, {}, {}, {})" for _ in messages)
+    values = ", ".join("({}, {}, {}, {}, {}, {}, {}, {}, {}, 0, {}, {}, {}, {})" for _ in messages)
     args: list[Any] = []
     for new in messages:
         args += [
@@ -96,10 +97,11 @@ async def insert_messages(messages: Sequence[NewMessage]) -> None:
             new.ticket_id,
             json.dumps(dict(new.details)) if new.details else None,
             new.expires_at,
+            new.waitlist_entry_id,
         ]
     await Message.raw(
         "INSERT INTO message (dedup_key, booking, kind, channel, recipient, version, slot, "  # noqa: S608 - placeholders only
-        "due_at, status, attempts, ticket, details, expires_at) "
+        "due_at, status, attempts, ticket, details, expires_at, waitlist_entry) "
         f"VALUES {values} ON CONFLICT (dedup_key) DO NOTHING",
         *args,
     )
@@ -252,16 +254,21 @@ _MESSAGE_PERSONAL = "(recipient <> '' OR last_error IS NOT NULL OR provider_id I
 
 
 def _of(
-    booking_ids: Sequence[int], ticket_ids: Sequence[int], recipients: Sequence[str] = ()
+    booking_ids: Sequence[int],
+    ticket_ids: Sequence[int],
+    recipients: Sequence[str] = (),
+    waitlist_entry_ids: Sequence[int] = (),
 ) -> tuple[str, list[Any]]:
-    """The condition for the messages of these bookings, tickets or recipients (an
-    address compared case-blind, a number in E.164), and its arguments."""
+    """The condition for the messages of these bookings, tickets, recipients (an
+    address compared case-blind, a number in E.164) or waitlist entries, and its
+    arguments."""
     conditions: list[str] = []
     args: list[Any] = []
     for column, values in (
         ("booking", list(booking_ids)),
         ("ticket", list(ticket_ids)),
         ("LOWER(recipient)", [r.lower() for r in recipients]),
+        ("waitlist_entry", list(waitlist_entry_ids)),
     ):
         if values:
             conditions.append(f"{column} IN ({', '.join('{}' for _ in values)})")
@@ -270,20 +277,26 @@ def _of(
 
 
 async def messages_of(
-    booking_ids: Sequence[int], ticket_ids: Sequence[int], recipients: Sequence[str] = ()
+    booking_ids: Sequence[int],
+    ticket_ids: Sequence[int],
+    recipients: Sequence[str] = (),
+    waitlist_entry_ids: Sequence[int] = (),
 ) -> list[MessageRecord]:
     """The messages of these bookings, tickets or recipients, in id order."""
-    where, args = _of(booking_ids, ticket_ids, recipients)
+    where, args = _of(booking_ids, ticket_ids, recipients, waitlist_entry_ids)
     rows = await Message.raw(f"SELECT * FROM message WHERE {where} ORDER BY id", *args)  # noqa: S608 - placeholders only
     return [_message(row) for row in rows]
 
 
 async def erase_messages(
-    booking_ids: Sequence[int], ticket_ids: Sequence[int], recipients: Sequence[str] = ()
+    booking_ids: Sequence[int],
+    ticket_ids: Sequence[int],
+    recipients: Sequence[str] = (),
+    waitlist_entry_ids: Sequence[int] = (),
 ) -> tuple[int, int]:
     """Recipient, errors and provider id of these messages erased, and the errors of
     their attempts; how many messages and attempts had some."""
-    where, args = _of(booking_ids, ticket_ids, recipients)
+    where, args = _of(booking_ids, ticket_ids, recipients, waitlist_entry_ids)
     if not args:
         return 0, 0
     ids = [row["id"] for row in await Message.raw(f"SELECT id FROM message WHERE {where}", *args)]  # noqa: S608 - placeholders only
@@ -306,11 +319,14 @@ async def erase_messages(
 
 
 async def drop_pending_messages(
-    booking_ids: Sequence[int], ticket_ids: Sequence[int], recipients: Sequence[str] = ()
+    booking_ids: Sequence[int],
+    ticket_ids: Sequence[int],
+    recipients: Sequence[str] = (),
+    waitlist_entry_ids: Sequence[int] = (),
 ) -> int:
     """The pending messages of these bookings, tickets or recipients become ``dropped``
     (one a worker holds right now may still go out); how many."""
-    where, args = _of(booking_ids, ticket_ids, recipients)
+    where, args = _of(booking_ids, ticket_ids, recipients, waitlist_entry_ids)
     if not args:
         return 0
     rows = await Message.raw(

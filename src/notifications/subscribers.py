@@ -7,8 +7,9 @@ from typing import Any
 
 from wcr.booking.public import BookingChanged
 from wcr.queue.public import TicketNews
+from wcr.waitlist.public import EntryEnded, EntryJoined, OfferMade
 
-from . import outbox, ticket_messages
+from . import outbox, ticket_messages, waitlist_messages
 
 
 async def plan_messages(event: BookingChanged) -> None:
@@ -34,4 +35,8 @@ async def plan_ticket_message(event: TicketNews) -> None:
 SUBSCRIPTIONS: list[tuple[type[Any], Callable[[Any], Awaitable[None]]]] = [
     (BookingChanged, plan_messages),
     (TicketNews, plan_ticket_message),
+    # Inside the waitlist's transaction: an offer's messages commit with its hold.
+    (EntryJoined, waitlist_messages.plan_joined),
+    (OfferMade, waitlist_messages.plan_offer),
+    (EntryEnded, waitlist_messages.plan_ended),
 ]

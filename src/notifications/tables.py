@@ -38,6 +38,9 @@ class Message(Table, tablename="message"):
     details = JSON(null=True, default=None)
     # Not sent after this moment (a call is pointless ten minutes later): dropped.
     expires_at = Timestamptz(null=True, default=None)
+    # A waitlist entry's message (an offer, a lapse): the entry's id. No foreign key:
+    # the waitlist is a feature of its own, and its purge erases these rows by this id.
+    waitlist_entry = Integer(null=True, default=None, index=True)
 
 
 class MessageAttempt(Table, tablename="message_attempt"):

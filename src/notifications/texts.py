@@ -194,3 +194,137 @@ def ticket_called_anywhere(lang: Language) -> str:
     # TRANSLATORS: SMS when a visitor's queue ticket is called and the
     # counter is not known; {number} is the ticket number (A001).
     return lang.gettext("{number}: it is your turn. Please come to the counter now.")
+
+
+# --- a waitlist entry's messages (wcr.notifications.waitlist_messages) ------------------
+
+
+def offer_subject(lang: Language) -> str:
+    # TRANSLATORS: e-mail subject to someone on the waitlist: a place became
+    # free and is held for them; {service} is the service's name.
+    return lang.gettext("A place is free for you: {service}")
+
+
+def offer_lead(lang: Language) -> str:
+    # TRANSLATORS: e-mail to someone on the waitlist, after the greeting;
+    # {until} is a time of day (14:30). The appointment follows.
+    return lang.gettext("A place became free. We keep it for you until {until}:")
+
+
+def offer_book_line(lang: Language) -> str:
+    # TRANSLATORS: e-mail to someone on the waitlist; {link} opens the page
+    # where one tap books the place held for them.
+    return lang.gettext("Book it with one tap: {link}")
+
+
+def offer_passes_line(lang: Language) -> str:
+    # TRANSLATORS: e-mail to someone on the waitlist, after the link.
+    return lang.gettext(
+        "If you do not book it in time, we offer it to the next person. You stay on the list."
+    )
+
+
+def offer_leave_line(lang: Language) -> str:
+    # TRANSLATORS: e-mail to someone on the waitlist, the last line; the
+    # same page (the link above) lets them leave the list.
+    return lang.gettext("You do not need a place any more? The same page lets you leave the list.")
+
+
+def offer_sms(lang: Language) -> str:
+    # TRANSLATORS: SMS to someone on the waitlist: a place is held for them.
+    # {when} is the day and time, {service} the service, {until} a time of
+    # day, {link} the page that books it. Keep it short: every SMS must fit 2
+    # segments; Arabic, Ukrainian and Turkish are sent as UCS-2, 67 characters
+    # a segment, and the link alone takes about 80.
+    return lang.gettext("Free for you: {service}, {when}. Held until {until}. Book: {link}")
+
+
+def offer_sms_short(lang: Language) -> str:
+    # TRANSLATORS: SMS, the same as "Free for you: {service}, {when}. …"
+    # without the service, when the full text would be too long.
+    return lang.gettext("Free for you: {when}. Held until {until}. Book: {link}")
+
+
+def lapsed_subject(lang: Language) -> str:
+    # TRANSLATORS: e-mail subject: someone's place on the waitlist ended
+    # without an appointment; {service} is the service's name.
+    return lang.gettext("Your waitlist entry has ended: {service}")
+
+
+def lapsed_offered_lead(lang: Language) -> str:
+    # TRANSLATORS: e-mail after the greeting: the person was offered places
+    # and did not book one in time, so they are off the waitlist.
+    return lang.gettext(
+        "We offered you free places, but none was booked in time. So your waitlist entry has ended."
+    )
+
+
+def lapsed_days_lead(lang: Language) -> str:
+    # TRANSLATORS: e-mail after the greeting: the days the person could come
+    # have passed without a free place, so they are off the waitlist.
+    return lang.gettext(
+        "Your days have passed and no place became free. So your waitlist entry has ended."
+    )
+
+
+def left_subject(lang: Language) -> str:
+    # TRANSLATORS: e-mail subject: the person left the waitlist themselves;
+    # {service} is the service's name.
+    return lang.gettext("You left the waitlist: {service}")
+
+
+def left_lead(lang: Language) -> str:
+    # TRANSLATORS: e-mail after the greeting: the person left the waitlist.
+    return lang.gettext("You have left the waitlist. We will not offer you a place.")
+
+
+def again_line(lang: Language) -> str:
+    # TRANSLATORS: e-mail, the last line; {link} is the site's booking page.
+    return lang.gettext("You can book or join the waitlist again: {link}")
+
+
+def lapsed_sms(lang: Language) -> str:
+    # TRANSLATORS: SMS: the person's waitlist entry ended without an
+    # appointment; {service} is the service, {link} the site's booking page.
+    # Keep it short: every SMS must fit 2 segments.
+    return lang.gettext("Your waitlist entry for {service} has ended. Book again: {link}")
+
+
+def lapsed_sms_short(lang: Language) -> str:
+    # TRANSLATORS: SMS, the same as "Your waitlist entry for {service} has
+    # ended. …" without the service, when the full text would be too long.
+    return lang.gettext("Your waitlist entry has ended. Book again: {link}")
+
+
+def joined_subject(lang: Language) -> str:
+    # TRANSLATORS: e-mail subject: the person joined the waitlist;
+    # {service} is the service's name (or several, comma-separated).
+    return lang.gettext("You are on the waitlist: {service}")
+
+
+def joined_lead(lang: Language) -> str:
+    # TRANSLATORS: e-mail after the greeting; {days} is a range of days
+    # ("3.-31. Dez."). The service and the place follow.
+    return lang.gettext(
+        "You are on the waitlist for {days}. "
+        "When a place becomes free, we keep it for you and tell you at once."
+    )
+
+
+def joined_page_line(lang: Language) -> str:
+    # TRANSLATORS: e-mail, the last line; {link} is the page of the person's
+    # waitlist entry.
+    return lang.gettext("Your waitlist page, to look or to leave the list: {link}")
+
+
+def joined_sms(lang: Language) -> str:
+    # TRANSLATORS: SMS: the person joined the waitlist; {service} is the
+    # service, {days} a range of days, {link} their waitlist page. Keep it
+    # short: every SMS must fit 2 segments.
+    return lang.gettext("On the waitlist: {service}, {days}. Your page: {link}")
+
+
+def joined_sms_short(lang: Language) -> str:
+    # TRANSLATORS: SMS, the same as "On the waitlist: {service}, {days}. …"
+    # without the service and days, when the full text would be too long.
+    return lang.gettext("You are on the waitlist. Your page: {link}")

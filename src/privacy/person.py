@@ -6,15 +6,18 @@ an e-mail address by its mailbox (``J.Doe+x@GoogleMail.com`` is ``jdoe@gmail.com
 phone number in E.164 whichever way it was typed (``+49 151 …``, ``0049151…``,
 ``0151 …`` as a German number). Their bookings are those made with that contact, their
 tickets those with that number or contact key or issued for one of their bookings,
-their messages those of these bookings and tickets or sent to that contact. Other
+their waitlist entries those made with that address (as its mailbox) or number, their
+messages those of these bookings, tickets and entries or sent to that contact. Other
 addresses or numbers on these records are listed, not followed: a booking may carry a
 relative's, and an erasure cannot be undone.
 
 Erasing is one write transaction: the bookings still ahead are cancelled first
 through booking's own use case, so their places are freed and ``PlaceFreed`` and
 ``BookingChanged`` go out as for any cancellation, but marked silent before, so the
-person is not sent a cancellation; then their pending messages are dropped, and the
-personal fields of every booking, ticket and message erased (the rows stay, for the
+person is not sent a cancellation; their open waitlist entries leave the list the way
+"leave" does (a place held for them passes on), with ``EntryEnded(silent=True)`` so no
+"you left" goes out; then their pending messages are dropped, and the personal fields
+of every booking, ticket, waitlist entry and message erased (the rows stay, for the
 statistics). The folder outbox's files naming them go after the commit.
 """
 
@@ -35,6 +38,7 @@ from wcr.database import write_transaction
 from wcr.errors import Conflict, InvalidInput
 from wcr.notifications import public as notifications
 from wcr.queue import public as queue
+from wcr.waitlist import public as waitlist
 
 from .records import Erasure
 
@@ -77,10 +81,15 @@ class Found:
     bookings: list[booking.BookingRecord]
     tickets: list[queue.Ticket]
     messages: list[notifications.MessageRecord]
+    entries: list[waitlist.EntryRecord]
 
     @property
     def booking_ids(self) -> list[int]:
         return [b.id for b in self.bookings]
+
+    @property
+    def entry_ids(self) -> list[int]:
+        return [e.id for e in self.entries]
 
     @property
     def ticket_ids(self) -> list[int]:
@@ -92,6 +101,8 @@ class Found:
         held |= {b.email for b in self.bookings if b.email}
         held |= {b.phone for b in self.bookings if b.phone}
         held |= {t.phone for t in self.tickets if t.phone}
+        held |= {e.email for e in self.entries if e.email}
+        held |= {e.phone for e in self.entries if e.phone}
         return sorted(held)
 
     def other_contacts(self, person: Person) -> list[str]:
@@ -109,8 +120,13 @@ async def find(person: Person) -> Found:
         phone=person.phone, keys=[person.key], booking_ids=booking_ids
     )
     tickets = await queue.tickets_by_id(ticket_ids)
-    messages = await notifications.messages_of(booking_ids, ticket_ids, [person.contact])
-    return Found(bookings=[r for r in records if r], tickets=tickets, messages=messages)
+    entries = await waitlist.entries_of(key=person.key, email=person.email, phone=person.phone)
+    messages = await notifications.messages_of(
+        booking_ids, ticket_ids, [person.contact], waitlist_entry_ids=[e.id for e in entries]
+    )
+    return Found(
+        bookings=[r for r in records if r], tickets=tickets, messages=messages, entries=entries
+    )
 
 
 # --- export ------------------------------------------------------------------------
@@ -173,6 +189,29 @@ async def _ticket_view(ticket: queue.Ticket, references: dict[int, str]) -> dict
     }
 
 
+async def _entry_view(entry: waitlist.EntryRecord) -> dict[str, Any]:
+    site = await catalogue.site_by_id(entry.site_id)
+    services = await catalogue.services_by_id(list(entry.service_ids))
+    service = services.get(entry.service_id)
+    return {
+        "reference": entry.reference,
+        "status": entry.status,
+        "site": site.slug if site else None,
+        "service": service.slug if service else None,
+        # A one-stop entry's services, all of them.
+        "services": [services[i].slug for i in entry.service_ids if i in services],
+        "first_day": entry.first_day.isoformat(),
+        "last_day": entry.last_day.isoformat(),
+        "name": entry.name,
+        "email": entry.email,
+        "phone": entry.phone,
+        "language": entry.language,
+        "offers": entry.offers,
+        "booking": entry.booking_reference,
+        "created_at": _when(entry.created_at),
+    }
+
+
 async def _reference_of(booking_id: int | None, references: dict[int, str]) -> str | None:
     if booking_id is None:
         return None
@@ -193,6 +232,7 @@ async def _message_view(
         "status": message.status,
         "booking": await _reference_of(message.booking_id, references),
         "ticket": message.ticket_id,
+        "waitlist_entry": message.waitlist_entry_id,
         "due_at": _when(message.due_at),
         "sent_at": _when(message.sent_at),
         "delivery": message.delivery,
@@ -213,6 +253,7 @@ async def export(engine: Engine[Any], text: str) -> dict[str, Any]:
             "bookings": [await _booking_view(b) for b in found.bookings],
             "tickets": [await _ticket_view(t, references) for t in found.tickets],
             "messages": [await _message_view(m, references) for m in found.messages],
+            "waitlist": [await _entry_view(e) for e in found.entries],
             # Given together with this contact; not followed (the export of each shows
             # what is held under it).
             "other_contacts": found.other_contacts(person),
@@ -239,17 +280,27 @@ async def erase(engine: Engine[Any], settings: Settings, text: str) -> Erasure:
             except Conflict:
                 continue  # cancelled meanwhile: its places are free already
             cancelled.append(booking_id)
+        # Their places on the waitlist given up as by "leave" (a held place passes on),
+        # silently: no "you left" message.
+        left = await waitlist.leave_silently(found.entries)
         keys = await booking.contact_keys_of(found.booking_ids) | {person.key}
         addresses = found.addresses(person)
         counts = {
             "dropped messages": await notifications.drop_pending_messages(
-                found.booking_ids, found.ticket_ids, [person.contact]
+                found.booking_ids,
+                found.ticket_ids,
+                [person.contact],
+                waitlist_entry_ids=found.entry_ids,
             ),
             "booking": await booking.erase_bookings(found.booking_ids),
             "ticket": await queue.erase_tickets(found.ticket_ids),
+            "waitlist_entry": await waitlist.erase_entries(found.entry_ids),
         }
         counts["message"], counts["message_attempt"] = await notifications.erase_messages(
-            found.booking_ids, found.ticket_ids, [person.contact]
+            found.booking_ids,
+            found.ticket_ids,
+            [person.contact],
+            waitlist_entry_ids=found.entry_ids,
         )
         counts["contact_lock"] = await booking.forget_contact_locks(keys=sorted(keys))
         counts["message_quota"] = await notifications.forget_counts_of(_cap_prefixes(addresses))
@@ -257,7 +308,7 @@ async def erase(engine: Engine[Any], settings: Settings, text: str) -> Erasure:
         await _record(
             "person-erase",
             found,
-            {"cancelled": len(cancelled), **counts},
+            {"cancelled": len(cancelled), "left waitlist": len(left), **counts},
         )
     files = notifications.outbox_files.naming(settings.outbox_dir, addresses)
     counts["outbox files"] = notifications.outbox_files.remove(files)
@@ -265,6 +316,7 @@ async def erase(engine: Engine[Any], settings: Settings, text: str) -> Erasure:
         cancelled=tuple(references[i] for i in cancelled),
         counts=counts,
         other_contacts=tuple(found.other_contacts(person)),
+        left_waitlist=tuple(left),
     )
 
 
@@ -283,5 +335,6 @@ async def _record(action: str, found: Found, details: dict[str, int]) -> None:
     for the request when nothing was found; never the contact itself."""
     targets = [("booking", b.reference) for b in found.bookings]
     targets += [("ticket", str(t.id)) for t in found.tickets]
+    targets += [("waitlist_entry", e.reference) for e in found.entries]
     for kind, target in targets or [("person", "none")]:
         await audit.record(audit.SYSTEM_CLI, action, kind, target, details=details)

@@ -31,3 +31,5 @@ class Erasure:
     cancelled: tuple[str, ...]
     counts: dict[str, int] = field(default_factory=dict)
     other_contacts: tuple[str, ...] = ()
+    # The waitlist entries that were still open and left the list (references).
+    left_waitlist: tuple[str, ...] = ()

@@ -1,7 +1,8 @@
 """Personal data of visits is erased ``WCR_RETENTION_DAYS`` after the visit.
 
 What goes: the names, e-mail addresses, phone numbers and their hashed keys of
-bookings, the names, numbers, notes and keys of front-desk tickets, the recipients
+bookings, the names, numbers, notes and keys of front-desk tickets, the names,
+addresses, numbers and contact keys of waitlist entries, the recipients
 and provider answers of their messages (and of the attempts to send them), the
 contacts' lock rows once no booking holds their key, the daily-cap counts, the
 client addresses of the audit log's entries, and the folder outbox's files. What
@@ -9,7 +10,9 @@ stays is every row with its status, times, site, service, language and package: 
 statistics count them (see the README's "Data protection").
 
 A booking's visit has ended when its last appointment (held, or held when it was
-cancelled) ended; a ticket's when its day did. The work goes in batches of
+cancelled) ended; a ticket's when its day did; a waitlist entry's when it ended
+(booked, left, lapsed) or its last acceptable day did, whichever is first (one never
+swept keeps its status: it is past its days and is offered nothing). The work goes in batches of
 :data:`BATCH` rows, each one write transaction holding a batch of bookings (or
 tickets) together with their messages: a year's data at the first run would
 otherwise hold SQLite's write lock, and every booking waiting for it, for the whole
@@ -40,6 +43,7 @@ from wcr.config import Settings
 from wcr.database import write_transaction
 from wcr.notifications import public as notifications
 from wcr.queue import public as queue
+from wcr.waitlist import public as waitlist
 
 from .records import Purge
 
@@ -53,6 +57,7 @@ CHECK_EVERY = 600.0
 TABLES = (
     "booking",
     "ticket",
+    "waitlist_entry",
     "message",
     "message_attempt",
     "contact_lock",
@@ -107,6 +112,10 @@ async def _purge(engine: Engine[Any], settings: Settings, run: Purge, size: int)
         counts["ticket"] += await queue.erase_tickets(ids)
         await _messages(counts, [], ids)
 
+    async def entries(ids: list[int]) -> None:
+        counts["waitlist_entry"] += await waitlist.erase_entries(ids)
+        await _messages(counts, [], [], ids)
+
     async def locks(ids: list[int]) -> None:
         counts["contact_lock"] += await booking.forget_contact_locks(ids=ids)
 
@@ -116,6 +125,9 @@ async def _purge(engine: Engine[Any], settings: Settings, run: Purge, size: int)
     )
     await _in_batches(
         engine, lambda after, n: queue.tickets_issued_before(cutoff, after, n), tickets, size
+    )
+    await _in_batches(
+        engine, lambda after, n: waitlist.entries_done_before(cutoff, after, n), entries, size
     )
     # Lock rows left from before (their bookings erased while another still held the key).
     await _in_batches(
@@ -141,8 +153,15 @@ async def _purge(engine: Engine[Any], settings: Settings, run: Purge, size: int)
     return done
 
 
-async def _messages(counts: Counter[str], booking_ids: list[int], ticket_ids: list[int]) -> None:
-    messages, attempts = await notifications.erase_messages(booking_ids, ticket_ids)
+async def _messages(
+    counts: Counter[str],
+    booking_ids: list[int],
+    ticket_ids: list[int],
+    entry_ids: list[int] | None = None,
+) -> None:
+    messages, attempts = await notifications.erase_messages(
+        booking_ids, ticket_ids, waitlist_entry_ids=entry_ids or []
+    )
     counts["message"] += messages
     counts["message_attempt"] += attempts
 

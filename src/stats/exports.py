@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from .figures import LANGUAGES
 from .records import MonthRow, ServiceDayRow
 
+WAITLIST_COLUMNS = ("waitlist_offers", "waitlist_claimed", "waitlist_lapsed")
 DAILY_COLUMNS = (
     "day",
     "site",
@@ -29,6 +30,8 @@ DAILY_COLUMNS = (
     "transaction_median_min",
     "transaction_p90_min",
     *(f"lang_{code}" for code in LANGUAGES),
+    # Added later, so at the end: the waitlist's offers of the day's places.
+    *WAITLIST_COLUMNS,
 )
 MONTHLY_COLUMNS = (
     "site",
@@ -39,6 +42,7 @@ MONTHLY_COLUMNS = (
     "one_stop_visits",
     "no_shows",
     *(f"advised_{code}" for code in LANGUAGES),
+    *WAITLIST_COLUMNS,
 )
 TENTH = Decimal("0.1")
 
@@ -83,6 +87,9 @@ def daily_csv(rows: Iterable[ServiceDayRow]) -> str:
                 _cell(minutes(row.transactions.median)),
                 _cell(minutes(row.transactions.p90)),
                 *(row.counts.languages.get(code, 0) for code in LANGUAGES),
+                row.counts.waitlist_offers,
+                row.counts.waitlist_claimed,
+                row.counts.waitlist_lapsed,
             )
             for row in rows
         ),
@@ -102,6 +109,9 @@ def monthly_csv(rows: Iterable[MonthRow]) -> str:
                 row.one_stop,
                 row.no_shows,
                 *(row.languages.get(code, 0) for code in LANGUAGES),
+                row.waitlist_offers,
+                row.waitlist_claimed,
+                row.waitlist_lapsed,
             )
             for row in rows
         ),

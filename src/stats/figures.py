@@ -16,6 +16,9 @@ the durations and adds up days and months. What each figure means:
   agency) to the call; **transaction times**: from the call to the finish. Median and
   90th percentile by nearest rank.
 - **languages**: held appointments by the booking's language and walk-ins by theirs.
+- **waitlist offers**: places of the day held for a waiting visitor (a place passed on
+  counts once per offer); **claimed**: of them, booked; **lapsed**: run out unanswered
+  (:func:`wcr.waitlist.public.offer_days`).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from wcr.catalogue import public as catalogue
 from wcr.config import SUPPORTED_LANGUAGES
 from wcr.queue import public as queue
 from wcr.timezones import local_range
+from wcr.waitlist import public as waitlist
 
 from .records import (
     Counts,
@@ -60,18 +64,21 @@ async def _service_days(
     site: catalogue.Site, first: date, last: date
 ) -> dict[Key, tuple[Counts, Durations, Durations]]:
     start, end = local_range(first, last, site.tz)
-    appointments, lines, attendance = await asyncio.gather(
+    appointments, lines, attendance, offer_days = await asyncio.gather(
         booking.appointment_days(site.id, site.timezone, start, end, LANGUAGES),
         queue.service_days(site.id, first, last, LANGUAGES),
         queue.attendance_days(site.id, first, last),
+        waitlist.offer_days(site.id, site.tz, start, end),
     )
     booked = {(a.service_id, a.day): a for a in appointments}
     given = {(line.service_id, line.day): line for line in lines}
     came = {(a.service_id, a.day): a for a in attendance}
+    offered = {(o.service_id, o.day): o for o in offer_days}
     today = _today(site)
     found = {}
-    for key in sorted({*booked, *given, *came}):
+    for key in sorted({*booked, *given, *came, *offered}):
         made, line, visit = booked.get(key), given.get(key), came.get(key)
+        offers = offered.get(key)
         held = made.held if made else 0
         languages = {
             code: (made.languages.get(code, 0) if made else 0)
@@ -88,6 +95,9 @@ async def _service_days(
             served=line.served if line else 0,
             one_stop=line.one_stop if line else 0,
             languages=languages,
+            waitlist_offers=offers.offered if offers else 0,
+            waitlist_claimed=offers.claimed if offers else 0,
+            waitlist_lapsed=offers.lapsed if offers else 0,
         )
         found[key] = (
             counts,
@@ -146,10 +156,12 @@ async def report(
     summary: list[MonthRow] = []
     for site, visitors in zip(sites, visitors_per_site, strict=False):
         no_shows: dict[int, int] = defaultdict(int)
+        offers: dict[int, Counts] = defaultdict(Counts)
         for row in rows:
             if row.where.site == site.slug:
                 no_shows[_month(row.day)] += row.counts.no_shows
-        summary += _month_rows(site, _months_of(first, last), visitors, no_shows)
+                offers[_month(row.day)] += row.counts
+        summary += _month_rows(site, _months_of(first, last), visitors, no_shows, offers)
     return Report(
         first=first, last=last, rows=rows, days=days, total=_total(first, rows), months=summary
     )
@@ -187,7 +199,9 @@ def _month_rows(
     months: list[int],
     visitors: Iterable[queue.VisitorDay],
     no_shows: dict[int, int],
+    offers: dict[int, Counts],
 ) -> list[MonthRow]:
+    """``offers``: per month, counts holding (at least) the waitlist's figures."""
     advised: dict[int, list[queue.VisitorDay]] = defaultdict(list)
     for visitor_day in visitors:
         advised[_month(visitor_day.day)].append(visitor_day)
@@ -203,6 +217,9 @@ def _month_rows(
             languages={
                 code: sum(d.languages.get(code, 0) for d in advised[month]) for code in LANGUAGES
             },
+            waitlist_offers=offers[month].waitlist_offers if month in offers else 0,
+            waitlist_claimed=offers[month].waitlist_claimed if month in offers else 0,
+            waitlist_lapsed=offers[month].waitlist_lapsed if month in offers else 0,
         )
         for month in months
     ]
@@ -213,10 +230,11 @@ async def _months(site: catalogue.Site, year: int) -> list[MonthRow]:
     everything else from the visits given a service."""
     first, last = date(year, 1, 1), date(year, 12, 31)
     start, end = local_range(first, last, site.tz)
-    appointments, attendance, visitors = await asyncio.gather(
+    appointments, attendance, visitors, offer_days = await asyncio.gather(
         booking.appointment_days(site.id, site.timezone, start, end, ()),
         queue.attendance_days(site.id, first, last),
         queue.visitor_days(site.id, first, last, LANGUAGES),
+        waitlist.offer_days(site.id, site.tz, start, end),
     )
     today = _today(site)
     held = {(a.service_id, a.day): a.held for a in appointments}
@@ -231,4 +249,9 @@ async def _months(site: catalogue.Site, year: int) -> list[MonthRow]:
             key[1],
             today,
         )
-    return _month_rows(site, _months_of(first, last), visitors, no_shows)
+    offers: dict[int, Counts] = defaultdict(Counts)
+    for day in offer_days:
+        offers[_month(day.day)] += Counts(
+            waitlist_offers=day.offered, waitlist_claimed=day.claimed, waitlist_lapsed=day.lapsed
+        )
+    return _month_rows(site, _months_of(first, last), visitors, no_shows, offers)

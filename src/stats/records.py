@@ -63,6 +63,11 @@ class Counts:
     one_stop: int = 0
     # The held appointments and the walk-ins by their language (code -> count).
     languages: dict[str, int] = field(default_factory=dict)
+    # Places of the day offered to the waitlist (held for an entry); of them, booked by
+    # the visitor, and run out unanswered (passed on to the next entry).
+    waitlist_offers: int = 0
+    waitlist_claimed: int = 0
+    waitlist_lapsed: int = 0
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(
@@ -72,6 +77,9 @@ class Counts:
             walk_ins=self.walk_ins + other.walk_ins,
             served=self.served + other.served,
             one_stop=self.one_stop + other.one_stop,
+            waitlist_offers=self.waitlist_offers + other.waitlist_offers,
+            waitlist_claimed=self.waitlist_claimed + other.waitlist_claimed,
+            waitlist_lapsed=self.waitlist_lapsed + other.waitlist_lapsed,
             languages={
                 code: self.languages.get(code, 0) + other.languages.get(code, 0)
                 for code in {**self.languages, **other.languages}
@@ -129,6 +137,10 @@ class MonthRow:
     one_stop: int = 0
     no_shows: int = 0
     languages: dict[str, int] = field(default_factory=dict)
+    # The waitlist's offers of the month's places: made, booked, run out.
+    waitlist_offers: int = 0
+    waitlist_claimed: int = 0
+    waitlist_lapsed: int = 0
 
     @property
     def walk_ins_served(self) -> int:

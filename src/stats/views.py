@@ -58,6 +58,9 @@ def _figures(
         "transaction_median": numbers.minutes(transactions.median),
         "transaction_p90": numbers.minutes(transactions.p90),
         "languages": [numbers.count(counts.languages.get(code, 0)) for code in LANGUAGES],
+        "waitlist_offers": numbers.count(counts.waitlist_offers),
+        "waitlist_claimed": numbers.count(counts.waitlist_claimed),
+        "waitlist_lapsed": numbers.count(counts.waitlist_lapsed),
     }
 
 
@@ -120,6 +123,9 @@ def month_row(language: Language, numbers: Numbers, row: MonthRow) -> dict[str, 
         "one_stop": numbers.count(row.one_stop),
         "no_shows": numbers.count(row.no_shows),
         "languages": [numbers.count(row.languages.get(code, 0)) for code in LANGUAGES],
+        "waitlist_offers": numbers.count(row.waitlist_offers),
+        "waitlist_claimed": numbers.count(row.waitlist_claimed),
+        "waitlist_lapsed": numbers.count(row.waitlist_lapsed),
     }
 
 

@@ -30,6 +30,9 @@ async def claim(engine: Engine[Any], entry: EntryRecord, notice: booking.Notice)
         contact = booking.Contact(
             name=entry.name, email=entry.email, phone=entry.phone, language=entry.language
         )
-        reference, token = await booking.book_held(slot_ids, contact, at, notice)
+        # A one-stop hold's places are one visit (the package's, if it was one).
+        reference, token = await booking.book_held(
+            slot_ids, contact, at, notice, package_id=entry.package_id
+        )
         await repo.end_entry(entry.id, EntryStatus.BOOKED, at, booking_reference=reference)
     return reference, token

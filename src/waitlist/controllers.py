@@ -12,27 +12,19 @@ from piccolo.engine.base import Engine
 from wcr.auth import bearer_token
 from wcr.booking import public as booking
 from wcr.catalogue import public as catalogue
-from wcr.challenge import public as challenge
-from wcr.clock import now
 from wcr.config import Settings
-from wcr.errors import InvalidInput
-from wcr.reach import check_contact
-from wcr.timezones import zone
+from wcr.i18n import localised
 
-from . import claims, entries
+from . import claims, entries, joining
 from . import repository as repo
-from .records import EntryStatus, HoldStatus
-from .schemas import Claimed, EntryView, Joined, JoinRequest, OfferView
+from .links import entry_url
+from .records import EntryRecord, EntryStatus, HoldRecord, HoldStatus
+from .schemas import Claimed, EntryView, HeldPlace, Joined, JoinRequest, OfferView
 
 EngineDep = NamedDependency[Engine[Any]]
 SettingsDep = NamedDependency[Settings]
 Reference = Annotated[str, PathParameter(max_length=32, description="waitlist reference")]
 TOKEN_HELP = "the entry's token, as `Authorization: Bearer TOKEN`"  # noqa: S105 - help text, no secret
-
-
-def leave_url(settings: Settings, language: str, reference: str, token: str) -> str:
-    # The token in the fragment: it never reaches a server log or a Referer header.
-    return f"{settings.public_url}/{language}/waitlist/{reference}#t={token}"
 
 
 class WaitlistController(Controller):
@@ -44,60 +36,45 @@ class WaitlistController(Controller):
         self, data: Annotated[JoinRequest, Body()], engine: EngineDep, settings: SettingsDep
     ) -> Joined:
         """Wait for a place of `service` at `site` on a day from `from` to `to` (a
-        month from today by default). When one frees, it is held for the entry and
-        the visitor gets a message with a link that books it. One open entry per
-        contact and service (409); with the challenge on, `altcha` as for booking."""
-        if data.service is None:
-            raise InvalidInput.field("service", "give the service to wait for")
-        site = await catalogue.site_by_slug(data.site)
-        service = await catalogue.service_by_slug(data.service)
-        contact = booking.clean_contact(data.name, data.email, data.phone, data.language)
-        check_contact(contact.email, contact.phone, settings)
-        today = now().astimezone(zone(site.timezone)).date()
-        first, last = entries.day_range(
-            entries.parse_day(data.from_, "from"), entries.parse_day(data.to, "to"), today
-        )
-        await challenge.verify(engine, settings, data.altcha)
-        reference, token = await entries.join(
+        month from today by default), or for a one-stop visit: `services` (2 to 5
+        slugs) or a `package` (its services, weekdays and hours), exactly one of the
+        three. When a place frees, it is held for the entry (for a one-stop entry, with
+        the other places of a whole visit it completes) and the visitor gets a message
+        with a link that books it. One open entry per contact and service, or set of
+        services (409); with the challenge on, `altcha` as for booking."""
+        joined = await joining.join(
             engine,
-            site_id=site.id,
-            service_id=service.id,
-            first=first,
-            last=last,
-            contact=contact,
-            hold_minutes=settings.waitlist_hold_minutes,
-            max_offers=settings.waitlist_max_offers,
+            settings,
+            joining.JoinInput(
+                site=data.site,
+                service=data.service,
+                name=data.name,
+                email=data.email,
+                phone=data.phone,
+                language=data.language,
+                from_=data.from_,
+                to=data.to,
+                altcha=data.altcha,
+                services=tuple(data.services) if data.services is not None else None,
+                package=data.package,
+            ),
         )
+        reference, token, contact = joined.reference, joined.token, joined.contact
         return Joined(
             reference=reference,
             token=token,
             status=EntryStatus.WAITING,
-            leave_url=leave_url(settings, contact.language, reference, token),
+            leave_url=entry_url(settings.public_url, contact.language, reference, token),
         )
 
     @get("/{reference:str}", operation_id="waitlistEntry", description=TOKEN_HELP)
-    async def view(self, request: Request[Any, Any, Any], reference: Reference) -> EntryView:
-        """The entry, with the place held for it (if any) until when."""
+    async def view(
+        self, request: Request[Any, Any, Any], reference: Reference, settings: SettingsDep
+    ) -> EntryView:
+        """The entry, with the place held for it (if any) until when, and when and
+        where that place is; once booked, the booking's manage link."""
         entry = await entries.authorised(reference, bearer_token(request, required=False))
-        held = await repo.holds_of(entry.id, HoldStatus.HELD)
-        site = await catalogue.site_by_id(entry.site_id)
-        services = await catalogue.services_by_id([entry.service_id])
-        return EntryView(
-            reference=entry.reference,
-            status=entry.status,
-            site=site.slug if site else "",
-            service=services[entry.service_id].slug if entry.service_id in services else "",
-            first_day=entry.first_day.isoformat(),
-            last_day=entry.last_day.isoformat(),
-            offers=entry.offers,
-            offer=OfferView(
-                slot_ids=[h.slot_id for h in held],
-                expires_at=min(h.expires_at for h in held).isoformat(),
-            )
-            if held
-            else None,
-            booking_reference=entry.booking_reference,
-        )
+        return await entry_view(entry, settings.public_url)
 
     @post(
         "/{reference:str}/claim",
@@ -129,3 +106,66 @@ class WaitlistController(Controller):
         entry = await entries.authorised(reference, bearer_token(request, required=False))
         await entries.leave(engine, entry)
         return Response(None, status_code=204)
+
+
+async def entry_view(entry: EntryRecord, public_url: str) -> EntryView:
+    held = await repo.holds_of(entry.id, HoldStatus.HELD)
+    site = await catalogue.site_by_id(entry.site_id)
+    services = await catalogue.services_by_id(list(entry.service_ids))
+    service = services.get(entry.service_id)
+    packages = await booking.packages.packages_of(site) if entry.package_id else []
+    package = next((p for p in packages if p.id == entry.package_id), None)
+    return EntryView(
+        reference=entry.reference,
+        status=entry.status,
+        site=site.slug,
+        service=service.slug if service else "",
+        first_day=entry.first_day.isoformat(),
+        last_day=entry.last_day.isoformat(),
+        offers=entry.offers,
+        offer=await offer_view(held, entry.language) if held else None,
+        booking_reference=entry.booking_reference,
+        services=[services[i].slug for i in entry.services if i in services],
+        package=package.slug if package else None,
+        package_name=localised(package.names, entry.language, package.slug) if package else None,
+        site_name=site.name,
+        service_name=service.name(entry.language) if service else None,
+        timezone=site.timezone,
+        language=entry.language,
+        manage_url=await manage_url(entry.booking_reference, public_url),
+    )
+
+
+async def offer_view(held: list[HoldRecord], language: str) -> OfferView:
+    slot_ids = [h.slot_id for h in held]
+    facts = sorted((await booking.slots_by_id(set(slot_ids))).values(), key=lambda f: f.starts_at)
+    first = facts[0] if facts else None
+    agencies = {a.slug: a.name for a in await catalogue.list_agencies()} if facts else {}
+    return OfferView(
+        slot_ids=slot_ids,
+        expires_at=min(h.expires_at for h in held).isoformat(),
+        starts_at=first.start_local if first else None,
+        ends_at=facts[-1].end_local if facts else None,
+        site=first.site if first else None,
+        site_name=first.site_name if first else None,
+        address=first.address if first else None,
+        appointments=[
+            HeldPlace(
+                slot_id=f.id,
+                starts_at=f.start_local,
+                ends_at=f.end_local,
+                service=f.service,
+                service_name=f.service_name(language),
+                agency_name=agencies.get(f.agency),
+            )
+            for f in facts
+        ],
+    )
+
+
+async def manage_url(booking_reference: str | None, public_url: str) -> str | None:
+    """The booked visit's manage link: whoever holds the entry's token claimed it."""
+    if booking_reference is None:
+        return None
+    made = await booking.booking_by_reference(booking_reference)
+    return booking.message_link(made, public_url) if made else None

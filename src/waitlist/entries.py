@@ -1,7 +1,13 @@
-"""Joining, viewing and leaving the waitlist, each one write transaction."""
+"""Joining, viewing and leaving the waitlist, each one write transaction.
+
+An entry waits for one service, or for a one-stop visit: a package (its services,
+days and hours) or 2-5 services of the visitor's choice, resolved as booking's
+one-stop search resolves them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -9,13 +15,15 @@ from piccolo.engine.base import Engine
 
 from wcr import events
 from wcr.booking import public as booking
+from wcr.catalogue import public as catalogue
 from wcr.clock import now
 from wcr.database import is_unique_violation, write_transaction
 from wcr.errors import Conflict, InvalidInput, NotFound
 from wcr.tokens import digest, matches, new_manage_token, new_reference, normalise_reference
 
 from . import repository as repo
-from .events import EndedBecause, EntryEnded
+from .events import EndedBecause, EntryEnded, EntryJoined
+from .links import opens
 from .records import OPEN, EntryRecord, EntryStatus, HoldStatus, NewEntry
 
 # How far ahead a visitor may wait: as far as agencies publish, roughly.
@@ -44,6 +52,72 @@ def day_range(first: date | None, last: date | None, today: date) -> tuple[date,
     return first, last
 
 
+@dataclass(frozen=True)
+class Wanted:
+    """What an entry waits for: one service, or a one-stop visit's services (the
+    first is ``service``) and maybe the package whose days and hours apply."""
+
+    service: catalogue.Service
+    services: tuple[int, ...] = ()
+    package: booking.packages.PackageInfo | None = None
+
+    def check_days(self, first: date, last: date) -> None:
+        if self.package is not None:
+            check_package_days(self.package, first, last)
+
+
+async def wanted(
+    site: catalogue.Site,
+    service: str | None,
+    services: Sequence[str] | None = None,
+    package: str | None = None,
+) -> Wanted:
+    """``service``, or ``services`` (2-5 slugs), or a ``package``: exactly one (422
+    naming the fields given together, or ``service`` when none is); the one-stop ones
+    resolved as booking's one-stop search does (an unknown package is 422 on
+    ``package``, a service on ``services``, another site's package on ``site``)."""
+    given = [
+        name
+        for name, value in (("service", service), ("services", services), ("package", package))
+        if value is not None
+    ]
+    if len(given) > 1:
+        message = "give one of service, services or package"
+        raise InvalidInput(
+            f"{' and '.join(given)}: {message}",
+            errors=[{"field": name, "message": message} for name in given],
+        )
+    if service is not None:
+        return Wanted(await catalogue.service_by_slug(service))
+    if services is None and package is None:
+        raise InvalidInput.field("service", "give the service to wait for")
+    if services is not None and any("," in slug for slug in services):
+        raise InvalidInput.field("services", "service slugs, each its own item")
+    visit = await booking.resolve_visit(
+        site.slug, ",".join(services) if services is not None else None, package
+    )
+    return Wanted(visit.services[0], tuple(s.id for s in visit.services), visit.package)
+
+
+def contact_key(key: str | None, service_ids: tuple[int, ...]) -> str | None:
+    """The unique key of "one open entry per contact and service": ``<key>:7`` for one
+    service, ``<key>:3+7`` for a one-stop set (the ids ascending, packages alike)."""
+    return f"{key}:{'+'.join(str(i) for i in sorted(service_ids))}" if key else None
+
+
+def check_package_days(package: booking.packages.PackageInfo, first: date, last: date) -> None:
+    """A package's entry must accept one of its weekdays (422 on ``from``, as the
+    one-stop search answers)."""
+    if not package.weekdays:
+        return
+    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+    if not any(day.isoweekday() in package.weekdays for day in days):
+        raise InvalidInput.field(
+            "from",
+            f"the package {package.slug!r} is offered {booking.describe_schedule(package)} only",
+        )
+
+
 async def join(
     engine: Engine[Any],
     *,
@@ -54,11 +128,16 @@ async def join(
     contact: booking.Contact,
     hold_minutes: int,
     max_offers: int,
+    services: tuple[int, ...] = (),
+    package_id: int | None = None,
 ) -> tuple[str, str]:
     """A new waiting entry: (reference, token). 409 when the contact already waits
-    for the service (the unique index decides)."""
+    for the service, or the set of services (the unique index decides). A one-stop
+    entry gives its ``services`` (``service_id`` is the first of them) and maybe the
+    package whose days and hours apply."""
     token = new_manage_token()
     reference = new_reference()
+    wanted = tuple(sorted(services)) or (service_id,)
     entry = NewEntry(
         reference=reference,
         token_hash=digest(token),
@@ -72,23 +151,38 @@ async def join(
         language=contact.language,
         hold_minutes=hold_minutes,
         max_offers=max_offers,
-        email_service=f"{contact.email_key}:{service_id}" if contact.email_key else None,
-        phone_service=f"{contact.phone_key}:{service_id}" if contact.phone_key else None,
+        email_service=contact_key(contact.email_key, wanted),
+        phone_service=contact_key(contact.phone_key, wanted),
         at=now(),
+        services=tuple(sorted(services)),
+        package_id=package_id,
     )
     try:
         async with write_transaction(engine):
-            await repo.insert_entry(entry)
+            entry_id = await repo.insert_entry(entry)
+            # Its message carries the link to the entry's page (to look, or to leave).
+            await events.emit(
+                EntryJoined(
+                    entry_id=entry_id,
+                    reference=reference,
+                    email=contact.email,
+                    phone=contact.phone,
+                    language=contact.language,
+                    at=entry.at,
+                )
+            )
     except Exception as error:
         if is_unique_violation(error):
-            raise Conflict("this contact is already on the waitlist for this service") from None
+            what = "these services" if services else "this service"
+            raise Conflict(f"this contact is already on the waitlist for {what}") from None
         raise
     return reference, token
 
 
 async def authorised(reference: str, token: str | None) -> EntryRecord:
     entry = await repo.entry_by_reference(normalise_reference(reference))
-    if entry is None or not token or not matches(token, entry.token_hash):
+    # The entry's own token, or the link token its messages carry.
+    if entry is None or not token or not (matches(token, entry.token_hash) or opens(entry, token)):
         raise NotFound("no waitlist entry with that reference and token")
     return entry
 

@@ -10,6 +10,18 @@ from wcr.events import Event
 
 
 @dataclass(frozen=True, kw_only=True)
+class EntryJoined(Event):
+    """A visitor joined the list; they are to get the link to their entry's page."""
+
+    entry_id: int
+    reference: str
+    email: str | None
+    phone: str | None
+    language: str
+    at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
 class OfferMade(Event):
     """Places were held for an entry until ``expires_at``; its visitor is to be told."""
 
@@ -40,3 +52,5 @@ class EntryEnded(Event):
     language: str
     because: EndedBecause
     at: datetime
+    # No message: the person asked for their data to be erased (wcr person-erase).
+    silent: bool = False

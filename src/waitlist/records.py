@@ -42,6 +42,10 @@ class NewEntry:
     email_service: str | None
     phone_service: str | None
     at: datetime
+    # A one-stop entry: all its services (``service_id`` is the first of them) and
+    # the package it waits for, if any; empty for a single service.
+    services: tuple[int, ...] = ()
+    package_id: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,6 +67,19 @@ class EntryRecord:
     max_offers: int
     booking_reference: str | None
     created_at: datetime
+    # A one-stop entry's services, ids ascending (empty: the single ``service_id``),
+    # and its package (whose days and hours apply), if any.
+    services: tuple[int, ...] = ()
+    package_id: int | None = None
+
+    @property
+    def one_stop(self) -> bool:
+        return bool(self.services)
+
+    @property
+    def service_ids(self) -> tuple[int, ...]:
+        """Every service the entry waits for: a one-stop visit's, or the one."""
+        return self.services or (self.service_id,)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,3 +89,27 @@ class HoldRecord:
     slot_id: int
     status: HoldStatus
     expires_at: datetime
+
+
+# --- what the statistics and the staff pages count (wcr.stats, the agency portal) ---
+
+
+@dataclass(frozen=True, kw_only=True)
+class HoldFact:
+    """One offer: the entry's service, when the held place starts, how it ended."""
+
+    service_id: int
+    starts_at: datetime
+    status: HoldStatus
+
+
+@dataclass(frozen=True, kw_only=True)
+class OfferDay:
+    """Offers of places of one service on one local day at a site: made, booked by the
+    visitor (claimed), and run out unanswered (lapsed)."""
+
+    service_id: int
+    day: date
+    offered: int = 0
+    claimed: int = 0
+    lapsed: int = 0

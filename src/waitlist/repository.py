@@ -3,8 +3,8 @@
 The rules that must hold under concurrency are single statements: an entry is
 picked with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (SQLite's ``BEGIN IMMEDIATE``
 serialises writers anyway), a hold is claimed or expired by a conditional
-``UPDATE … WHERE status = 'held' … RETURNING``, and "one open entry per contact and
-service" is a unique index.
+``UPDATE … WHERE status = 'held' … RETURNING`` (all slots of a one-stop hold at once),
+and "one open entry per contact and service (or set of services)" is a unique index.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from typing import Any
 
 from wcr.timezones import as_utc
 
-from .records import EntryRecord, EntryStatus, HoldRecord, HoldStatus, NewEntry
+from .records import EntryRecord, EntryStatus, HoldFact, HoldRecord, HoldStatus, NewEntry
 from .tables import WaitlistEntry, WaitlistHold
 
 ENTRY_COLUMNS = (
     "id, reference, token_hash, site, service, first_day, last_day, name, email, phone, "
-    "language, status, offers, hold_minutes, max_offers, booking_reference, created_at"
+    "language, status, offers, hold_minutes, max_offers, booking_reference, created_at, "
+    "services, package"
 )
 
 
@@ -29,6 +30,15 @@ def _postgres() -> bool:
 
 def _day(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def services_text(service_ids: tuple[int, ...]) -> str | None:
+    """ ",3,7,": the ids ascending, comma-wrapped so that ``LIKE '%,7,%'`` finds 7."""
+    return f",{','.join(str(i) for i in sorted(service_ids))}," if service_ids else None
+
+
+def _services(text: str | None) -> tuple[int, ...]:
+    return tuple(int(part) for part in (text or "").split(",") if part)
 
 
 def _entry(row: dict[str, Any]) -> EntryRecord:
@@ -50,6 +60,8 @@ def _entry(row: dict[str, Any]) -> EntryRecord:
         max_offers=row["max_offers"],
         booking_reference=row["booking_reference"],
         created_at=as_utc(row["created_at"]),
+        services=_services(row["services"]),
+        package_id=row["package"],
     )
 
 
@@ -83,6 +95,8 @@ async def insert_entry(entry: NewEntry) -> int:
             email_service=entry.email_service,
             phone_service=entry.phone_service,
             created_at=entry.at,
+            services=services_text(entry.services),
+            package=entry.package_id,
         )
     ).returning(WaitlistEntry.id)
     return int(rows[0]["id"])
@@ -108,36 +122,41 @@ async def entries_by_id(ids: list[int]) -> list[EntryRecord]:
 
 
 async def next_waiting(
-    site_id: int, service_id: int, day: date, slot_id: int
+    site_id: int, service_id: int, day: date, slot_id: int, after: int = 0
 ) -> EntryRecord | None:
-    """The earliest-joined waiting entry that accepts ``day`` and was never offered
-    this slot before (a hold that passed on must not come back to the same entry)."""
+    """The earliest-joined waiting entry after id ``after`` that waits for the service
+    (alone, or in a one-stop set), accepts ``day`` and was never offered this slot
+    before (a hold that passed on must not come back to the same entry)."""
     skip_locked = " FOR UPDATE SKIP LOCKED" if _postgres() else ""
     rows = await WaitlistEntry.raw(
         f"SELECT {ENTRY_COLUMNS} FROM waitlist_entry e "  # noqa: S608 - fixed fragments
-        "WHERE e.site = {} AND e.service = {} AND e.status = {} "
-        "AND e.first_day <= {} AND e.last_day >= {} AND NOT EXISTS ("
+        "WHERE e.site = {} AND e.status = {} AND (e.service = {} OR e.services LIKE {}) "
+        "AND e.first_day <= {} AND e.last_day >= {} AND e.id > {} AND NOT EXISTS ("
         "SELECT 1 FROM waitlist_hold h WHERE h.entry = e.id AND h.slot = {}) "
         f"ORDER BY e.id LIMIT 1{skip_locked}",
         site_id,
-        service_id,
         EntryStatus.WAITING.value,
+        service_id,
+        f"%,{int(service_id)},%",
         day,
         day,
+        after,
         slot_id,
     )
     return _entry(rows[0]) if rows else None
 
 
 async def anyone_waiting(site_id: int, service_id: int, day: date) -> bool:
-    """A look without a lock (the partial index answers it): most freed places have
+    """A look without a lock (the partial indexes answer it): most freed places have
     nobody waiting, and then the offer costs this one query."""
     rows = await WaitlistEntry.raw(
-        "SELECT 1 AS found FROM waitlist_entry WHERE service = {} AND site = {} "
-        "AND status = {} AND first_day <= {} AND last_day >= {} LIMIT 1",
-        service_id,
+        "SELECT 1 AS found FROM waitlist_entry WHERE site = {} AND status = {} "
+        "AND (service = {} OR services LIKE {}) AND first_day <= {} AND last_day >= {} "
+        "LIMIT 1",
         site_id,
         EntryStatus.WAITING.value,
+        service_id,
+        f"%,{int(service_id)},%",
         day,
         day,
     )
@@ -205,11 +224,13 @@ async def end_holds(entry_id: int, status: HoldStatus) -> list[int]:
 
 
 async def expire_holds(at: datetime, limit: int = 500) -> list[tuple[int, int]]:
-    """(entry id, slot id) of the holds that ran out, now marked expired."""
+    """(entry id, slot id) of the holds that ran out, now marked expired: every slot
+    of an entry's hold at once (a one-stop hold has several), for up to ``limit``
+    entries."""
     rows = await WaitlistHold.raw(
-        "UPDATE waitlist_hold SET status = {} WHERE id IN ("  # noqa: S608 - an int only
-        "SELECT id FROM waitlist_hold WHERE status = {} AND expires_at <= {} "
-        f"ORDER BY id LIMIT {int(limit)}) AND status = {{}} RETURNING entry, slot",
+        "UPDATE waitlist_hold SET status = {} WHERE entry IN ("  # noqa: S608 - an int only
+        "SELECT DISTINCT entry FROM waitlist_hold WHERE status = {} AND expires_at <= {} "
+        f"ORDER BY entry LIMIT {int(limit)}) AND status = {{}} RETURNING entry, slot",
         HoldStatus.EXPIRED.value,
         HoldStatus.HELD.value,
         at,
@@ -277,17 +298,119 @@ async def lapse_past(before: date, at: datetime, limit: int = 500) -> list[int]:
 
 
 async def waiting_counts(site_id: int | None, service_ids: list[int]) -> dict[int, int]:
-    """Open entries per service."""
-    if not service_ids:
-        return {}
-    marks = ", ".join("{}" for _ in service_ids)
-    site, args = ("", []) if site_id is None else (" AND site = {}", [site_id])
+    """Open entries per service (a one-stop entry in each of its services)."""
+    return await waiting_per_service(site_id, service_ids, None, None)
+
+
+# --- data protection (wcr.privacy) and counts (wcr.stats, the staff pages) -----------
+
+# An entry still holding something that names its visitor.
+_PERSONAL = (
+    "(name <> '' OR email IS NOT NULL OR phone IS NOT NULL "
+    "OR email_service IS NOT NULL OR phone_service IS NOT NULL)"
+)
+
+
+async def entries_of_contact(
+    *, key: str, email: str | None, phone: str | None, domains: list[str]
+) -> list[EntryRecord]:
+    """The entries of one e-mail address or phone number: open ones by the hashed key
+    of their one-entry-per-service rule (``<key>:<service>``, the mailbox booking counts
+    by), every one by the stored address (case-blind) or E.164 number, and the candidates
+    for the same mailbox spelt otherwise: addresses at one of ``domains`` (the caller
+    compares their mailboxes)."""
+    conditions = ["email_service LIKE {}", "phone_service LIKE {}"]
+    args: list[Any] = [f"{key}:%", f"{key}:%"]
+    if email:
+        conditions.append("LOWER(email) = LOWER({})")
+        args.append(email)
+    if phone:
+        conditions.append("phone = {}")
+        args.append(phone)
+    for domain in domains:
+        conditions.append("LOWER(email) LIKE {}")
+        args.append(f"%@{domain.casefold()}")
     rows = await WaitlistEntry.raw(
-        f"SELECT service, COUNT(*) AS n FROM waitlist_entry WHERE service IN ({marks}) "  # noqa: S608
-        f"AND status IN ({{}}, {{}}){site} GROUP BY service",
-        *service_ids,
-        EntryStatus.WAITING.value,
-        EntryStatus.OFFERED.value,
+        f"SELECT {ENTRY_COLUMNS} FROM waitlist_entry WHERE {' OR '.join(conditions)} "  # noqa: S608 - fixed fragments only
+        "ORDER BY id",
         *args,
     )
-    return {row["service"]: row["n"] for row in rows}
+    return [_entry(row) for row in rows]
+
+
+async def entries_done_before(cutoff: datetime, after_id: int, limit: int) -> list[int]:
+    """Up to ``limit`` ids above ``after_id`` of entries that still name their visitor
+    and ended (booked, left, lapsed) before ``cutoff``, or whose last day was before it."""
+    rows = await WaitlistEntry.raw(
+        f"SELECT id FROM waitlist_entry WHERE id > {{}} AND {_PERSONAL} "  # noqa: S608 - fixed fragments only
+        "AND ((ended_at IS NOT NULL AND ended_at < {}) OR last_day < {}) "
+        f"ORDER BY id LIMIT {int(limit)}",
+        after_id,
+        cutoff,
+        cutoff.date(),
+    )
+    return [row["id"] for row in rows]
+
+
+async def erase_entries(entry_ids: list[int]) -> int:
+    """Name, address, number and contact keys of these entries erased (status, offers,
+    site, service, days and times stay); how many had some."""
+    if not entry_ids:
+        return 0
+    marks = ", ".join("{}" for _ in entry_ids)
+    rows = await WaitlistEntry.raw(
+        "UPDATE waitlist_entry SET name = '', email = NULL, phone = NULL, "  # noqa: S608 - fixed fragments only
+        f"email_service = NULL, phone_service = NULL WHERE id IN ({marks}) AND {_PERSONAL} "
+        "RETURNING id",
+        *entry_ids,
+    )
+    return len(rows)
+
+
+async def hold_facts(site_id: int, start: datetime, end: datetime) -> list[HoldFact]:
+    """Every offer of the site's places starting in [start, end), by the place's service
+    (a one-stop entry's holds are of several)."""
+    rows = await WaitlistHold.raw(
+        "SELECT s.service, s.starts_at, h.status FROM waitlist_hold h "
+        "JOIN slot s ON s.id = h.slot "
+        "WHERE s.site = {} AND s.starts_at >= {} AND s.starts_at < {}",
+        site_id,
+        start,
+        end,
+    )
+    return [
+        HoldFact(
+            service_id=row["service"],
+            starts_at=as_utc(row["starts_at"]),
+            status=HoldStatus(row["status"]),
+        )
+        for row in rows
+    ]
+
+
+async def waiting_per_service(
+    site_id: int | None, service_ids: list[int], first: date | None, last: date | None
+) -> dict[int, int]:
+    """Open entries per service (of one site, or all), a one-stop entry in each of its
+    services; with ``first`` and ``last``, only those accepting a day of that range."""
+    if not service_ids:
+        return {}
+    conditions = ["status IN ({}, {})"]
+    args: list[Any] = [EntryStatus.WAITING.value, EntryStatus.OFFERED.value]
+    if site_id is not None:
+        conditions.append("site = {}")
+        args.append(site_id)
+    if first is not None and last is not None:
+        conditions.append("first_day <= {} AND last_day >= {}")
+        args += [last, first]
+    rows = await WaitlistEntry.raw(
+        f"SELECT service, services FROM waitlist_entry WHERE {' AND '.join(conditions)}",  # noqa: S608 - fixed fragments only
+        *args,
+    )
+    wanted = set(service_ids)
+    counted: dict[int, int] = {}
+    for row in rows:
+        for service_id in _services(row["services"]) or (row["service"],):
+            if service_id in wanted:
+                counted[service_id] = counted.get(service_id, 0) + 1
+    return counted

@@ -1,3 +1,5 @@
+from .agency_controllers import AgencyWaitlistController
 from .controllers import WaitlistController
+from .pages import WaitlistPages
 
-ROUTES = [WaitlistController]
+ROUTES = [WaitlistController, WaitlistPages, AgencyWaitlistController]

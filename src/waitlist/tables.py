@@ -11,7 +11,14 @@ class WaitlistEntry(Table, tablename="waitlist_entry"):
     reference = Varchar(length=16, unique=True)
     token_hash = Varchar(length=128)
     site = Integer(index=True)
+    # A single service; for a one-stop entry the first of its services (in the
+    # visitor's or the package's order), which are all in ``services``.
     service = Integer(index=True)
+    # A one-stop entry's services as ",3,7," (ids ascending, comma-wrapped so that
+    # ``LIKE '%,7,%'`` finds it); NULL for a single service.
+    services = Varchar(length=100, null=True, default=None)
+    # The package a one-stop entry waits for (its days and hours apply), if any.
+    package = Integer(null=True, default=None)
     # Acceptable local days at the site, both included.
     first_day = Date()
     last_day = Date()
@@ -25,8 +32,9 @@ class WaitlistEntry(Table, tablename="waitlist_entry"):
     # transaction, with no settings at hand) needs nothing but the row.
     hold_minutes = Integer(default=30)
     max_offers = Integer(default=3)
-    # "<contact key>:<service id>" while the entry is open, NULL once it ended: the
-    # unique index is the rule "one open entry per contact and service" (NULLs differ).
+    # "<contact key>:<service id>" (one-stop: "<contact key>:3+7", the ids ascending)
+    # while the entry is open, NULL once it ended: the unique index is the rule "one
+    # open entry per contact and service, or set of services" (NULLs differ).
     email_service = Varchar(length=200, null=True, default=None, unique=True)
     phone_service = Varchar(length=200, null=True, default=None, unique=True)
     booking_reference = Varchar(length=32, null=True, default=None)

@@ -214,6 +214,40 @@ def _services(page: Page) -> None:
     _fill_service(page, "licence-translation", SECOND)
     page.click("button.primary")
     expect(page).to_have_url(re.compile(r"/de/admin/services/licence-translation\?saved=1$"))
+    _services_list(page)
+
+
+def _services_list(page: Page) -> None:
+    """The list shows how many wait for each service (one joined for two months ahead,
+    and gone again, so that the visits later in the test are nobody's offer)."""
+    ahead = datetime.now(UTC).date() + timedelta(days=60)
+    joined = page.request.post(
+        "/api/v1/waitlist",
+        data={
+            "site": "koeln",
+            "service": "licence",
+            "from": ahead.isoformat(),
+            "to": (ahead + timedelta(days=10)).isoformat(),
+            "name": "Waiting Person",
+            "email": "waiting@example.org",
+        },
+    )
+    assert joined.status == 201, joined.text()
+    page.goto("/de/admin/services")
+    cell = page.locator("tr", has=page.locator("code", has_text="licence")).first
+    expect(cell.locator("td.waiting")).to_have_text("1 warten, 0 davon für die nächsten 7 Tage")
+    check_accessibility(page)
+    shoot(page, "admin-services-de")
+    page.goto("/ar/admin/services")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    check_accessibility(page)
+    shoot(page, "admin-services-ar")
+    entry = joined.json()
+    left = page.request.delete(
+        f"/api/v1/waitlist/{entry['reference']}",
+        headers={"Authorization": f"Bearer {entry['token']}"},
+    )
+    assert left.status == 204
 
 
 def _counter_and_package(page: Page) -> None:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from tests.admin.conftest import Browser, FormData, errors_of
+from tests.waitlist.helpers import join
 from wcr.catalogue.public import agency_by_slug, order_rules_among, service_by_slug, sites_served
 
 SIX = {
@@ -235,3 +236,23 @@ async def test_a_site_admin_touches_no_agency_service_rule_or_key(
         assert "minted-key" not in answer.text
     assert (await agency_by_slug("ihk")).name == "IHK"
     assert (await service_by_slug("registration")).names["en"] == "Residence registration"
+
+
+async def test_the_service_list_shows_how_many_wait_and_how_many_for_the_next_week(
+    boss: Browser, client: httpx.AsyncClient
+) -> None:
+    today = datetime.now(UTC).date()
+    for n, (first, last) in enumerate(((2, 4), (30, 40), (5, 20))):
+        await join(client, today + timedelta(days=first), n, last=today + timedelta(days=last))
+    page = await boss.get("/en/admin/services")
+    assert page.status_code == 200, page.text
+    cells = dict(
+        re.findall(
+            r'<tr><td><a href="/en/admin/services/([\w-]+)">.*?<td class="waiting" ([^>]*)>',
+            page.text,
+            re.DOTALL,
+        )
+    )
+    assert cells["registration"] == 'data-waiting="3" data-this-week="2"', cells
+    assert cells["recognition"] == 'data-waiting="0" data-this-week="0"'
+    assert "3 waiting, 2 of them for the next 7 days" in page.text

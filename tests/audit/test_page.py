@@ -44,6 +44,8 @@ async def test_the_page_shows_entries_to_an_admin_in_its_language(
     assert "walkIn" in page.text
     assert "Erledigt (201)" in page.text
     assert "Europe/Berlin" in page.text
+    # Staff by username beside the id the log keeps (the reader may list the account).
+    assert re.search(r"<bdi>clerk</bdi> <bdi class=\"code\">\d+</bdi>", page.text)
     english = await client.get(PAGE.format(lang="en"), params={"target_kind": "ticket"})
     assert "<h1>Audit log</h1>" in english.text
     assert "walkIn" not in english.text  # filtered to tickets: none yet

@@ -94,6 +94,33 @@ async def test_a_package_counts_the_options_of_its_weekdays_only(
     assert free.json()["days"][0] == {"date": monday.isoformat(), "free": 1}
 
 
+async def test_a_busy_one_stop_day_counts_and_offers_all_its_options(
+    world: World, client: httpx.AsyncClient, package: str
+) -> None:
+    """A day with more options than a list spreads over days (3) shows them all in
+    its grid and counts them all on the strip."""
+    wednesday = next_weekday(WEDNESDAY)
+    for hour in range(8, 14):  # six pairs an hour apart: six options and more
+        await pair(world, wednesday, time(hour))
+    day = {"from": wednesday.isoformat(), "to": wednesday.isoformat()}
+    [counted] = (await days(client, package=package, **day)).json()["days"]
+    spread = await client.get("/api/v1/visits/options", params={"package": package, **day})
+    assert len(spread.json()["options"]) == 3  # the default: a few a day
+    grid = await client.get(
+        "/api/v1/visits/options",
+        params={"package": package, "per_day": "20", "limit": "20", **day},
+    )
+    found = grid.json()["options"]
+    assert counted["free"] == len(found) > 3  # the strip counts what the grid offers
+    starts = {o["start"] for o in found}
+    assert {local(wednesday, h).isoformat() for h in range(8, 14)} <= starts
+    refused = await client.get(
+        "/api/v1/visits/options", params={"package": package, "per_day": "0", **day}
+    )
+    assert refused.status_code == 400
+    assert "per_day" in refused.text
+
+
 ONE = {"site": "bochum", "service": "registration"}
 
 

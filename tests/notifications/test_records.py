@@ -11,6 +11,7 @@ from wcr.notifications import repository
 from wcr.notifications.dispatcher import Dispatcher
 from wcr.notifications.records import (
     TICKET_KINDS,
+    WAITLIST_KINDS,
     Channel,
     MessageKind,
     MessageRecord,
@@ -23,6 +24,7 @@ def test_every_booking_change_is_a_message_kind() -> None:
     assert {MessageKind.of(change) for change in BookingChange} == set(MessageKind) - {
         MessageKind.REMINDER,
         *TICKET_KINDS,
+        *WAITLIST_KINDS,
     }
     assert all(MessageKind.of(change).value == change.value for change in BookingChange)
 

@@ -89,6 +89,7 @@ async def test_purge_and_its_dry_run_from_the_command_line(
     assert counts(done.stdout) == counts(dry.stdout)
     assert counts(done.stdout)["booking"] == 2
     assert counts(done.stdout)["ticket"] == 3
+    assert counts(done.stdout)["waitlist_entry"] == 2
     assert await traces(OLGA, outbox) == []
     assert "booking.name" in await traces(RITA, outbox)
 
@@ -102,6 +103,7 @@ async def test_purge_and_its_dry_run_from_the_command_line(
     )
     assert shorter.returncode == 0, shorter.stderr
     assert counts(shorter.stdout)["booking"] == 2  # Rita's
+    assert counts(shorter.stdout)["waitlist_entry"] == 2
     bad = subprocess.run(
         [WCR, "purge"],
         env=environment(database_url, outbox) | {"WCR_RETENTION_DAYS": "ninety"},
@@ -134,6 +136,7 @@ async def test_person_export_and_erase_from_the_command_line(
     assert ahead in {b["reference"] for b in held["bookings"]}
     assert held["tickets"]
     assert held["messages"]
+    assert len(held["waitlist"]) == 2
     by_address = json.loads(wcr(database_url, outbox, "person-export", OLGA.email).stdout)
     assert {b["reference"] for b in by_address["bookings"]} == {
         b["reference"] for b in held["bookings"]
@@ -143,6 +146,8 @@ async def test_person_export_and_erase_from_the_command_line(
     assert erased.returncode == 0, erased.stderr
     assert f"cancelled: {ahead}" in erased.stdout
     assert counts(erased.stdout)["booking"] == 3
+    assert counts(erased.stdout)["waitlist_entry"] == 2  # her open entry and the one she left
+    assert "left the waitlist (nobody told): " in erased.stdout
     assert await traces(OLGA, outbox, only=OLGA.address()) == []
     # Her walk-in gave her number alone: named, and erased when asked.
     assert f"not followed (erase each that is this person's too): {OLGA.e164}" in erased.stdout

@@ -29,7 +29,9 @@ from wcr.booking.tables import Booking, Slot
 from wcr.errors import InvalidInput
 from wcr.notifications.dispatcher import Dispatcher
 from wcr.notifications.tables import Message
-from wcr.privacy.public import erase_person, export_person
+from wcr.privacy.public import Erasure, erase_person, export_person
+from wcr.waitlist.public import EntryEnded
+from wcr.waitlist.tables import WaitlistEntry
 
 
 async def olga_and_rita(
@@ -76,11 +78,24 @@ async def test_an_export_finds_the_person_by_address_and_by_number_however_typed
         assert {t["name"] for t in held["tickets"]} == {OLGA.name}
         assert held["messages"], "her confirmations and reminders"
         assert {m["recipient"] for m in held["messages"]} <= {OLGA.email, OLGA.e164}
+        # Her waitlist entries (with address and number): the open one and the one left.
+        assert sorted((w["service"], w["status"]) for w in held["waitlist"]) == [
+            ("recognition", "left"),
+            ("registration", "waiting"),
+        ], typed
+        assert {(w["name"], w["email"], w["phone"]) for w in held["waitlist"]} == {
+            (OLGA.name, OLGA.email, OLGA.e164)
+        }
+        assert all(w["site"] == "bochum" for w in held["waitlist"])
         assert RITA.email not in str(held)
         assert RITA.name not in str(held)
     logged = await entries(action="person-export", limit=500)
     assert {e.target_id for e in logged if e.target_kind == "booking"} == references
-    assert len(logged) == len(BY_ADDRESS + BY_NUMBER) * 5  # her 3 bookings and 2 tickets
+    assert {e.target_id for e in logged if e.target_kind == "waitlist_entry"} == {
+        w["reference"] for w in held["waitlist"]
+    }
+    # Her 3 bookings, 2 tickets and 2 waitlist entries.
+    assert len(logged) == len(BY_ADDRESS + BY_NUMBER) * 7
     assert all(OLGA.email not in str(e) and OLGA.e164 not in str(e) for e in logged)
 
 
@@ -88,13 +103,29 @@ async def test_an_export_of_someone_unknown_is_empty_and_a_bad_contact_is_refuse
     app: Litestar, world: World
 ) -> None:
     held = await export_person(app.state.engine, "nobody@example.org")
-    assert (held["bookings"], held["tickets"], held["messages"]) == ([], [], [])
+    assert (held["bookings"], held["tickets"], held["messages"], held["waitlist"]) == (
+        [],
+        [],
+        [],
+        [],
+    )
     assert [(e.target_kind, e.target_id) for e in await entries(action="person-export")] == [
         ("person", "none")
     ]
     with pytest.raises(InvalidInput) as refused:
         await export_person(app.state.engine, "12")
     assert refused.value.errors[0]["field"] == "contact"
+
+
+async def left_the_waitlist_silently(erased: Erasure, told: list[Any]) -> None:
+    """Her entry still open left the list (the other she had left), nobody was told."""
+    assert len(erased.left_waitlist) == 1
+    assert erased.counts["waitlist_entry"] == 2
+    assert await WaitlistEntry.count().where(
+        WaitlistEntry.reference == erased.left_waitlist[0], WaitlistEntry.status == "left"
+    )
+    ended = [e for e in told if isinstance(e, EntryEnded)]
+    assert [(e.reference, e.silent) for e in ended] == [(erased.left_waitlist[0], True)]
 
 
 async def test_an_erasure_cancels_what_is_ahead_silently_frees_the_place_and_leaves_no_trace(
@@ -114,14 +145,17 @@ async def test_an_erasure_cancels_what_is_ahead_silently_frees_the_place_and_lea
 
     events.subscribe(PlaceFreed, listen)
     events.subscribe(BookingChanged, listen)
+    events.subscribe(EntryEnded, listen)
     before = await statistics()
     try:
         erased = await erase_person(app.state.engine, app.state.settings, "0151 23456789")
     finally:
         events.unsubscribe(PlaceFreed, listen)
         events.unsubscribe(BookingChanged, listen)
+        events.unsubscribe(EntryEnded, listen)
 
     assert erased.cancelled == (olga["reference"],)
+    await left_the_waitlist_silently(erased, told)
     freed = [e for e in told if isinstance(e, PlaceFreed)]
     assert [e.because for e in freed] == [FreedBecause.CANCELLED]
     changed = [e for e in told if isinstance(e, BookingChanged)]

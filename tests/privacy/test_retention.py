@@ -22,6 +22,7 @@ from tests.privacy.visits import (
     history,
     statistics,
     traces,
+    wait_for,
 )
 from tests.queue.conftest import Desk
 from wcr.audit.public import ActorKind, entries
@@ -39,6 +40,8 @@ async def visits(app: Litestar, world: World, desk: Desk, dispatcher: Dispatcher
     await history(app, world, desk, dispatcher, sim, OLGA, now - timedelta(days=120))
     sim.go(None)
     await future_booking(world, FIONA)
+    ahead = datetime.now(UTC).date() + timedelta(days=7)
+    await wait_for(world, FIONA, "recognition", ahead, ahead + timedelta(days=2))
 
 
 async def test_a_purge_leaves_no_trace_of_old_visits_and_the_statistics_as_they_were(
@@ -57,6 +60,12 @@ async def test_a_purge_leaves_no_trace_of_old_visits_and_the_statistics_as_they_
         "ticket.phone",
         "ticket.note",
         "ticket.email_key",
+        # Her open entry (its contact keys are held while it is open) and the one she left.
+        "waitlist_entry.name",
+        "waitlist_entry.email",
+        "waitlist_entry.phone",
+        "waitlist_entry.email_service",
+        "waitlist_entry.phone_service",
         "message.recipient",
         "contact_lock.key",
         "message_quota.recipient_day",
@@ -69,13 +78,15 @@ async def test_a_purge_leaves_no_trace_of_old_visits_and_the_statistics_as_they_
     assert await traces(OLGA, outbox) == []
     assert done.counts["booking"] == 2  # served, and the one cancelled
     assert done.counts["ticket"] == 3  # checked in, walked in, joined from afar
+    assert done.counts["waitlist_entry"] == 2  # the one past its days, the one she left
     assert done.counts["contact_lock"] == 2  # her address and her number
     assert done.counts["message"] > 0
     assert done.counts["outbox files"] > 0
     assert await statistics() == before
     # Within the retention, and ahead: untouched.
     assert set(await traces(RITA, outbox)) >= {"booking.name", "ticket.name", "message.recipient"}
-    assert "booking.email" in await traces(FIONA, outbox)
+    assert {"booking.email", "waitlist_entry.email_service"} <= set(await traces(FIONA, outbox))
+    assert set(await traces(RITA, outbox)) >= {"waitlist_entry.name", "waitlist_entry.email"}
     again = await purge(app.state.engine, app.state.settings)
     assert again.total == 0
     logged = await entries(action="purge", actor_kind=ActorKind.SYSTEM)
@@ -91,8 +102,9 @@ async def test_the_retention_is_the_setting(
     done = await purge(app.state.engine, short)
     assert done.retention_days == 5
     assert done.counts["booking"] == 4  # Rita's visit ten days ago goes too
+    assert done.counts["waitlist_entry"] == 4
     assert await traces(RITA, outbox) == []
-    assert "booking.name" in await traces(FIONA, outbox)  # a visit ahead never
+    assert {"booking.name", "waitlist_entry.name"} <= set(await traces(FIONA, outbox))
 
 
 async def test_a_dry_run_counts_exactly_and_changes_nothing(
@@ -117,7 +129,11 @@ async def test_small_batches_erase_the_same(
 ) -> None:
     await visits(app, world, desk, dispatcher, sim)
     done = await purge(app.state.engine, app.state.settings, batch=1)
-    assert (done.counts["booking"], done.counts["ticket"]) == (2, 3)
+    assert (done.counts["booking"], done.counts["ticket"], done.counts["waitlist_entry"]) == (
+        2,
+        3,
+        2,
+    )
     assert await traces(OLGA, outbox) == []
 
 

@@ -9,7 +9,7 @@ import os
 import time as monotonic_time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +99,28 @@ def bearer(token: str) -> dict[str, str]:
 class Visit:
     references: list[str]
     tickets: list[int]
+    waiting: list[str]  # waitlist references: the one still open, the one left
+
+
+async def wait_for(
+    world: World, person: Person, service: str, first: date, last: date
+) -> dict[str, str]:
+    """``person`` joins the waitlist (with address and number, as they booked)."""
+    joined = await world.client.post(
+        "/api/v1/waitlist",
+        json={
+            "site": "bochum",
+            "service": service,
+            "from": first.isoformat(),
+            "to": last.isoformat(),
+            "name": person.name,
+            "email": person.email,
+            "phone": person.phone,
+            "language": "en",
+        },
+    )
+    assert joined.status_code == 201, joined.text
+    return dict(joined.json())
 
 
 async def served(
@@ -145,6 +167,21 @@ async def history(
         f"/api/v1/bookings/{reference}/cancel", headers=bearer(dropped.json()["manage_token"])
     )
     assert cancelled.status_code == 200, cancelled.text
+    # The waitlist: one entry stays open (nobody sweeps: it is past its days), and one
+    # for the other service the person leaves.
+    visit_day = start.astimezone(BERLIN).date()
+    still = await wait_for(world, person, "registration", visit_day, visit_day + timedelta(days=1))
+    gone = await wait_for(
+        world,
+        person,
+        "recognition",
+        visit_day + timedelta(days=3),
+        visit_day + timedelta(days=4),
+    )
+    left = await world.client.delete(
+        f"/api/v1/waitlist/{gone['reference']}", headers=bearer(gone["token"])
+    )
+    assert left.status_code == 204, left.text
     assert await send_due(dispatcher, sim, dispatcher.settings.outbox_dir) >= 4
 
     sim.go(start - timedelta(minutes=10))
@@ -171,6 +208,7 @@ async def history(
     return Visit(
         references=[booked.json()["reference"], reference],
         tickets=[first["id"], walk_in["id"], remote_ticket["id"]],
+        waiting=[still["reference"], gone["reference"]],
     )
 
 
@@ -238,7 +276,8 @@ async def statistics() -> dict[str, Counter[tuple[Any, ...]]]:
     """What the statistics count: bookings by status, language, package, site, service
     and day (each appointment's times), tickets by kind, status, day, service and
     language, the steps' waits and transaction times, the messages by kind, channel and
-    status; and how many rows each table of visits has."""
+    status, the waitlist's entries (status, offers, site, service, days, times) and
+    offers; and how many rows each table of visits has."""
     bookings = await Booking.raw(
         "SELECT b.status, b.language, b.advice_language, b.package, b.company, b.created_at, "
         "b.cancelled_at, b.version, a.status AS held, a.position, s.site, s.service, "
@@ -257,6 +296,11 @@ async def statistics() -> dict[str, Counter[tuple[Any, ...]]]:
         "SELECT booking, ticket, kind, channel, status, due_at, sent_at, attempts, delivery "
         "FROM message"
     )
+    waiting = await Booking.raw(
+        "SELECT reference, site, service, first_day, last_day, language, status, offers, "
+        "booking_reference, created_at, ended_at FROM waitlist_entry"
+    )
+    holds = await Booking.raw("SELECT entry, slot, status, expires_at FROM waitlist_hold")
     sizes = [
         {"table": name, "rows": len(rows)}
         for name, rows in (await everything()).items()
@@ -267,5 +311,7 @@ async def statistics() -> dict[str, Counter[tuple[Any, ...]]]:
         "tickets": _tally(tickets),
         "steps": _tally(steps),
         "messages": _tally(messages),
+        "waitlist": _tally(waiting),
+        "holds": _tally(holds),
         "rows": _tally(sizes),
     }

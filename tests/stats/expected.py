@@ -44,7 +44,19 @@ Rows = dict[tuple[date, int], Row]
 
 
 def new_row() -> Row:
-    counted = ("booked", "cancelled", "held", "arrived", "desk", "walk_ins", "served", "one_stop")
+    counted = (
+        "booked",
+        "cancelled",
+        "held",
+        "arrived",
+        "desk",
+        "walk_ins",
+        "served",
+        "one_stop",
+        "offered",
+        "claimed",
+        "lapsed",
+    )
     return {"languages": Counter(), "waits": [], "transactions": []} | dict.fromkeys(counted, 0)
 
 
@@ -103,6 +115,23 @@ def count_tickets(rows: Rows, tickets: list[Row], steps: list[Row], span: range)
                 rows[(day, service)]["languages"][t["language"]] += 1
 
 
+async def count_offers(rows: Rows, site: str, span: range) -> None:
+    """The waitlist's holds of the site's places, by the place's local day."""
+    holds = await sql(
+        "SELECT h.status, s.service, s.starts_at FROM waitlist_hold h "
+        "JOIN slot s ON s.id = h.slot JOIN site si ON si.id = s.site WHERE si.slug = {}",
+        site,
+    )
+    for h in holds:
+        day = instant(h["starts_at"]).astimezone(BERLIN).date()
+        if day.toordinal() not in span:
+            continue
+        row = rows[(day, h["service"])]
+        row["offered"] += 1
+        row["claimed"] += h["status"] == "claimed"
+        row["lapsed"] += h["status"] == "expired"
+
+
 def count_steps(rows: Rows, tickets: list[Row], steps: list[Row], span: range) -> None:
     days = {t["id"]: as_day(t["day"]) for t in tickets}
     done: dict[int, set[int]] = defaultdict(set)
@@ -137,6 +166,7 @@ async def daily(site: str, first: date, last: date, today: date) -> list[dict[st
     count_appointments(rows, appointments, tickets, span)
     count_tickets(rows, tickets, steps, span)
     count_steps(rows, tickets, steps, span)
+    await count_offers(rows, site, span)
     found = []
     for (day, service), row in rows.items():
         absent = max(0, row["held"] - row["arrived"]) if day < today else 0
@@ -159,6 +189,11 @@ async def daily(site: str, first: date, last: date, today: date) -> list[dict[st
                 "transaction_p90_min": minutes(row["transactions"], 0.9),
             }
             | {f"lang_{code}": str(row["languages"][code]) for code in SUPPORTED_LANGUAGES}
+            | {
+                "waitlist_offers": str(row["offered"]),
+                "waitlist_claimed": str(row["claimed"]),
+                "waitlist_lapsed": str(row["lapsed"]),
+            }
         )
     return sorted(found, key=lambda r: (r["day"], r["site"], r["agency"], r["service"]))
 
@@ -193,5 +228,9 @@ async def monthly(site: str, year: int, today: date) -> list[dict[str, str]]:
                 ),
             }
             | {f"advised_{code}": str(languages[code]) for code in SUPPORTED_LANGUAGES}
+            | {
+                column: str(sum(int(r[column]) for r in days if int(r["day"][5:7]) == month))
+                for column in ("waitlist_offers", "waitlist_claimed", "waitlist_lapsed")
+            }
         )
     return found

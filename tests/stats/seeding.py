@@ -6,7 +6,9 @@ Sunday the 25th) is published and booked from late September, then every weekday
 played at the desk: booked visitors check in (some late, some never), walk-ins arrive
 (some for both services, some do not answer the call), the counters call, serve and
 finish; a one-stop visitor goes on to the next line with the same ticket. Bookings are
-cancelled, rescheduled and partly dropped on the way. Languages vary.
+cancelled, rescheduled and partly dropped on the way; on three days a place given up
+is offered on the waitlist, runs out with the first and is booked by the second.
+Languages vary.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from wcr.catalogue.public import create_agency_key, serve_site
 from wcr.catalogue.tables import Agency, Service, Site
 from wcr.config import SUPPORTED_LANGUAGES
 from wcr.queue.setup import add_counter
+from wcr.waitlist.public import sweep
 
 PASSWORD = "correct horse battery"
 FIRST = date(2026, 10, 1)
@@ -63,6 +66,7 @@ class Centre:
     tokens: dict[str, str]  # username -> staff token
     keys: dict[str, str]  # service slug -> its agency's key
     counters: dict[str, list[int]]  # site -> counter ids
+    engine: Any = None  # the seeding app's (the waitlist's sweep is the worker's)
 
     def staff(self, username: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[username]}"}
@@ -128,7 +132,9 @@ async def set_up_centre(app: Litestar, client: httpx.AsyncClient) -> Centre:
         "registration": await create_agency_key("citizens-office"),
         "recognition": await create_agency_key("ihk"),
     }
-    return Centre(client=client, tokens=tokens, keys=keys, counters=counters)
+    return Centre(
+        client=client, tokens=tokens, keys=keys, counters=counters, engine=app.state.engine
+    )
 
 
 # --- publishing and booking -----------------------------------------------------------
@@ -223,6 +229,9 @@ class Plan:
     late: int = 0
     finished: Counter_[str] = field(default_factory=Counter_)
     languages: set[str] = field(default_factory=set)
+    waitlist_offers: int = 0
+    waitlist_claimed: int = 0
+    waitlist_lapsed: int = 0
 
 
 @dataclass
@@ -436,6 +445,64 @@ class Booker:
         return arrivals
 
 
+# Days a place at 10:30 (registration, free there) is taken, given up and offered.
+WAITLIST_DAYS = (date(2026, 10, 2), date(2026, 10, 8), date(2026, 10, 15))
+
+
+async def wait_for(centre: Centre, day: date, n: str) -> dict[str, str]:
+    response = await centre.client.post(
+        "/api/v1/waitlist",
+        json={
+            "site": "bochum",
+            "service": "registration",
+            "from": day.isoformat(),
+            "to": day.isoformat(),
+            "name": f"Waiting {n}",
+            "email": f"waiting{n}@example.org",
+            "language": "de",
+        },
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def waitlist_days(centre: Centre, source: SimulatedClock, booker: Booker) -> None:
+    """On each of :data:`WAITLIST_DAYS` two wait for registration; a place is booked
+    and cancelled, so it is held for the first, who does not answer: the hold runs out
+    (the worker's sweep) and passes on to the second, who books it (and does not come)."""
+    plan = booker.plan
+    for n, day in enumerate(WAITLIST_DAYS):
+        first = await wait_for(centre, day, f"{n}a")
+        second = await wait_for(centre, day, f"{n}b")
+        booker.made += 1
+        taken = await book(
+            centre, [booker.slot("registration", at(day, 10, 30))], "de", booker.made
+        )
+        await booker.post("/cancel", taken)
+        plan.bookings += 1
+        plan.appointments += 1
+        plan.cancelled_bookings += 1
+        source.set(source.at + timedelta(minutes=31))
+        assert await sweep(centre.engine) >= 1
+        claimed = await centre.client.post(
+            f"/api/v1/waitlist/{second['reference']}/claim",
+            headers={"Authorization": f"Bearer {second['token']}"},
+        )
+        assert claimed.status_code == 201, claimed.text
+        missed = await centre.client.post(
+            f"/api/v1/waitlist/{first['reference']}/claim",
+            headers={"Authorization": f"Bearer {first['token']}"},
+        )
+        assert missed.status_code == 409, missed.text
+        plan.bookings += 1
+        plan.appointments += 1
+        plan.never_came += 1
+        plan.languages.add("de")
+        plan.waitlist_offers += 2
+        plan.waitlist_claimed += 1
+        plan.waitlist_lapsed += 1
+
+
 async def seed_month(centre: Centre, seed: int = 13) -> Plan:
     """October 2026 at Bochum (and a walk-in a day at Neuss), played through the API:
     everything is published and booked from September, then each weekday is played."""
@@ -451,6 +518,8 @@ async def seed_month(centre: Centre, seed: int = 13) -> Plan:
         for i, day in enumerate(d for d in month if d.isoweekday() <= 5):
             source.set(PUBLISHED_AT + timedelta(hours=1 + i))
             days.append(await booker.day(i, day))
+        source.set(PUBLISHED_AT + timedelta(days=2))
+        await waitlist_days(centre, source, booker)
         for arrivals in days:
             await Day(centre, source, rng, plan).play(arrivals)
     return plan

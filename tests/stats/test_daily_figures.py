@@ -52,6 +52,19 @@ async def test_a_month_matches_the_rows_in_the_database(centre: Centre, seeded: 
         code for code in SUPPORTED_LANGUAGES if any(int(r[f"lang_{code}"]) for r in rows)
     } == plan.languages
     assert all(r["wait_median_min"] for r in rows if int(r["served"]))
+    # The waitlist's offers: each of its days one ran out and the next was booked.
+    offers = {c: sum(int(r[c]) for r in rows) for c in DAILY_COLUMNS[-3:]}
+    assert offers == {
+        "waitlist_offers": plan.waitlist_offers,
+        "waitlist_claimed": plan.waitlist_claimed,
+        "waitlist_lapsed": plan.waitlist_lapsed,
+    }
+    assert plan.waitlist_offers == 6
+    assert [(r["day"], r["waitlist_offers"]) for r in rows if int(r["waitlist_offers"])] == [
+        ("2026-10-02", "2"),
+        ("2026-10-08", "2"),
+        ("2026-10-15", "2"),
+    ]
     # The Sunday the clocks went back: 00:30 summer time and 23:30 winter time, one day.
     sunday = [r for r in rows if r["day"] == "2026-10-25"]
     assert [(r["service"], r["booked"], r["no_shows"]) for r in sunday] == [

@@ -38,6 +38,14 @@ async def test_the_year_matches_the_rows_in_the_database(centre: Centre, seeded:
         october["people_advised"]
     )
     assert all(r["people_advised"] == "0" for r in rows if r["month"] != "2026-10")
+    waitlist = ("waitlist_offers", "waitlist_claimed", "waitlist_lapsed")
+    assert tuple(MONTHLY_COLUMNS[-3:]) == waitlist  # added at the end
+    assert [october[c] for c in waitlist] == [
+        str(plan.waitlist_offers),
+        str(plan.waitlist_claimed),
+        str(plan.waitlist_lapsed),
+    ]
+    assert all(r["waitlist_offers"] == "0" for r in rows if r["month"] != "2026-10")
 
 
 async def test_every_site_has_its_twelve_months(centre: Centre) -> None:

@@ -15,7 +15,7 @@ async def join(
     day: date,
     n: int = 0,
     *,
-    service: str = "registration",
+    service: str | None = "registration",  # None: a one-stop entry (`services`, `package`)
     last: date | None = None,
     **extra: object,
 ) -> dict[str, str]:

@@ -127,11 +127,37 @@
     $("export-from").value = iso(monday);
     $("export-to").value = iso(sunday);
     const range = "?from=" + iso(monday) + "&to=" + iso(sunday) + "&lang=" + lang;
-    const [slots, bookings] = await Promise.all([api("GET", "/slots" + range), api("GET", "/bookings" + range)]);
+    // The waitlist's counts are a help, not the week: a failure leaves them out.
+    const [slots, bookings, waiting] = await Promise.all([
+      api("GET", "/slots" + range), api("GET", "/bookings" + range),
+      api("GET", "/waitlist" + range).catch(function () { return null; }),
+    ]);
     const people = {};
     bookings.forEach(function (b) { (people[b.slot_id] = people[b.slot_id] || []).push(b); });
     current = { slots: slots.filter(function (s) { return !s.withdrawn; }), people: people };
     render();
+    renderWaiting(waiting);
+  }
+
+  // How many wait for a place of each service (and how many of them for a day of the
+  // week shown): where more places would be taken.
+  function renderWaiting(counts) {
+    const box = $("week-waitlist");
+    box.hidden = counts === null;
+    const list = $("week-waitlist-list");
+    list.innerHTML = "";
+    if (!counts) return;
+    const sites = new Set(counts.map(function (c) { return c.site; }));
+    const siteNames = {};
+    me.site_details.forEach(function (s) { siteNames[s.slug] = s.name; });
+    counts.forEach(function (c) {
+      const service = sites.size > 1 ? c.service_name + " (" + (siteNames[c.site] || c.site) + ")" : c.service_name;
+      list.append(el("li", { "data-service": c.service, "data-site": c.site }, [
+        el("strong", { text: service + ": " }),
+        el("span", { text: fill(texts.waitlist_item, { waiting: c.waiting, week: c.waiting_these_days }) }),
+      ]));
+    });
+    if (!counts.length) list.append(el("li", { class: "muted", text: texts.waitlist_none }));
   }
 
   function render() {

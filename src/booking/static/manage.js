@@ -382,6 +382,7 @@
     let choices = [];
     if (isVisit()) {
       query.set("limit", "20");
+      query.set("per_day", "20"); // the whole day's grid, not a spread over days
       const r = await fetch("/api/v1/visits/options?" + query);
       const found = r.ok ? (await r.json()).options : [];
       choices = found.map(function (o) {

@@ -6,7 +6,8 @@ The delivery rules that the database decides live here, as single statements:
   DO NOTHING``, so a repeated plan (a retried event) adds nothing.
 - **A claim is one conditional UPDATE**: due rows, and rows whose lease ran out (left
   by a worker that died), become ``sending`` with a new lease and one attempt more,
-  and come back through ``RETURNING``. On PostgreSQL the rows are picked ``FOR UPDATE
+  and come back through ``RETURNING``; those with the earliest ``expires_at`` first,
+  then the rest by ``due_at``. On PostgreSQL the rows are picked ``FOR UPDATE
   SKIP LOCKED``, so several workers never claim one row and never wait for each other;
   SQLite's BEGIN IMMEDIATE serialises the claims.
 - **The daily cap per recipient is one upsert**: a message is counted with ``ON
@@ -135,7 +136,10 @@ async def claim(*, at: datetime, lease_until: datetime, limit: int) -> list[Mess
         "WHERE id IN (SELECT id FROM message WHERE "
         "(status = {} AND due_at <= {}) "
         "OR (status = {} AND lease_until < {}) "
-        f"ORDER BY due_at, id LIMIT {int(limit)}{skip_locked}) "
+        # Earliest deadline first: what is pointless later (a call, a held place's
+        # offer) before what keeps (a confirmation behind a burst of cancellations).
+        "ORDER BY (expires_at IS NULL), expires_at, due_at, id "
+        f"LIMIT {int(limit)}{skip_locked}) "
         "RETURNING *",
         MessageStatus.SENDING,
         lease_until,

@@ -26,8 +26,10 @@ so an offer that rolls back leaves no message. Rules:
 
 from __future__ import annotations
 
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
+from typing import Any
 
 from wcr.booking import public as booking
 from wcr.catalogue import public as catalogue
@@ -53,44 +55,59 @@ def _channels(email: str | None, phone: str | None) -> list[tuple[Channel, str]]
     return [(channel, address) for channel, address in pairs if address]
 
 
+async def _plan(
+    entry_id: int,
+    kind: MessageKind,
+    channels: list[tuple[Channel, str]],
+    *,
+    moment: str,
+    at: datetime,
+    details: dict[str, Any],
+    expires_at: datetime | None = None,
+) -> None:
+    """One row per channel, keyed ``waitlist:{entry}:{moment}:{channel}``."""
+    await repository.insert_messages(
+        [
+            NewMessage(
+                dedup_key=f"waitlist:{entry_id}:{moment}:{channel}",
+                booking_id=None,
+                kind=kind,
+                channel=channel,
+                recipient=address,
+                version=0,
+                due_at=at,
+                details=details,
+                expires_at=expires_at,
+                waitlist_entry_id=entry_id,
+            )
+            for channel, address in channels
+        ]
+    )
+
+
 async def plan_offer(event: waitlist.OfferMade) -> None:
     """Write the offer's messages (inside the offer's transaction)."""
-    first = min(event.slot_ids)
-    rows = [
-        NewMessage(
-            dedup_key=f"waitlist:{event.entry_id}:offer:{first}:{channel}",
-            booking_id=None,
-            kind=MessageKind.WAITLIST_OFFER,
-            channel=channel,
-            recipient=address,
-            version=0,
-            due_at=event.at,
-            details={"slots": sorted(event.slot_ids), "language": event.language},
-            expires_at=event.expires_at,
-            waitlist_entry_id=event.entry_id,
-        )
-        for channel, address in _channels(event.email, event.phone)
-    ]
-    await repository.insert_messages(rows)
+    await _plan(
+        event.entry_id,
+        MessageKind.WAITLIST_OFFER,
+        _channels(event.email, event.phone),
+        moment=f"offer:{min(event.slot_ids)}",
+        at=event.at,
+        details={"slots": sorted(event.slot_ids), "language": event.language},
+        expires_at=event.expires_at,
+    )
 
 
 async def plan_joined(event: waitlist.EntryJoined) -> None:
     """Write the message with the entry's link (inside the joining transaction)."""
-    channel, address = _channels(event.email, event.phone)[0]
-    await repository.insert_messages(
-        [
-            NewMessage(
-                dedup_key=f"waitlist:{event.entry_id}:joined:{channel}",
-                booking_id=None,
-                kind=MessageKind.WAITLIST_JOINED,
-                channel=channel,
-                recipient=address,
-                version=0,
-                due_at=event.at,
-                details={"language": event.language},
-                waitlist_entry_id=event.entry_id,
-            )
-        ]
+    first = _channels(event.email, event.phone)[:1]
+    await _plan(
+        event.entry_id,
+        MessageKind.WAITLIST_JOINED,
+        first,
+        moment="joined",
+        at=event.at,
+        details={"language": event.language},
     )
 
 
@@ -100,21 +117,15 @@ async def plan_ended(event: waitlist.EntryEnded) -> None:
         return
     left = event.because == waitlist.EndedBecause.LEFT
     kind = MessageKind.WAITLIST_LEFT if left else MessageKind.WAITLIST_LAPSED
-    rows = [
-        NewMessage(
-            dedup_key=f"waitlist:{event.entry_id}:{kind}:{channel}",
-            booking_id=None,
-            kind=kind,
-            channel=channel,
-            recipient=address,
-            version=0,
-            due_at=event.at,
-            details={"language": event.language},
-            waitlist_entry_id=event.entry_id,
-        )
-        for channel, address in _channels(event.email, None if left else event.phone)
-    ]
-    await repository.insert_messages(rows)
+    channels = _channels(event.email, None if left else event.phone)
+    await _plan(
+        event.entry_id,
+        kind,
+        channels,
+        moment=kind,
+        at=event.at,
+        details={"language": event.language},
+    )
 
 
 async def compose(

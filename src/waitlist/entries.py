@@ -192,22 +192,19 @@ async def leave(engine: Engine[Any], entry: EntryRecord) -> None:
     if entry.status not in OPEN:
         raise Conflict(f"the entry is {entry.status}; it is no longer on the list")
     async with write_transaction(engine):
-        at = now()
-        if not await repo.end_entry(entry.id, EntryStatus.LEFT, at):
+        if not await take_off(entry, now()):
             raise Conflict("the entry is no longer on the list")
-        released = await repo.end_holds(entry.id, HoldStatus.DECLINED)
-        await give_back(released, at)
-        await events.emit(
-            EntryEnded(
-                entry_id=entry.id,
-                reference=entry.reference,
-                email=entry.email,
-                phone=entry.phone,
-                language=entry.language,
-                because=EndedBecause.LEFT,
-                at=at,
-            )
-        )
+
+
+async def take_off(entry: EntryRecord, at: datetime, *, silent: bool = False) -> bool:
+    """The entry leaves the list, in the caller's transaction: a place held for it
+    passes on; its visitor is told unless ``silent``. False when it was closed already."""
+    if not await repo.end_entry(entry.id, EntryStatus.LEFT, at):
+        return False
+    released = await repo.end_holds(entry.id, HoldStatus.DECLINED)
+    await give_back(released, at)
+    await events.emit(EntryEnded.of(entry, EndedBecause.LEFT, at, silent=silent))
+    return True
 
 
 async def give_back(slot_ids: list[int], at: datetime) -> None:

@@ -7,14 +7,12 @@ one transaction), as booking's do for its rows.
 
 from __future__ import annotations
 
-from wcr import events
 from wcr.booking import public as booking
 from wcr.clock import now
 
 from . import repository as repo
-from .entries import give_back
-from .events import EndedBecause, EntryEnded
-from .records import OPEN, EntryRecord, EntryStatus, HoldStatus
+from .entries import take_off
+from .records import OPEN, EntryRecord
 
 # Domains whose addresses may deliver to one mailbox (booking's ``mailbox`` decides).
 _ALIASES = ("gmail.com", "googlemail.com")
@@ -47,22 +45,8 @@ async def leave_silently(entries: list[EntryRecord]) -> list[str]:
     left = []
     at = now()
     for entry in sorted(entries, key=lambda e: e.id):
-        if entry.status not in OPEN or not await repo.end_entry(entry.id, EntryStatus.LEFT, at):
+        if entry.status not in OPEN or not await take_off(entry, at, silent=True):
             continue
-        released = await repo.end_holds(entry.id, HoldStatus.DECLINED)
-        await give_back(released, at)
-        await events.emit(
-            EntryEnded(
-                entry_id=entry.id,
-                reference=entry.reference,
-                email=entry.email,
-                phone=entry.phone,
-                language=entry.language,
-                because=EndedBecause.LEFT,
-                at=at,
-                silent=True,
-            )
-        )
         left.append(entry.reference)
     return left
 

@@ -8,6 +8,8 @@ from enum import StrEnum
 
 from wcr.events import Event
 
+from .records import EntryRecord
+
 
 @dataclass(frozen=True, kw_only=True)
 class EntryJoined(Event):
@@ -54,3 +56,18 @@ class EntryEnded(Event):
     at: datetime
     # No message: the person asked for their data to be erased (wcr person-erase).
     silent: bool = False
+
+    @classmethod
+    def of(
+        cls, entry: EntryRecord, because: EndedBecause, at: datetime, *, silent: bool = False
+    ) -> EntryEnded:
+        return cls(
+            entry_id=entry.id,
+            reference=entry.reference,
+            email=entry.email,
+            phone=entry.phone,
+            language=entry.language,
+            because=because,
+            at=at,
+            silent=silent,
+        )

@@ -19,17 +19,7 @@ from .records import EntryRecord
 
 async def _tell_lapsed(entries: list[EntryRecord], at: Any) -> None:
     for entry in entries:
-        await events.emit(
-            EntryEnded(
-                entry_id=entry.id,
-                reference=entry.reference,
-                email=entry.email,
-                phone=entry.phone,
-                language=entry.language,
-                because=EndedBecause.LAPSED,
-                at=at,
-            )
-        )
+        await events.emit(EntryEnded.of(entry, EndedBecause.LAPSED, at))
 
 
 async def sweep(engine: Engine[Any]) -> int:

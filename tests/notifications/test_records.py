@@ -1,11 +1,13 @@
 """The outbox's typed records, and the message texts in every language's catalog."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from babel.messages.pofile import read_po
+from litestar import Litestar
 
 from tests.conftest import World, local, next_weekday
 from wcr.booking.public import BookingChange
+from wcr.database import write_transaction
 from wcr.i18n import LOCALES
 from wcr.notifications import repository
 from wcr.notifications.dispatcher import Dispatcher
@@ -16,6 +18,7 @@ from wcr.notifications.records import (
     MessageKind,
     MessageRecord,
     MessageStatus,
+    NewMessage,
 )
 from wcr.notifications.tables import Message
 
@@ -49,6 +52,42 @@ async def test_claim_hands_out_typed_records(world: World, dispatcher: Dispatche
     # Read back, the rows are the very records the claim handed out.
     ids = [m.id for m in claimed]
     assert await repository.messages_by_id(ids) == sorted(claimed, key=lambda m: m.id)
+
+
+async def test_claim_takes_the_earliest_deadline_first(app: Litestar) -> None:
+    """A burst of messages that keep (confirmations) does not hold up those that are
+    pointless later (an offer's held place, a call): by ``expires_at``, then ``due_at``."""
+    now = datetime.now(UTC)
+
+    def message(key: str, kind: MessageKind, due: int, expires: int | None) -> NewMessage:
+        return NewMessage(
+            dedup_key=key,
+            booking_id=None,
+            kind=kind,
+            channel=Channel.EMAIL,
+            recipient=f"{key}@example.org",
+            version=0,
+            due_at=now - timedelta(minutes=due),
+            expires_at=None if expires is None else now + timedelta(minutes=expires),
+        )
+
+    async with write_transaction(app.state.engine):
+        await repository.insert_messages(
+            [
+                message("kept-old", MessageKind.BOOKED, 10, None),
+                message("kept", MessageKind.CANCELLED, 5, None),
+                message("offer", MessageKind.WAITLIST_OFFER, 1, 30),
+                message("call", MessageKind.TICKET_CALLED, 0, 10),
+            ]
+        )
+    order = []
+    for _ in range(4):
+        async with write_transaction(app.state.engine):
+            [claimed] = await repository.claim(
+                at=now, lease_until=now + timedelta(minutes=1), limit=1
+            )
+        order.append(claimed.dedup_key)
+    assert order == ["call", "offer", "kept-old", "kept"]
 
 
 def test_every_message_text_is_translated_in_every_catalog() -> None:

@@ -1,20 +1,22 @@
 """The statistics page, ``/{lang}/admin/stats?site=&from=&to=``, for admins and site
 admins signed in with the staff session cookie: the figures of the range as tiles,
 charts (uPlot, drawn by stats.js from the page's data block) and tables with the same
-numbers, and the ESF summary of the range's last year. Without a session the page is a
-sign-in form; the front desk is told it has no access. Everything is rendered on the
-server; the script only draws the charts."""
+numbers, and the ESF summary of the range's last year. Without a session it sends the
+browser to the admin's sign-in page, which comes back here with the same range; the
+front desk is told it has no access. Everything is rendered on the server; the script
+only draws the charts."""
 
 from __future__ import annotations
 
 from datetime import date
 from http import HTTPStatus
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from babel.dates import format_interval
 from litestar import Controller, Request, get
 from litestar.params import PathParameter, QueryParameter
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from wcr.accounts.public import Staff, staff_of_request
 from wcr.config import SUPPORTED_LANGUAGES
@@ -71,12 +73,16 @@ class StatsPages(Controller):
         site: SiteQuery = None,
         from_: FromQuery = None,
         to: ToQuery = None,
-    ) -> Template:
+    ) -> Template | Redirect:
         language = web.language(lang)
         asked = {"site": site or "", "from": from_ or "", "to": to or ""}
         staff = await staff_of_request(request)
         if staff is None:
-            return _page(request, language, HTTPStatus.UNAUTHORIZED, state="signin", asked=asked)
+            # The one sign-in page of the back office, and back here afterwards.
+            here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return Redirect(
+                f"/{language.code}/admin/login?{urlencode({'next': here})}", status_code=303
+            )
         try:
             sites = await scope.sites_in_view(staff, site or None)
             tz = scope.zone_of(sites)

@@ -1,34 +1,8 @@
-/* The statistics page: signs a staff member in (the page is then rendered with the
-   session cookie), and draws the charts with uPlot from the page's data block. The
+/* The statistics page: draws the charts with uPlot from the page's data block. The
    numbers themselves are in the page's tables; the charts are hidden from screen
    readers, which read the tables. */
 (function () {
   "use strict";
-
-  const signin = document.getElementById("signin");
-  if (signin) {
-    const message = document.getElementById("signin-message");
-    signin.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const form = new FormData(signin);
-      message.textContent = "";
-      try {
-        const response = await fetch("/api/v1/auth/login", {
-          method: "POST",
-          headers: { "Content-Type": "application/json" },
-          credentials: "same-origin",
-          body: JSON.stringify({ username: form.get("username"), password: form.get("password") }),
-        });
-        if (response.ok) {
-          window.location.reload();
-          return;
-        }
-        message.textContent = response.status === 401 ? message.dataset.wrong : message.dataset.failed;
-      } catch (error) {
-        message.textContent = message.dataset.failed;
-      }
-    });
-  }
 
   const block = document.getElementById("stats-data");
   if (!block || typeof uPlot === "undefined") {

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from babel.dates import get_day_names
 from babel.lists import format_list
 from litestar import Controller, Request, get, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 from piccolo.engine.base import Engine
@@ -91,8 +91,23 @@ def steps(lang: Language, step: int) -> dict[str, Any]:
     return {"steps": list(enumerate(labels, start=1)), "step": step}
 
 
+def wanted_of_query(
+    services: Annotated[list[str] | None, QueryParameter(max_length=5)] = None,
+    package: Annotated[str | None, QueryParameter(max_length=64)] = None,
+    advice_language: Annotated[str | None, QueryParameter(max_length=16)] = None,
+) -> Wanted:
+    """What the times and details steps are asked for, from their query (the one
+    parsing of both; a form posts the same fields, see ``_wanted_of``)."""
+    return Wanted(
+        services=list(services or []),
+        package=package,
+        advice_language=_clean_advice(advice_language),
+    )
+
+
 class BookingPages(Controller):
     include_in_schema = False
+    dependencies = {"wanted": Provide(wanted_of_query, sync_to_thread=False)}
 
     @get("/", operation_id="rootPage")
     async def root(self, request: Request[Any, Any, Any]) -> Redirect:
@@ -159,20 +174,13 @@ class BookingPages(Controller):
         request: Request[Any, Any, Any],
         lang: LangPath,
         site: SitePath,
-        services: Annotated[list[str] | None, QueryParameter(max_length=5)] = None,
-        package: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        wanted: NamedDependency[Wanted],
         from_: Annotated[date | None, QueryParameter(name="from")] = None,
         day: Annotated[date | None, QueryParameter()] = None,
         choice: Annotated[str | None, QueryParameter(max_length=64)] = None,
-        advice_language: Annotated[str | None, QueryParameter(max_length=16)] = None,
     ) -> Template:
         """Step 3: the week's days as a strip and the chosen day's free times."""
         language_ = web.language(lang)
-        wanted = Wanted(
-            services=list(services or []),
-            package=package,
-            advice_language=_clean_advice(advice_language),
-        )
         if refused := await self._refuse_wanted(request, language_, site, wanted):
             return refused
         return await self._times_page(
@@ -290,20 +298,13 @@ class BookingPages(Controller):
         request: Request[Any, Any, Any],
         lang: LangPath,
         site: SitePath,
-        services: Annotated[list[str] | None, QueryParameter(max_length=5)] = None,
-        package: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        wanted: NamedDependency[Wanted],
         choice: Annotated[str | None, QueryParameter(max_length=64)] = None,
         from_: Annotated[date | None, QueryParameter(name="from")] = None,
         day: Annotated[date | None, QueryParameter()] = None,
-        advice_language: Annotated[str | None, QueryParameter(max_length=16)] = None,
     ) -> Template:
         """Step 4: the chosen time (or itinerary) and the contact details."""
         language_ = web.language(lang)
-        wanted = Wanted(
-            services=list(services or []),
-            package=package,
-            advice_language=_clean_advice(advice_language),
-        )
         if refused := await self._refuse_wanted(request, language_, site, wanted):
             return refused
         return await self._details_page(request, language_, site, wanted, choice or "", from_, day)

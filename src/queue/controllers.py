@@ -169,10 +169,12 @@ class DeskController(Controller):
     ) -> Response[Any]:
         """200 with the called ticket, or 204 when nobody waits for this counter; 409
         ``counter_not_open`` when it is paused or closed."""
-        ticket = await tickets.call_next(engine, desk_site, counter, settings.notify_ahead)
-        if ticket is None:
+        call = await tickets.call_next(engine, desk_site, counter, settings.notify_ahead)
+        if call is None:
             return Response(None, status_code=204)
-        return Response(await _announce(channels, desk_site, LiveEvent.CALLED, ticket, settings))
+        live.publish_call(channels, desk_site.slug, call)  # the displays first, then the desk
+        view = await views.called_ticket(desk_site, settings.public_url, call)
+        return Response(TicketEnvelope(ticket=view))
 
     @post("/counters/{counter:int}/call", operation_id="callChosen", status_code=200)
     async def call_chosen(

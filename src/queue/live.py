@@ -34,8 +34,8 @@ from litestar.response.sse import ServerSentEventMessage
 from wcr.clock import now
 from wcr.errors import TooManyRequests
 
+from .records import Call, LiveEvent
 from .records import Counter as CounterRecord
-from .records import LiveEvent
 from .schemas import TicketView
 
 # A comment line this often keeps proxies from closing an idle stream.
@@ -128,6 +128,27 @@ def event(kind: LiveEvent, ticket: TicketView) -> dict[str, Any]:
 
 def publish(channels: ChannelsPlugin, site: str, kind: LiveEvent, ticket: TicketView) -> None:
     channels.publish(event(kind, ticket), channels=[channel(site)])
+
+
+def publish_call(channels: ChannelsPlugin, site: str, call: Call) -> None:
+    """A call-next's ``called`` event, from what the call itself returned: no read of
+    the waiting room stands between the commit and the displays."""
+    ticket = call.ticket
+    channels.publish(
+        {
+            "type": LiveEvent.CALLED.value,
+            "at": now().isoformat(),
+            "ticket": {
+                "id": ticket.id,
+                "number": ticket.code,
+                "status": ticket.status.value,
+                "queue": call.queue,
+                "queue_name": call.queue_name,
+                "counter": call.counter_name,
+            },
+        },
+        channels=[channel(site)],
+    )
 
 
 def counter_event(counter: CounterRecord) -> dict[str, Any]:

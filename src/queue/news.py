@@ -32,7 +32,7 @@ async def _tell(
     *,
     counter: str | None = None,
     ahead: int | None = None,
-) -> None:
+) -> catalogue.Service | None:
     service = (await catalogue.services_by_id([ticket.service_id])).get(ticket.service_id)
     await emit(
         TicketNews(
@@ -51,6 +51,7 @@ async def _tell(
             at=now(),
         )
     )
+    return service
 
 
 async def issued(site: catalogue.Site, ticket: Ticket, notify_ahead: int) -> None:
@@ -62,8 +63,9 @@ async def issued(site: catalogue.Site, ticket: Ticket, notify_ahead: int) -> Non
     await _tell(site, ticket, TicketMoment.ISSUED)
 
 
-async def called(site: catalogue.Site, ticket: Ticket, counter: str) -> None:
-    await _tell(site, ticket, TicketMoment.CALLED, counter=counter)
+async def called(site: catalogue.Site, ticket: Ticket, counter: str) -> catalogue.Service | None:
+    """Tell it; the ticket's service (the caller may name the queue with it)."""
+    return await _tell(site, ticket, TicketMoment.CALLED, counter=counter)
 
 
 async def almost(site: catalogue.Site, service_id: int, notify_ahead: int) -> None:

@@ -26,10 +26,12 @@ walk-in arrived (that is, already late) still go ahead of them. Early check-in i
 limited by the site's window, so a booking cannot queue-jump by arriving hours
 ahead. Staff may still call any waiting ticket out of order.
 
-The rule runs in the database, as the ORDER BY of :func:`.repository.pick_next`
-(built from :func:`ranks` and :func:`thresholds`, with ``now`` bound), so the pick
-and its row lock are one statement; the lines shown to the desk and the visitor
-(:func:`.repository.waiting_tickets`) use the same ORDER BY. :func:`call_key` is
+The rule runs in the database, as the ORDER BY of call-next's one statement
+(:func:`.repository.call_next_ticket`: the rank from the counter's profile rows, the
+bounds of :func:`thresholds` bound), so the pick, its row lock and the call are one
+statement; :func:`.repository.pick_next` is the same ORDER BY with the ranks of
+:func:`ranks` bound, and the lines shown to the desk and the visitor
+(:func:`.repository.waiting_tickets`) use it too. :func:`call_key` is
 the same rule in Python, for the estimates' look-ahead (:mod:`.estimates`).
 """
 

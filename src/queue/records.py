@@ -139,6 +139,27 @@ class Counter:
 
 
 @dataclass(frozen=True)
+class NextCall:
+    """What call-next's one statement found (:func:`.repository.call_next_ticket`)."""
+
+    counter: Counter | None  # None: the site has no such counter
+    ticket: Ticket | None  # the ticket called now, if any
+    # A ticket was picked but not called (PostgreSQL: another transaction changed it
+    # between the pick and the update; try again).
+    lost: bool = False
+
+
+@dataclass(frozen=True)
+class Call:
+    """A ticket call-next called, with what the live displays show of it."""
+
+    ticket: Ticket
+    counter_name: str
+    queue: str  # the service's slug
+    queue_name: str  # in English, as the live stream names queues
+
+
+@dataclass(frozen=True)
 class ProfileEntry:
     """One service of a counter's work profile; lower rank is called first."""
 

@@ -11,14 +11,15 @@ The concurrency rules live here, as single statements the database runs atomical
   status = 'called' … RETURNING``) that hands back the changed row, or nothing when
   the ticket was no longer in that status: two clicks, two counters or two browsers
   never act twice on one ticket, the loser gets 409.
-- **Call-next** picks its ticket with :func:`pick_next` inside the caller's write
-  transaction, ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (SQLite's BEGIN IMMEDIATE
-  serialises writers), and then calls it with :func:`call`, the conditional update
-  ``WHERE status = 'waiting'``; so two counters calling at once get two different
-  tickets.
+- **Call-next** is one statement, :func:`call_next_ticket`: the conditional update
+  ``WHERE id = (the pick) AND status = 'waiting'``, the pick ``FOR UPDATE SKIP
+  LOCKED`` on PostgreSQL (SQLite's BEGIN IMMEDIATE serialises writers) with the
+  counter's state in its condition; so two counters calling at once get two different
+  tickets, and a paused counter calls nobody.
 - **A counter that is not open calls nobody**: a call reads the counter's state
-  with ``FOR SHARE`` (:func:`lock_counter`) in its transaction, so a pause waits for
-  the calls already under way and every call after the pause sees it.
+  with ``FOR SHARE`` (in call-next's statement, or :func:`lock_counter`) in its
+  transaction, so a pause waits for the calls already under way and every call after
+  the pause sees it.
 - **One active remote ticket per contact**, site and day: partial unique indexes on
   ``ticket (site, day, phone_key)`` and ``(…, email_key)`` over the active statuses.
 - **Names and letters** are decided by unique indexes: a counter's name per site and
@@ -46,6 +47,7 @@ from .records import (
     CounterState,
     DayCounts,
     NewTicket,
+    NextCall,
     ProfileEntry,
     ServiceTime,
     Step,
@@ -313,10 +315,11 @@ async def pick_next(
     site_id: int, ranks: Mapping[int, int], at: datetime | None = None
 ) -> int | None:
     """The id of the waiting ticket a counter with this profile calls next at ``at``
-    (by default now; see :mod:`.ordering`), or None. Run it inside the write
-    transaction that then calls the ticket: on PostgreSQL the row stays locked (``FOR
-    UPDATE``) until the transaction ends, and a row another counter holds is skipped
-    (``SKIP LOCKED``), not waited for."""
+    (by default now; see :mod:`.ordering`), or None: the pick of
+    :func:`call_next_ticket` on its own, with the ranks bound (the tests compare
+    them). Run it inside the write transaction that then calls the ticket: on
+    PostgreSQL the row stays locked (``FOR UPDATE``) until the transaction ends, and a
+    row another counter holds is skipped (``SKIP LOCKED``), not waited for."""
     if not ranks:
         return None
     order, order_args = _call_order(ranks, at or clock.now())
@@ -350,6 +353,100 @@ async def call(
         *statuses,
     )
     return _changed(rows)
+
+
+def _pick_sql(
+    site_id: int, counter_id: int, at: datetime, open_sql: str
+) -> tuple[str, list[Any], list[Any]]:
+    """The SELECT of the ticket a counter calls next at ``at``: the waiting tickets of
+    its profile's services in :mod:`.ordering`'s order, the rank from the profile's
+    rows (``counter_service``), if ``open_sql`` (the counter open) holds."""
+    booked_until, anyone_until = ordering.thresholds(at)
+    sql = (
+        "SELECT t.id FROM ticket t JOIN counter_service cs ON cs.service = t.service "  # noqa: S608 - fixed fragments
+        f"WHERE cs.counter = {{}} AND t.site = {{}} AND t.status = {{}} AND {open_sql} "
+        "ORDER BY t.priority DESC, cs.rank, "
+        "CASE WHEN (t.kind = {} AND t.due_at <= {}) OR t.due_at <= {} THEN 0 ELSE 1 END, "
+        "t.due_at, t.id LIMIT 1"
+    )
+    args = [counter_id, site_id, TicketStatus.WAITING]
+    return sql, args, [TicketKind.APPOINTMENT, booked_until, anyone_until]
+
+
+async def call_next_ticket(site_id: int, counter_id: int, at: datetime) -> NextCall:
+    """Call-next's pick and call as one statement: the ticket :mod:`.ordering` puts
+    first for the counter's work profile goes to the counter, if the counter (of this
+    site) is open. Run it inside the caller's write transaction.
+
+    On PostgreSQL one statement answers everything: the counter's row read ``FOR
+    SHARE`` (a pause waits for the call, and a call after the pause sees it), the pick
+    ``FOR UPDATE SKIP LOCKED`` (a ticket another counter is calling is skipped, not
+    waited for), and the conditional update ``AND status = 'waiting'``, in CTEs. On
+    SQLite (BEGIN IMMEDIATE serialises writers, so the pick cannot be lost) the update
+    with the counter's state in its condition; only when it calls nobody, a second
+    statement reads the counter to tell why."""
+    update = (
+        "UPDATE ticket SET status = {}, counter = {}, called_at = {}, recalls = 0, "
+        "parked_at = NULL WHERE id = ({}) AND status = {} "
+    )
+    head = [TicketStatus.CALLED, counter_id, at]
+    if _postgres():
+        pick, pick_args, order_args = _pick_sql(
+            site_id, counter_id, at, "EXISTS (SELECT 1 FROM c WHERE c.state = {})"
+        )
+        rows = await TicketTable.raw(
+            "WITH c AS (SELECT id, site, name, state FROM counter "  # noqa: S608 - fixed fragments, bound values
+            "WHERE id = {} AND site = {} FOR SHARE), "
+            f"p AS ({pick} FOR UPDATE OF t SKIP LOCKED), "
+            f"u AS ({update.format('{}', '{}', '{}', 'SELECT id FROM p', '{}')}"
+            f"RETURNING {TICKET_COLUMNS}) "
+            "SELECT c.id AS counter_id, c.site AS counter_site, c.name AS counter_name, "
+            "c.state AS counter_state, (SELECT id FROM p) AS picked, u.* "
+            "FROM c LEFT JOIN u ON TRUE",
+            counter_id,
+            site_id,
+            *pick_args,
+            CounterState.OPEN,
+            *order_args,
+            *head,
+            TicketStatus.WAITING,
+        )
+        if not rows:
+            return NextCall(counter=None, ticket=None)
+        row = rows[0]
+        counter = Counter(
+            id=row["counter_id"],
+            site_id=row["counter_site"],
+            name=row["counter_name"],
+            state=CounterState(row["counter_state"]),
+        )
+        ticket = _ticket(row) if row["id"] is not None else None
+        return NextCall(counter, ticket, lost=ticket is None and row["picked"] is not None)
+    pick, pick_args, order_args = _pick_sql(
+        site_id,
+        counter_id,
+        at,
+        "EXISTS (SELECT 1 FROM counter c WHERE c.id = {} AND c.site = {} AND c.state = {})",
+    )
+    named = "(SELECT name FROM counter WHERE id = {}) AS counter_name"
+    sql = update.format("{}", "{}", "{}", pick, "{}") + f"RETURNING {TICKET_COLUMNS}, {named}"
+    rows = await TicketTable.raw(
+        sql,
+        *head,
+        *pick_args,
+        counter_id,
+        site_id,
+        CounterState.OPEN,
+        *order_args,
+        TicketStatus.WAITING,
+        counter_id,
+    )
+    if rows:
+        row = rows[0]
+        counter = Counter(id=counter_id, site_id=site_id, name=row["counter_name"])
+        return NextCall(counter, _ticket(row))
+    found = await counter_by_id(counter_id)
+    return NextCall(counter=found if found and found.site_id == site_id else None, ticket=None)
 
 
 async def recall(ticket_id: int, at: datetime, max_recalls: int) -> Ticket | None:
@@ -823,14 +920,21 @@ def _stats_seconds(later: str, earlier: str) -> str:
     return f"CAST(ROUND((julianday({later}) - julianday({earlier})) * 86400) AS INTEGER)"
 
 
-def _stats_joined(expression: str) -> str:
+def _stats_joined(condition: str, expression: str) -> str:
+    """The values of ``expression`` where ``condition`` holds (NULLs left out): an
+    integer array on PostgreSQL (no text made per value, and asyncpg decodes it as
+    it is instead of Python splitting and parsing text), comma-joined text on SQLite."""
     if _postgres():
-        return f"string_agg(CAST({expression} AS TEXT), ',')"
-    return f"group_concat({expression}, ',')"
+        return f"array_agg({expression}) FILTER (WHERE {condition} AND {expression} IS NOT NULL)"
+    return f"group_concat(CASE WHEN {condition} THEN {expression} END, ',')"
 
 
-def _stats_numbers(joined: str | None) -> tuple[int, ...]:
-    return tuple(map(int, joined.split(","))) if joined else ()
+def _stats_numbers(joined: str | Sequence[int] | None) -> tuple[int, ...]:
+    if not joined:
+        return ()
+    if isinstance(joined, str):
+        return tuple(map(int, joined.split(",")))
+    return tuple(joined)
 
 
 def _stats_languages(codes: Sequence[str], alias: str) -> str:
@@ -877,8 +981,8 @@ async def service_days(
         "SELECT st.service, t.day, "  # noqa: S608 - fixed fragments only
         "SUM(CASE WHEN st.outcome = {} THEN 1 ELSE 0 END) AS served, "
         "SUM(CASE WHEN st.outcome = {} AND m.ticket IS NOT NULL THEN 1 ELSE 0 END) AS one_stop, "
-        f"{_stats_joined(f'CASE WHEN st.outcome <> {{}} THEN {wait} END')} AS waits, "
-        f"{_stats_joined(f'CASE WHEN st.outcome = {{}} THEN {transaction} END')} AS transactions "
+        f"{_stats_joined('st.outcome <> {}', wait)} AS waits, "
+        f"{_stats_joined('st.outcome = {}', transaction)} AS transactions "
         "FROM ticket_step st JOIN ticket t ON t.id = st.ticket LEFT JOIN ("
         "SELECT o.ticket FROM ticket_step o JOIN ticket t2 ON t2.id = o.ticket "
         "WHERE t2.site = {} AND t2.day >= {} AND t2.day <= {} AND t2.step > 0 AND o.outcome = {} "

@@ -3,11 +3,11 @@
 Each use case that writes opens one write transaction; the state changes themselves
 are the conditional updates of :mod:`.repository`, so two clicks, two counters or
 two browsers never act twice on one ticket: the loser gets 409. Call-next picks and
-calls inside one transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, SQLite's
-BEGIN IMMEDIATE serialises writers), so two counters calling at once get two
-different tickets; a call reads its counter's state under a share lock in that
-transaction, so a counter that is paused or closed calls nobody (409
-``counter_not_open``). The visitor's messages are emitted in the same transactions
+calls in one statement (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, SQLite's BEGIN
+IMMEDIATE serialises writers), so two counters calling at once get two different
+tickets; a call reads its counter's state under a share lock in that transaction (in
+call-next's statement itself), so a counter that is paused or closed calls nobody
+(409 ``counter_not_open``). The visitor's messages are emitted in the same transactions
 (:mod:`.news`). Errors carry the codes of :mod:`.problems`.
 """
 
@@ -27,10 +27,11 @@ from wcr.config import SUPPORTED_LANGUAGES
 from wcr.database import is_unique_violation, write_transaction
 from wcr.tokens import normalise_reference
 
-from . import news, numbering, ordering, tokens
+from . import news, numbering, tokens
 from . import repository as repo
 from .problems import Code, conflict, invalid, not_found, wrong_state
 from .records import (
+    Call,
     Counter,
     CounterState,
     NewTicket,
@@ -48,6 +49,7 @@ TYPED_NUMBER = re.compile(r"^\s*([A-Za-z])\s*-?\s*0*(\d{1,6})\s*$")
 MAX_CALL_ATTEMPTS = 5
 UNDO_NO_SHOW = timedelta(seconds=60)  # how long a no-show can be taken back
 MAX_NOTE = 500
+LIVE_LANGUAGE = "en"  # the live stream names queues in English (as views.snapshot does)
 
 
 def clean_language(raw: str | None) -> str:
@@ -240,10 +242,12 @@ async def _ensure_open(counter: Counter) -> None:
     """Inside the call's transaction: the counter's state, held until it ends."""
     state = await repo.lock_counter(counter.id)
     if state != CounterState.OPEN:
-        shown = state.value if state else "gone"
-        raise conflict(
-            Code.COUNTER_NOT_OPEN, f"{counter.name} is {shown}: open it to call", state=shown
-        )
+        raise _not_open(counter.name, state)
+
+
+def _not_open(name: str, state: CounterState | None) -> Exception:
+    shown = state.value if state else "gone"
+    return conflict(Code.COUNTER_NOT_OPEN, f"{name} is {shown}: open it to call", state=shown)
 
 
 async def set_state(
@@ -260,21 +264,31 @@ async def set_state(
 
 async def call_next(
     engine: Engine[Any], site: catalogue.Site, counter_id: int, notify_ahead: int = 0
-) -> Ticket | None:
-    """Call the next ticket for this counter (see :mod:`.ordering`); None if nobody waits."""
-    counter = await counter_of(site, counter_id)
-    ranks = ordering.ranks(await repo.profile_entries([counter_id]))
+) -> Call | None:
+    """Call the next ticket for this counter (see :mod:`.ordering`); None if nobody waits.
+
+    The pick and the call are one statement (:func:`.repository.call_next_ticket`),
+    which also holds the counter's state; the visitor's messages follow in the same
+    transaction."""
     for _ in range(MAX_CALL_ATTEMPTS):
         async with write_transaction(engine):
-            await _ensure_open(counter)
-            picked = await repo.pick_next(site.id, ranks)
-            if picked is None:
-                return None
-            called = await repo.call(picked, counter_id, now())
+            outcome = await repo.call_next_ticket(site.id, counter_id, now())
+            counter, called = outcome.counter, outcome.ticket
+            if counter is None:
+                raise not_found(Code.COUNTER_NOT_FOUND, f"no counter {counter_id} at {site.slug}")
             if called is not None:
-                await news.called(site, called, counter.name)
+                service = await news.called(site, called, counter.name)
                 await news.almost(site, called.service_id, notify_ahead)
-                return called
+                return Call(
+                    ticket=called,
+                    counter_name=counter.name,
+                    queue=service.slug if service else "?",
+                    queue_name=service.name(LIVE_LANGUAGE) if service else "?",
+                )
+            if counter.state != CounterState.OPEN:
+                raise _not_open(counter.name, counter.state)
+            if not outcome.lost:
+                return None
     raise conflict(Code.QUEUE_BUSY, "the queue is very busy; please try again")
 
 

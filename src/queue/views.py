@@ -17,6 +17,7 @@ from . import estimates
 from . import repository as repo
 from .records import (
     ACTIVE,
+    Call,
     Counter,
     CounterState,
     DayCounts,
@@ -237,6 +238,20 @@ async def snapshot(site: catalogue.Site, public_url: str, language: str = "en") 
     snap.called = await repo.called_tickets(site.id)
     snap.parked = await repo.parked_tickets(site.id)
     return snap
+
+
+async def called_ticket(site: catalogue.Site, public_url: str, call: Call) -> TicketView:
+    """The desk's view of a ticket call-next just called, as :meth:`Snapshot.ticket`
+    gives it, from one read (the services): a called ticket has no place in a line and
+    no estimate, so the lines are not read."""
+    ticket = call.ticket
+    snap = Snapshot(site=site, public_url=public_url)
+    ids = [ticket.service_id, *(step.service_id for step in ticket.next_steps)]
+    snap.services = await catalogue.services_by_id(ids)
+    if ticket.counter_id is not None:
+        counter = Counter(id=ticket.counter_id, site_id=site.id, name=call.counter_name)
+        snap.counter_rows = {counter.id: counter}
+    return snap.ticket(ticket)
 
 
 async def _samples(site_id: int, services: int) -> dict[int, list[float]]:

@@ -32,9 +32,12 @@ if TYPE_CHECKING:
     from litestar.types import Message, Scope
 
 STATIC_PREFIX = "/static/"
-# About 5 kB gzipped: less than the 562 ms a request of its own costs on Slow 4G
-# (180 kB/s) after half a dozen pages, so inlined it stays a gain on a warm cache too.
-INLINE_LIMIT = 16 * 1024
+# About 7 kB gzipped, 40 ms on Slow 4G (180 kB/s): far less than the 562 ms a request
+# of its own costs, so inlined it stays a gain on a warm cache too. It takes the
+# manage page's script (21 kB: its booking fetch starts a round trip earlier,
+# bench/booking_pages.py) and the challenge's stylesheet; the staff pages' larger
+# scripts (agency, desk: 24-26 kB) stay files, kept a year on the desk's browser.
+INLINE_LIMIT = 22 * 1024
 VERSION_CHARS = 12
 # A versioned URL names one content for ever; anything else (an old page's URL, a
 # script's own reference) is checked again after a while.

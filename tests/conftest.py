@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -21,30 +22,55 @@ from tests.databases import (
     postgres_available,
     postgres_problem,
 )
+from tests.scheduling import HeaviestFileFirst
 from wcr import server_secret
 from wcr.app import create_app
 from wcr.catalogue.public import create_agency_key, serve_site
 from wcr.catalogue.tables import Agency, Service, Site
 from wcr.config import Settings
 
+if TYPE_CHECKING:
+    from xdist.remote import Producer
+    from xdist.scheduler.protocol import Scheduling
+
 BERLIN = ZoneInfo("Europe/Berlin")
 TEST_SECRET_KEY = "server-secret-of-the-test-suite-0123456789"
 ENGINES = ["sqlite", "postgres"]
 
 
+# One factory (one migrated template) per engine and process. pytest sets a session
+# fixture of another parameter up anew whenever the engine changes, and with
+# `--dist loadfile` a worker changes engine in every file (its SQLite tests, then its
+# PostgreSQL ones): the template is migrated once, not once per file and engine.
+FACTORIES: dict[str, DatabaseFactory] = {}
+
+
 @pytest_asyncio.fixture(scope="session", loop_scope="session", params=ENGINES)
 async def databases(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[DatabaseFactory]:
+) -> DatabaseFactory:
     kind = request.param
+    if kind in FACTORIES:
+        return FACTORIES[kind]
     if kind == "postgres" and not await postgres_available():
         if os.environ.get("CI"):
             pytest.fail("PostgreSQL must be reachable on CI (WCR_TEST_POSTGRES_URL)")
         pytest.skip("PostgreSQL not reachable; set WCR_TEST_POSTGRES_URL")
     factory = DatabaseFactory(kind, Path(tmp_path_factory.mktemp(kind)))
-    await factory.prepare()
-    yield factory
-    await factory.close()
+    try:
+        await factory.prepare()
+    except BaseException:
+        await factory.close()
+        raise
+    FACTORIES[kind] = factory
+    return factory
+
+
+def pytest_sessionfinish() -> None:
+    """The templates (and any database a test left) go at the end of the run."""
+    for factory in FACTORIES.values():
+        asyncio.run(factory.close())
+    FACTORIES.clear()
 
 
 @pytest.fixture
@@ -262,3 +288,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 def masked(url: str) -> str:
     return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> Scheduling | None:
+    """`--dist loadfile` with the longest files first (tests/scheduling.py)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    return HeaviestFileFirst(config, log)

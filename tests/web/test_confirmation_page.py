@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.databases import demo_sqlite
 from tests.live_server import live_server
-from tests.test_operations import wcr
 from tests.web.conftest import check_accessibility, needs_chromium, shoot
 
 pytestmark = [pytest.mark.slow, needs_chromium]
@@ -19,9 +19,7 @@ ADDRESS_PART = "Bochum"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('confirm') / 'confirm.sqlite3'}"
-    assert wcr(url, "migrate").returncode == 0
-    assert wcr(url, "seed-demo").returncode == 0
+    url = demo_sqlite(tmp_path_factory.mktemp("confirm") / "confirm.sqlite3")
     with live_server(url) as base:
         yield base
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.databases import demo_sqlite
 from tests.live_server import live_server
 from tests.test_operations import wcr
 from tests.web.conftest import check_accessibility, needs_chromium, shoot
@@ -16,10 +17,7 @@ pytestmark = [pytest.mark.slow, needs_chromium]
 
 @pytest.fixture(scope="module")
 def database(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('limits') / 'limits.sqlite3'}"
-    assert wcr(url, "migrate").returncode == 0
-    assert wcr(url, "seed-demo").returncode == 0
-    return url
+    return demo_sqlite(tmp_path_factory.mktemp("limits") / "limits.sqlite3")
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.databases import demo_sqlite
 from tests.live_server import live_server
 from tests.test_operations import wcr
 from tests.web.conftest import check_accessibility, needs_chromium, shoot
@@ -40,9 +41,7 @@ def far_wednesday() -> date:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('reschedule') / 'reschedule.sqlite3'}"
-    assert wcr(url, "migrate").returncode == 0
-    assert wcr(url, "seed-demo").returncode == 0
+    url = demo_sqlite(tmp_path_factory.mktemp("reschedule") / "reschedule.sqlite3")
     keys = {
         agency: wcr(url, "agency-key", agency).stdout.strip().splitlines()[-1]
         for agency in PACKAGE_SERVICES.values()

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.databases import demo_sqlite
 from tests.live_server import live_server
-from tests.test_operations import wcr
 from tests.web.conftest import check_accessibility, needs_chromium, shoot
 
 pytestmark = [pytest.mark.slow, needs_chromium]
@@ -23,9 +23,7 @@ GERMAN_ONLY = "Beratung zu Arbeit und Stellensuche, nur auf Deutsch beschrieben.
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     path = tmp_path_factory.mktemp("content") / "content.sqlite3"
-    url = f"sqlite:///{path}"
-    assert wcr(url, "migrate").returncode == 0
-    assert wcr(url, "seed-demo").returncode == 0
+    url = demo_sqlite(path)
     # One service described in German only: its text must fall back with lang="de".
     with sqlite3.connect(path) as db:
         db.execute(

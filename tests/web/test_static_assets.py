@@ -17,8 +17,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser
 
+from tests.databases import demo_sqlite
 from tests.live_server import live_server
-from tests.test_operations import wcr
 from tests.web.conftest import needs_chromium
 from wcr.web import assets
 from wcr.web.assets import ASSETS, LONG_CACHE, SHORT_CACHE, Assets
@@ -164,9 +164,7 @@ async def test_text_answers_are_gzipped_for_clients_that_accept_it(
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('assets') / 'assets.sqlite3'}"
-    assert wcr(url, "migrate").returncode == 0
-    assert wcr(url, "seed-demo").returncode == 0
+    url = demo_sqlite(tmp_path_factory.mktemp("assets") / "assets.sqlite3")
     with live_server(url) as base:
         yield base
 

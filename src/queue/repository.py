@@ -920,21 +920,14 @@ def _stats_seconds(later: str, earlier: str) -> str:
     return f"CAST(ROUND((julianday({later}) - julianday({earlier})) * 86400) AS INTEGER)"
 
 
-def _stats_joined(condition: str, expression: str) -> str:
-    """The values of ``expression`` where ``condition`` holds (NULLs left out): an
-    integer array on PostgreSQL (no text made per value, and asyncpg decodes it as
-    it is instead of Python splitting and parsing text), comma-joined text on SQLite."""
+def _stats_joined(expression: str) -> str:
     if _postgres():
-        return f"array_agg({expression}) FILTER (WHERE {condition} AND {expression} IS NOT NULL)"
-    return f"group_concat(CASE WHEN {condition} THEN {expression} END, ',')"
+        return f"string_agg(CAST({expression} AS TEXT), ',')"
+    return f"group_concat({expression}, ',')"
 
 
-def _stats_numbers(joined: str | Sequence[int] | None) -> tuple[int, ...]:
-    if not joined:
-        return ()
-    if isinstance(joined, str):
-        return tuple(map(int, joined.split(",")))
-    return tuple(joined)
+def _stats_numbers(joined: str | None) -> tuple[int, ...]:
+    return tuple(map(int, joined.split(","))) if joined else ()
 
 
 def _stats_languages(codes: Sequence[str], alias: str) -> str:
@@ -981,8 +974,8 @@ async def service_days(
         "SELECT st.service, t.day, "  # noqa: S608 - fixed fragments only
         "SUM(CASE WHEN st.outcome = {} THEN 1 ELSE 0 END) AS served, "
         "SUM(CASE WHEN st.outcome = {} AND m.ticket IS NOT NULL THEN 1 ELSE 0 END) AS one_stop, "
-        f"{_stats_joined('st.outcome <> {}', wait)} AS waits, "
-        f"{_stats_joined('st.outcome = {}', transaction)} AS transactions "
+        f"{_stats_joined(f'CASE WHEN st.outcome <> {{}} THEN {wait} END')} AS waits, "
+        f"{_stats_joined(f'CASE WHEN st.outcome = {{}} THEN {transaction} END')} AS transactions "
         "FROM ticket_step st JOIN ticket t ON t.id = st.ticket LEFT JOIN ("
         "SELECT o.ticket FROM ticket_step o JOIN ticket t2 ON t2.id = o.ticket "
         "WHERE t2.site = {} AND t2.day >= {} AND t2.day <= {} AND t2.step > 0 AND o.outcome = {} "

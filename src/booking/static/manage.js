@@ -252,8 +252,13 @@
     $("check-in-row").hidden = true;
     checkInSite = null;
     if (!booking || booking.status !== "confirmed") return;
+    // Only a site with an appointment today (its own day) is asked: most visits of
+    // this page are days ahead, and then it costs no request.
     const sites = [];
-    booking.appointments.forEach(function (a) { if (sites.indexOf(a.site) < 0) sites.push(a.site); });
+    booking.appointments.forEach(function (a) {
+      const today = new Intl.DateTimeFormat("en-CA", { timeZone: zoneOf(a.site) }).format(new Date());
+      if (a.start.slice(0, 10) === today && sites.indexOf(a.site) < 0) sites.push(a.site);
+    });
     for (const site of sites) {
       const response = await fetch("/api/v1/sites/" + encodeURIComponent(site) + "/remote-tickets?lang=" + page.lang);
       if (!response.ok) continue;

@@ -528,7 +528,13 @@ async def _waitlist_form(
         "package": wanted.package or "",
         "hint": hint,
         # From the week shown for a month, as the waitlist takes empty days.
-        "typed": {"from": first.isoformat(), "to": (first + WAITLIST_DAYS).isoformat()},
+        # Any time of day until the visitor narrows it ("Not before", "Not after").
+        "typed": {
+            "from": first.isoformat(),
+            "to": (first + WAITLIST_DAYS).isoformat(),
+            "earliest": "",
+            "latest": "",
+        },
         "errors": {},
         "min": now_day.isoformat(),
     }

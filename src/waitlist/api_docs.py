@@ -13,17 +13,20 @@ OPERATIONS = {
             "`services` and `package` (each given is named); `services` not 2 to 5 "
             "different ones; a package of another site (`site`) or a range without one "
             "of its weekdays (`from`); days that are not valid (past, reversed, too far), "
+            "`earliest` or `latest` not a time as HH:MM, or `latest` not after `earliest`; "
             "a name, e-mail, phone or language that is not valid, or no e-mail nor phone; "
             "a missing or wrong `altcha` with the challenge on",
         },
         request_examples={
             "service": Example(
-                "one service, on any day of a range",
+                "one service, on any day of a range, in the morning",
                 {
                     "site": "bochum",
                     "service": "registration",
                     "from": "2026-12-07",
                     "to": "2026-12-18",
+                    "earliest": "08:00",
+                    "latest": "12:00",
                     "name": "Amira Haddad",
                     "email": "amira@example.org",
                     "language": "en",

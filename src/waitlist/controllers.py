@@ -41,7 +41,9 @@ class WaitlistController(Controller):
         three. When a place frees, it is held for the entry (for a one-stop entry, with
         the other places of a whole visit it completes) and the visitor gets a message
         with a link that books it. One open entry per contact and service, or set of
-        services (409); with the challenge on, `altcha` as for booking."""
+        services (409); with the challenge on, `altcha` as for booking. Optional
+        `earliest` and `latest` ("HH:MM", the site's local time) limit the places to
+        those starting at or after and ending at or before them."""
         joined = await joining.join(
             engine,
             settings,
@@ -57,6 +59,8 @@ class WaitlistController(Controller):
                 altcha=data.altcha,
                 services=tuple(data.services) if data.services is not None else None,
                 package=data.package,
+                earliest=data.earliest,
+                latest=data.latest,
             ),
         )
         reference, token, contact = joined.reference, joined.token, joined.contact
@@ -123,6 +127,8 @@ async def entry_view(entry: EntryRecord, public_url: str) -> EntryView:
         first_day=entry.first_day.isoformat(),
         last_day=entry.last_day.isoformat(),
         offers=entry.offers,
+        earliest=entry.earliest,
+        latest=entry.latest,
         offer=await offer_view(held, entry.language) if held else None,
         booking_reference=entry.booking_reference,
         services=[services[i].slug for i in entry.services if i in services],

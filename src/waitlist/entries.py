@@ -52,6 +52,26 @@ def day_range(first: date | None, last: date | None, today: date) -> tuple[date,
     return first, last
 
 
+def parse_time(raw: str | None, field: str) -> str | None:
+    """A local day-time as "HH:MM" (24 hours; "" is none, as a form sends it)."""
+    if raw is None or not raw.strip():
+        return None
+    text = raw.strip()
+    try:
+        parsed = datetime.strptime(text, "%H:%M")  # noqa: DTZ007 - a time of day only
+    except ValueError:
+        raise InvalidInput.field(field, "a time of day as HH:MM, 00:00 to 23:59") from None
+    if len(text) != len("HH:MM"):
+        raise InvalidInput.field(field, "a time of day as HH:MM, 00:00 to 23:59")
+    return parsed.strftime("%H:%M")
+
+
+def time_range(earliest: str | None, latest: str | None) -> tuple[str | None, str | None]:
+    if earliest is not None and latest is not None and latest <= earliest:
+        raise InvalidInput.field("latest", "the latest time must be after the earliest")
+    return earliest, latest
+
+
 @dataclass(frozen=True)
 class Wanted:
     """What an entry waits for: one service, or a one-stop visit's services (the
@@ -130,11 +150,14 @@ async def join(
     max_offers: int,
     services: tuple[int, ...] = (),
     package_id: int | None = None,
+    earliest: str | None = None,
+    latest: str | None = None,
 ) -> tuple[str, str]:
     """A new waiting entry: (reference, token). 409 when the contact already waits
     for the service, or the set of services (the unique index decides). A one-stop
     entry gives its ``services`` (``service_id`` is the first of them) and maybe the
-    package whose days and hours apply."""
+    package whose days and hours apply; ``earliest`` and ``latest`` the local day-times
+    ("HH:MM") its places must lie within, if any."""
     token = new_manage_token()
     reference = new_reference()
     wanted = tuple(sorted(services)) or (service_id,)
@@ -156,6 +179,8 @@ async def join(
         at=now(),
         services=tuple(sorted(services)),
         package_id=package_id,
+        earliest=earliest,
+        latest=latest,
     )
     try:
         async with write_transaction(engine):

@@ -38,6 +38,9 @@ class JoinInput:
     # A one-stop visit instead of ``service``: 2-5 service slugs, or a package.
     services: tuple[str, ...] | None = None
     package: str | None = None
+    # Local day-times ("HH:MM", either may be absent) the places must lie within.
+    earliest: str | None = None
+    latest: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,13 +51,15 @@ class Joining:
     service: catalogue.Service
     first: date
     last: date
+    earliest: str | None
+    latest: str | None
     contact: booking.Contact
     reach: Reach
 
 
 async def join(engine: Engine[Any], settings: Settings, data: JoinInput) -> Joining:
     """Check everything, then join: 422 naming every field that is wrong (contact and
-    days together), the challenge checked (and spent) only when the rest is right,
+    days and times together), the challenge checked (and spent) only when the rest is right,
     409 when the contact already waits for the service."""
     site = await catalogue.site_by_slug(data.site)
     wanted = await entries.wanted(site, data.service, data.services, data.package)
@@ -73,6 +78,16 @@ async def join(engine: Engine[Any], settings: Settings, data: JoinInput) -> Join
         wanted.check_days(first, last)
     except InvalidInput as error:
         errors += error.errors
+    earliest = latest = None
+    try:
+        earliest = entries.parse_time(data.earliest, "earliest")
+    except InvalidInput as error:
+        errors += error.errors
+    try:
+        latest = entries.parse_time(data.latest, "latest")
+        earliest, latest = entries.time_range(earliest, latest)
+    except InvalidInput as error:
+        errors += error.errors
     if errors:
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         raise InvalidInput(detail, errors=errors)
@@ -88,6 +103,8 @@ async def join(engine: Engine[Any], settings: Settings, data: JoinInput) -> Join
         max_offers=settings.waitlist_max_offers,
         services=wanted.services,
         package_id=wanted.package.id if wanted.package else None,
+        earliest=earliest,
+        latest=latest,
     )
     return Joining(
         reference=reference,
@@ -96,6 +113,8 @@ async def join(engine: Engine[Any], settings: Settings, data: JoinInput) -> Join
         service=service,
         first=first,
         last=last,
+        earliest=earliest,
+        latest=latest,
         contact=contact,
         reach=reach,
     )

@@ -7,7 +7,8 @@ withdrawal, publishing, a capacity raised) and the waitlist ends holds the same 
 ascending id order, it takes the place with booking's own conditional update
 (``booked = booked + 1 WHERE booked < capacity``) and then picks the earliest-joined
 waiting entry that fits (site, service alone or in a one-stop set, local day; never
-one that held this slot before), with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL so
+one that held this slot before; its day-times, if any, accepting the slot's local
+start and end), with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL so
 concurrent frees pick different entries. So the capacity alone guarantees that a
 place is never both held and booked and never held twice; if the change rolls back,
 so does the offer, and if it commits, the offer (and the outbox rows of its messages)
@@ -17,7 +18,9 @@ A **one-stop entry** (a package, or 2-5 services) fits only when the freed place
 completes a whole visit: booking's one-stop search (:func:`booking.visits_through`:
 the site's gap, idle and order rules, the package's days and hours) runs for the
 entry's services on the slot's local day, with the freed slot as the only one of its
-service. The earliest visit found is taken: its other places in ascending slot id
+service. Of the visits found, only those the entry's day-times accept (the first
+start at or after ``earliest``, the last end at or before ``latest``) count; the
+earliest is taken: its other places in ascending slot id
 order by the same conditional update, except that a slot row another transaction
 holds locked counts as full rather than being waited for (that transaction may be
 waiting for the freed slot this one holds: a deadlock). If one is full, those taken
@@ -60,15 +63,42 @@ async def offer_freed(event: booking.PlaceFreed | booking.PlacesAdded) -> None:
 
 # A set of services (and package) whose visits the freed place cannot complete: the
 # later entries waiting for the same set are passed over without a second search.
-VisitKey = tuple[tuple[int, ...], int | None]
+# (Their day-times are part of the key: another entry of the set may accept a visit.)
+VisitKey = tuple[tuple[int, ...], int | None, str | None, str | None]
+
+
+def local_times(first: booking.SlotFacts, last: booking.SlotFacts | None = None) -> tuple[str, str]:
+    """The local start of ``first`` and end of ``last`` (default: the same slot) as
+    "HH:MM" (an end on a later day is "24:00"), as ``earliest`` and ``latest`` are."""
+    start = first.starts_at.astimezone(first.tz)
+    end = (last or first).ends_at.astimezone(first.tz)
+    return start.strftime("%H:%M"), end.strftime("%H:%M") if end.date() == start.date() else "24:00"
+
+
+async def visits_in_times(facts: booking.SlotFacts, entry: EntryRecord) -> list[tuple[int, ...]]:
+    """The visits through the freed slot (:func:`booking.visits_through`, earliest
+    first) that the entry's day-times accept: first start and last end."""
+    visits = await booking.visits_through(facts, entry.service_ids, entry.package_id)
+    if entry.earliest is None and entry.latest is None:
+        return visits
+    slots = await booking.slots_by_id({slot_id for visit in visits for slot_id in visit})
+    slots[facts.id] = facts
+    fitting = []
+    for visit in visits:
+        first = min((slots[i] for i in visit), key=lambda s: s.starts_at)
+        last = max((slots[i] for i in visit), key=lambda s: s.ends_at)
+        if entry.accepts_times(*local_times(first, last)):
+            fitting.append(visit)
+    return fitting
 
 
 async def complete_visit(
     facts: booking.SlotFacts, entry: EntryRecord, at: datetime
 ) -> dict[int, datetime] | None:
-    """The places of the earliest visit of the entry's services that the freed slot
-    (already taken for the hold) completes, now taken too: slot id → start."""
-    for visit in await booking.visits_through(facts, entry.service_ids, entry.package_id):
+    """The places of the earliest visit of the entry's services (in its day-times)
+    that the freed slot (already taken for the hold) completes, now taken too: slot
+    id → start."""
+    for visit in await visits_in_times(facts, entry):
         taken: dict[int, datetime] = {}
         for slot_id in visit:  # ascending
             if slot_id == facts.id:
@@ -87,20 +117,28 @@ async def complete_visit(
 
 
 async def next_fitting(
-    facts: booking.SlotFacts, day: date, starts_at: datetime, at: datetime, passed: set[VisitKey]
+    facts: booking.SlotFacts,
+    day: date,
+    starts_at: datetime,
+    at: datetime,
+    passed: set[VisitKey],
 ) -> tuple[EntryRecord, dict[int, datetime]] | None:
     """The earliest-joined entry the freed place (taken already) fits, with the places
     held for it: the one, or a whole visit's. One-stop entries whose visits it does not
     complete are passed over (their sets remembered in ``passed``)."""
     after = 0
     while True:
-        entry = await repo.next_waiting(facts.site_id, facts.service_id, day, facts.id, after)
+        # The slot's own times are a first filter for one-stop entries too: a visit
+        # through it starts no later and ends no earlier.
+        entry = await repo.next_waiting(
+            facts.site_id, facts.service_id, day, local_times(facts), facts.id, after=after
+        )
         if entry is None:
             return None
         after = entry.id
         if not entry.one_stop:
             return entry, {facts.id: starts_at}
-        key = (entry.service_ids, entry.package_id)
+        key = (entry.service_ids, entry.package_id, entry.earliest, entry.latest)
         if key in passed:
             continue
         places = await complete_visit(facts, entry, at)
@@ -115,7 +153,7 @@ async def offer_slot(facts: booking.SlotFacts, at: datetime) -> int:
         return 0
     slot_id = facts.id
     day = facts.starts_at.astimezone(facts.tz).date()
-    if not await repo.anyone_waiting(facts.site_id, facts.service_id, day):
+    if not await repo.anyone_waiting(facts.site_id, facts.service_id, day, local_times(facts)):
         return 0
     held = 0
     passed: set[VisitKey] = set()

@@ -6,9 +6,10 @@ held place and leaves the list."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from typing import Annotated, Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import get_datetime_format
@@ -33,7 +34,7 @@ from .links import entry_url
 
 LangPath = Annotated[str, PathParameter(max_length=8)]
 SitePath = Annotated[str, PathParameter(max_length=64)]
-FIELDS = ("service", "package", "from", "to", "name", "email", "phone")
+FIELDS = ("service", "package", "from", "to", "earliest", "latest", "name", "email", "phone")
 Slugs = Annotated[list[str] | None, QueryParameter(max_length=5)]
 Slug = Annotated[str | None, QueryParameter(max_length=64)]
 
@@ -124,6 +125,8 @@ def day_errors(lang: Language, error: InvalidInput, names: Named) -> dict[str, s
             "Please give a last day after the first day, at most %(days)d days later."
         )
         % {"days": MAX_RANGE.days},
+        "earliest": lang.gettext("Please give a time, for example 08:00."),
+        "latest": lang.gettext("Please give a time after the first time, for example 12:00."),
     }
     shown = {e["field"]: texts[e["field"]] for e in error.errors if e["field"] in texts}
     if names.weekdays and any(
@@ -216,6 +219,8 @@ class WaitlistPages(Controller):
             language=language_.code,
             from_=values["from"] or None,
             to=values["to"] or None,
+            earliest=values["earliest"] or None,
+            latest=values["latest"] or None,
             altcha=str(form.get(challenge.FIELD) or "") or None,
         )
         errors: dict[str, str] = {}
@@ -273,6 +278,35 @@ def reach_text(lang: Language, joined: joining.Joining) -> str:
     )
 
 
+def _clock(lang: Language, hhmm: str) -> str:
+    """A local day-time "HH:MM" the locale's way (24 hours where it uses them)."""
+    utc = ZoneInfo("UTC")
+    return lang.time(datetime.combine(date(2000, 1, 1), time.fromisoformat(hhmm), utc), utc)
+
+
+def times_texts(lang: Language) -> dict[str, str]:
+    """An entry's day-times in words; "%(start)s" and "%(end)s" are the times."""
+    return {
+        "both": lang.gettext("from %(start)s to %(end)s"),
+        "start": lang.gettext("from %(start)s"),
+        "end": lang.gettext("until %(end)s"),
+    }
+
+
+def times_text(lang: Language, earliest: str | None, latest: str | None) -> str:
+    """ "from 08:00 to 12:00" ("" when the entry takes any time of day)."""
+    texts = times_texts(lang)
+    start = _clock(lang, earliest) if earliest else ""
+    end = _clock(lang, latest) if latest else ""
+    if earliest and latest:
+        return texts["both"] % {"start": start, "end": end}
+    if earliest:
+        return texts["start"] % {"start": start}
+    if latest:
+        return texts["end"] % {"end": end}
+    return ""
+
+
 def joined_page(
     request: Request[Any, Any, Any],
     lang: Language,
@@ -289,6 +323,7 @@ def joined_page(
         site=joined.site,
         names=names,
         days=lang.day_span(joined.first, joined.last),
+        times=times_text(lang, joined.earliest, joined.latest),
         reach=reach_text(lang, joined),
         notices=[text for _, _, text in joined.reach.notices(lang)],
         hold=lang.ngettext(
@@ -335,6 +370,8 @@ async def page_data(lang: Language, reference: str) -> dict[str, Any]:
         "packages": packages,
         # Between two held appointments ("%(minutes)d" is the number).
         "wait": lang.gettext("%(minutes)d min wait"),
+        # The entry's day-times ("%(start)s", "%(end)s": times the locale's way).
+        "times": times_texts(lang),
         "hour24": "H" in str(Locale.parse(lang.code).time_formats["short"]),
         # "{1}, {0}": how the locale joins a date ({1}) and a time ({0}).
         "moment": str(get_datetime_format("full", locale=lang.code)),

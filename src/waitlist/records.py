@@ -46,6 +46,9 @@ class NewEntry:
     # the package it waits for, if any; empty for a single service.
     services: tuple[int, ...] = ()
     package_id: int | None = None
+    # Local day-times ("HH:MM") a place must start at or after, end at or before.
+    earliest: str | None = None
+    latest: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,6 +74,15 @@ class EntryRecord:
     # and its package (whose days and hours apply), if any.
     services: tuple[int, ...] = ()
     package_id: int | None = None
+    # Local day-times ("HH:MM") a place must start at or after, end at or before.
+    earliest: str | None = None
+    latest: str | None = None
+
+    def accepts_times(self, start: str, end: str) -> bool:
+        """Whether a place (or visit) from local ``start`` to ``end`` ("HH:MM") fits."""
+        return (self.earliest is None or self.earliest <= start) and (
+            self.latest is None or self.latest >= end
+        )
 
     @property
     def one_stop(self) -> bool:

@@ -20,7 +20,7 @@ from .tables import WaitlistEntry, WaitlistHold
 ENTRY_COLUMNS = (
     "id, reference, token_hash, site, service, first_day, last_day, name, email, phone, "
     "language, status, offers, hold_minutes, max_offers, booking_reference, created_at, "
-    "services, package"
+    "services, package, earliest, latest"
 )
 
 
@@ -62,6 +62,8 @@ def _entry(row: dict[str, Any]) -> EntryRecord:
         created_at=as_utc(row["created_at"]),
         services=_services(row["services"]),
         package_id=row["package"],
+        earliest=row["earliest"],
+        latest=row["latest"],
     )
 
 
@@ -97,6 +99,8 @@ async def insert_entry(entry: NewEntry) -> int:
             created_at=entry.at,
             services=services_text(entry.services),
             package=entry.package_id,
+            earliest=entry.earliest,
+            latest=entry.latest,
         )
     ).returning(WaitlistEntry.id)
     return int(rows[0]["id"])
@@ -121,18 +125,29 @@ async def entries_by_id(ids: list[int]) -> list[EntryRecord]:
     return [_entry(row) for row in rows]
 
 
+# An entry's day-times accept a place from local "HH:MM" {} to {} (NULL: any).
+_TIMES = "(e.earliest IS NULL OR e.earliest <= {}) AND (e.latest IS NULL OR e.latest >= {})"
+
+
 async def next_waiting(
-    site_id: int, service_id: int, day: date, slot_id: int, after: int = 0
+    site_id: int,
+    service_id: int,
+    day: date,
+    times: tuple[str, str],
+    slot_id: int,
+    *,
+    after: int = 0,
 ) -> EntryRecord | None:
     """The earliest-joined waiting entry after id ``after`` that waits for the service
-    (alone, or in a one-stop set), accepts ``day`` and was never offered this slot
-    before (a hold that passed on must not come back to the same entry)."""
+    (alone, or in a one-stop set), accepts ``day`` and the place's local ``times``
+    (start, end as "HH:MM") and was never offered this slot before (a hold that passed
+    on must not come back to the same entry)."""
     skip_locked = " FOR UPDATE SKIP LOCKED" if _postgres() else ""
     rows = await WaitlistEntry.raw(
         f"SELECT {ENTRY_COLUMNS} FROM waitlist_entry e "  # noqa: S608 - fixed fragments
         "WHERE e.site = {} AND e.status = {} AND (e.service = {} OR e.services LIKE {}) "
-        "AND e.first_day <= {} AND e.last_day >= {} AND e.id > {} AND NOT EXISTS ("
-        "SELECT 1 FROM waitlist_hold h WHERE h.entry = e.id AND h.slot = {}) "
+        f"AND e.first_day <= {{}} AND e.last_day >= {{}} AND {_TIMES} AND e.id > {{}} "
+        "AND NOT EXISTS (SELECT 1 FROM waitlist_hold h WHERE h.entry = e.id AND h.slot = {}) "
         f"ORDER BY e.id LIMIT 1{skip_locked}",
         site_id,
         EntryStatus.WAITING.value,
@@ -140,25 +155,27 @@ async def next_waiting(
         f"%,{int(service_id)},%",
         day,
         day,
+        *times,
         after,
         slot_id,
     )
     return _entry(rows[0]) if rows else None
 
 
-async def anyone_waiting(site_id: int, service_id: int, day: date) -> bool:
+async def anyone_waiting(site_id: int, service_id: int, day: date, times: tuple[str, str]) -> bool:
     """A look without a lock (the partial indexes answer it): most freed places have
     nobody waiting, and then the offer costs this one query."""
     rows = await WaitlistEntry.raw(
-        "SELECT 1 AS found FROM waitlist_entry WHERE site = {} AND status = {} "
-        "AND (service = {} OR services LIKE {}) AND first_day <= {} AND last_day >= {} "
-        "LIMIT 1",
+        "SELECT 1 AS found FROM waitlist_entry e WHERE e.site = {} AND e.status = {} "  # noqa: S608 - fixed fragments
+        "AND (e.service = {} OR e.services LIKE {}) AND e.first_day <= {} "
+        f"AND e.last_day >= {{}} AND {_TIMES} LIMIT 1",
         site_id,
         EntryStatus.WAITING.value,
         service_id,
         f"%,{int(service_id)},%",
         day,
         day,
+        *times,
     )
     return bool(rows)
 

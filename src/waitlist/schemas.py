@@ -9,6 +9,8 @@ import msgspec
 Slug = Annotated[str, msgspec.Meta(max_length=64)]
 Altcha = Annotated[str, msgspec.Meta(max_length=4000)]
 Day = Annotated[str, msgspec.Meta(max_length=10)]
+# A local day-time "HH:MM" (checked by the use case, 422 naming the field).
+Time = Annotated[str, msgspec.Meta(max_length=8)]
 
 
 class JoinRequest(msgspec.Struct, forbid_unknown_fields=True, rename={"from_": "from"}):
@@ -20,6 +22,10 @@ class JoinRequest(msgspec.Struct, forbid_unknown_fields=True, rename={"from_": "
     package: Slug | None = None
     from_: Day | None = None
     to: Day | None = None
+    # The local day-times the places must lie within: start at or after `earliest`,
+    # end at or before `latest` (a one-stop visit: its first start, last end).
+    earliest: Time | None = None
+    latest: Time | None = None
     email: Annotated[str, msgspec.Meta(max_length=400)] | None = None
     phone: Annotated[str, msgspec.Meta(max_length=64)] | None = None
     language: Annotated[str, msgspec.Meta(max_length=16)] | None = None
@@ -66,6 +72,9 @@ class EntryView(msgspec.Struct):
     first_day: str
     last_day: str
     offers: int
+    # The local day-times ("HH:MM") the entry accepts, when given.
+    earliest: str | None = None
+    latest: str | None = None
     offer: OfferView | None = None
     booking_reference: str | None = None
     # A one-stop entry: all its services (``service`` is the first) and its package.

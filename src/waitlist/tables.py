@@ -22,6 +22,11 @@ class WaitlistEntry(Table, tablename="waitlist_entry"):
     # Acceptable local days at the site, both included.
     first_day = Date()
     last_day = Date()
+    # Acceptable local day-times at the site ("HH:MM", compared as text), if any: a
+    # place (a one-stop visit: its first start, its last end) starts at or after
+    # ``earliest`` and ends at or before ``latest``.
+    earliest = Varchar(length=5, null=True, default=None)
+    latest = Varchar(length=5, null=True, default=None)
     name = Varchar(length=200)
     email = Varchar(length=320, null=True, default=None)
     phone = Varchar(length=32, null=True, default=None)

@@ -36,9 +36,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
         yield base, key
 
 
+def joining_week() -> str:
+    """The week the joining tests look at: past the days of the offer tests (far_day),
+    since a form waits from the week shown for a month, and its entry would take their
+    freed places."""
+    return (datetime.now(BERLIN).date() + timedelta(weeks=20)).isoformat()
+
+
 def far_day(weeks: int) -> date:
-    """A weekday some weeks ahead: beyond the demo's 14 days of slots (and beyond the
-    month a form joins for by default, so the tests do not take each other's places)."""
+    """A weekday some weeks ahead: beyond the demo's 14 days of slots, and before the
+    joining tests' month (joining_week), so the tests do not take each other's places."""
     day = datetime.now(BERLIN).date() + timedelta(weeks=weeks)
     while day.isoweekday() > FRIDAY:
         day += timedelta(days=1)
@@ -112,7 +119,7 @@ def test_joining_from_the_times_step_in_ukrainian(
 ) -> None:
     base, _ = server
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="uk")
-    later = (datetime.now(BERLIN).date() + timedelta(days=40)).isoformat()
+    later = joining_week()
     page.goto(f"{base}/uk/sites/bochum/times?services={SERVICE}&from={later}")
     expect(page.locator("#no-times")).to_be_visible()
     form = page.locator("#waitlist-form")
@@ -150,7 +157,7 @@ def test_joining_in_arabic_on_a_phone(server: tuple[str, str], browser: Browser)
     the form sits below the week's strip, so the page is three screens at most."""
     base, _ = server
     page = browser.new_page(viewport=PHONE, locale="ar")
-    later = (datetime.now(BERLIN).date() + timedelta(days=40)).isoformat()
+    later = joining_week()
     page.goto(f"{base}/ar/sites/bochum/times?services={SERVICE}&from={later}")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.locator("#waitlist-form")).to_be_visible()

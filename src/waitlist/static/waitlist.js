@@ -23,6 +23,15 @@
     const clock = { hour: page.hour24 ? "2-digit" : "numeric", minute: "2-digit", hourCycle: page.hour24 ? "h23" : "h12", timeZone: zone };
     return format(clock).formatRange(new Date(start), new Date(end));
   }
+  function clock(hhmm) {
+    const options = { hour: page.hour24 ? "2-digit" : "numeric", minute: "2-digit", hourCycle: page.hour24 ? "h23" : "h12", timeZone: "UTC" };
+    return format(options).format(new Date("2000-01-01T" + hhmm + ":00Z"));
+  }
+  function timesText(earliest, latest) {
+    const t = page.times, start = earliest ? clock(earliest) : "", end = latest ? clock(latest) : "";
+    const text = earliest && latest ? t.both : earliest ? t.start : latest ? t.end : "";
+    return text.replace("%(start)s", start).replace("%(end)s", end);
+  }
   function fullDay(iso, zone) { return format({ dateStyle: "full", timeZone: zone }).format(new Date(iso)); }
   function daySpan(first, last) {
     const days = format({ day: "numeric", month: "short", timeZone: "UTC" });
@@ -120,6 +129,9 @@
     showWanted(entry, slugs);
     $("site").textContent = site.name;
     $("days").textContent = daySpan(entry.first_day, entry.last_day);
+    const times = timesText(entry.earliest, entry.latest);
+    $("times").textContent = times;
+    $("times").hidden = $("times-label").hidden = !times;
     STATES.forEach(function (state) { $(state).hidden = state !== entry.status; });
     const open = entry.status === "waiting" || entry.status === "offered";
     $("leave-row").hidden = !open;

@@ -106,6 +106,15 @@ class Language:
         """A range of days in the locale's interval format ("2.-8. Dez.")."""
         return format_interval(first, last, "MMMd", locale=self.code)
 
+    def script_formats(self) -> dict[str, object]:
+        """How this locale writes times and joins a date and a time, for a page's script
+        that formats with Intl to the same patterns as Babel on the server."""
+        return {
+            "hour24": "H" in str(Locale.parse(self.code).time_formats["short"]),
+            # "{1}, {0}": how the locale joins a date ({1}) and a time ({0}).
+            "moment": str(get_datetime_format("full", locale=self.code)),
+        }
+
     def context(self) -> dict[str, object]:
         """What every page template gets: _(), the language, and its neighbours."""
         return {

@@ -7,8 +7,6 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from babel import Locale
-from babel.dates import get_datetime_format
 from litestar import Controller, Request, get
 from litestar.params import PathParameter, QueryParameter
 from litestar.response import Template
@@ -83,26 +81,14 @@ async def page_data(lang: Language, reference: str, sites: list[catalogue.Site])
     token): per site its zone and check-in window, the names of services and agencies
     in the page's language, and how this locale writes days and times (as Babel does
     on the other pages: manage.js formats with Intl to the same patterns)."""
-    services = {}
-    for service in await catalogue.list_services():
-        content = service.content(lang.code)
-        # Each text in the page's language, or the language it fell back to.
-        services[service.slug] = {
-            "name": content.name,
-            "name_lang": content.name_lang if content.name_lang != lang.code else None,
-            "bring": list(content.bring),
-            "bring_lang": content.bring_lang if content.bring_lang != lang.code else None,
-        }
     monday = date(2024, 1, 1)
     return {
         "reference": reference,
         "lang": lang.code,
         "zones": {s.slug: s.timezone for s in sites},
         "check_in": {s.slug: confirmation.check_in_text(lang, s) for s in sites},
-        "services": services,
+        "services": await catalogue.services_for_scripts(lang.code),
         "agencies": {a.slug: a.name for a in await catalogue.list_agencies()},
         "weekdays": [lang.weekday(monday + timedelta(days=n)) for n in range(7)],
-        "hour24": "H" in str(Locale.parse(lang.code).time_formats["short"]),
-        # "{1}, {0}": how the locale joins a date ({1}) and a time ({0}).
-        "moment": str(get_datetime_format("full", locale=lang.code)),
+        **lang.script_formats(),
     }

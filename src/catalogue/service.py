@@ -35,6 +35,21 @@ async def list_services(site: Site | None = None) -> list[Service]:
     return await repo.services_offered_at(site.id) if site else await repo.services()
 
 
+async def services_for_scripts(language: str) -> dict[str, dict[str, Any]]:
+    """Every service's name and what to bring in ``language``, by slug, for a page's
+    script; with the language a text fell back to (None: the page's own)."""
+    found = {}
+    for service in await repo.services():
+        content = service.content(language)
+        found[service.slug] = {
+            "name": content.name,
+            "name_lang": content.name_lang if content.name_lang != language else None,
+            "bring": list(content.bring),
+            "bring_lang": content.bring_lang if content.bring_lang != language else None,
+        }
+    return found
+
+
 async def sites_of_services() -> dict[int, list[str]]:
     """Service id to the slugs of the sites that offer it."""
     return await repo.sites_of_services()

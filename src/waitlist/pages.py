@@ -11,8 +11,6 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from babel import Locale
-from babel.dates import get_datetime_format
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
@@ -343,15 +341,6 @@ async def page_data(lang: Language, reference: str) -> dict[str, Any]:
     token): the services' and packages' names and what to bring in the page's
     language, the sites' names, addresses and zones, and how this locale writes days
     and times."""
-    services = {}
-    for service in await catalogue.list_services():
-        content = service.content(lang.code)
-        services[service.slug] = {
-            "name": content.name,
-            "name_lang": content.name_lang if content.name_lang != lang.code else None,
-            "bring": list(content.bring),
-            "bring_lang": content.bring_lang if content.bring_lang != lang.code else None,
-        }
     site_rows = await catalogue.list_sites()
     sites = {s.slug: {"name": s.name, "address": s.address, "zone": s.timezone} for s in site_rows}
     packages = {}
@@ -365,14 +354,12 @@ async def page_data(lang: Language, reference: str) -> dict[str, Any]:
     return {
         "reference": reference,
         "lang": lang.code,
-        "services": services,
+        "services": await catalogue.services_for_scripts(lang.code),
         "sites": sites,
         "packages": packages,
         # Between two held appointments ("%(minutes)d" is the number).
         "wait": lang.gettext("%(minutes)d min wait"),
         # The entry's day-times ("%(start)s", "%(end)s": times the locale's way).
         "times": times_texts(lang),
-        "hour24": "H" in str(Locale.parse(lang.code).time_formats["short"]),
-        # "{1}, {0}": how the locale joins a date ({1}) and a time ({0}).
-        "moment": str(get_datetime_format("full", locale=lang.code)),
+        **lang.script_formats(),
     }

@@ -53,6 +53,7 @@ def twilio() -> Iterator[TwilioFake]:
     yield fake
     loop.call_soon_threadsafe(stopping.set)
     thread.join(10)
+    loop.close()
 
 
 @pytest.fixture(scope="module")
@@ -74,14 +75,15 @@ def server(
         yield base, key
 
 
-def offer_sms(twilio: TwilioFake, to: str) -> dict[str, str]:
+def sms_to(twilio: TwilioFake, to: str, starts: str) -> dict[str, str]:
+    """The first SMS to ``to`` that starts so and carries a waitlist link."""
     deadline = time.monotonic() + SEND_TIMEOUT
     while time.monotonic() < deadline:
         for sms in list(twilio.received):
-            if sms["To"] == to and LINK.search(sms["Body"]):
+            if sms["To"] == to and sms["Body"].startswith(starts) and LINK.search(sms["Body"]):
                 return sms
         time.sleep(0.2)
-    pytest.fail(f"no offer SMS to {to} within {SEND_TIMEOUT:.0f} s: {twilio.received}")
+    pytest.fail(f"no SMS {starts!r} to {to} within {SEND_TIMEOUT:.0f} s: {twilio.received}")
 
 
 def test_join_in_ukrainian_get_the_offer_sms_follow_it_and_book(
@@ -101,9 +103,12 @@ def test_join_in_ukrainian_get_the_offer_sms_follow_it_and_book(
     expect(page.locator("#reference")).to_have_text(re.compile(r"^[A-Z0-9]{8}$"))
     reference = page.locator("#reference").inner_text()
 
+    # No e-mail address: the link to her entry's page comes by SMS.
+    joined = sms_to(twilio, "+491717654321", "Ви у списку очікування")
+    assert f"/uk/waitlist/{reference}#t=" in joined["Body"]
+
     cancel(base, taken)  # the place frees: held for her, and the worker tells her
-    sms = offer_sms(twilio, "+491717654321")
-    assert sms["Body"].startswith("Вільно для вас:")
+    sms = sms_to(twilio, "+491717654321", "Вільно для вас:")
     assert "11:00" in sms["Body"]  # the time, in the site's zone
     match = LINK.search(sms["Body"])
     assert match is not None

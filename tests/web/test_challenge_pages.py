@@ -85,6 +85,30 @@ def test_a_form_sent_before_the_solution_is_ready_waits_for_it(
     assert spent(database) == before + 1
 
 
+def test_a_challenge_that_fails_to_load_while_the_form_waits_is_fetched_again(
+    server: str, database: str, browser: Browser
+) -> None:
+    before = spent(database)
+    page = browser.new_page(viewport={"width": 360, "height": 900})
+    # The first challenge is held until the form has been sent, then its fetch fails.
+    held: list[Route] = []
+
+    def hold_first(route: Route) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/api/v1/challenge", hold_first)
+    fill(page, server, "en", "retry@example.org")
+    page.locator("form button.primary").last.click()
+    expect(page.locator("form button.primary").last).to_have_attribute("aria-busy", "true")
+    assert held, "the page asked for its challenge"
+    held[0].abort("connectionreset")
+    expect(page.locator("#reference")).to_have_text(re.compile(r"^[A-Z0-9]{8}$"))
+    assert spent(database) == before + 1
+
+
 def test_rescheduling_on_the_manage_page_solves_a_fresh_challenge_each_time(
     server: str, database: str, browser: Browser
 ) -> None:

@@ -21,10 +21,13 @@ function solver(widget) {
     const input = form.querySelector("input[name=altcha]");
     return input ? input.value : "";
   };
+  const attempt = () => Promise.resolve(widget.verify()).catch(() => null);
   const solve = () => {
     if (!pending) {
-      pending = Promise.resolve(widget.verify())
-        .catch(() => null)
+      // One more try when the first ends without a solution: on a busy server the
+      // challenge's fetch can fail once, and the visitor should not see an error for it.
+      pending = attempt()
+        .then(() => current() || (widget.reset(), attempt()))
         .then(() => {
           pending = null;
           return current();

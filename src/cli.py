@@ -304,9 +304,11 @@ def worker(once: bool) -> None:
     async def work(engine: Any) -> None:
         if once:
             dispatcher = Dispatcher.from_settings(engine, settings)
-            while await dispatcher.run_once():
-                pass
-            await dispatcher.sms.close()
+            try:
+                while await dispatcher.run_once():
+                    pass
+            finally:
+                await dispatcher.close()
             return
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

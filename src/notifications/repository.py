@@ -122,6 +122,13 @@ async def drop_reminders(booking_id: int) -> None:
 # --- sending --------------------------------------------------------------------
 
 
+async def relax_durability() -> None:
+    """On PostgreSQL, the current transaction's commit returns before its WAL is on
+    disk (``synchronous_commit`` off for this transaction only); SQLite is left as it is."""
+    if Message._meta.db.engine_type == "postgres":  # noqa: SLF001
+        await Message.raw("SET LOCAL synchronous_commit TO OFF")
+
+
 async def claim(*, at: datetime, lease_until: datetime, limit: int) -> list[MessageRecord]:
     """Up to ``limit`` messages due at ``at`` (or with a lease run out), oldest first,
     now ``sending`` until ``lease_until``, each with one attempt more."""

@@ -7,7 +7,8 @@ or overloaded will.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Protocol
@@ -51,6 +52,8 @@ def header_address(address: str) -> str:
 class Mailer(Protocol):
     async def send(self, mail: EmailMessage) -> None: ...
 
+    async def close(self) -> None: ...
+
 
 class Texter(Protocol):
     async def send(self, to: str, body: str, status_callback: str | None) -> str: ...
@@ -80,12 +83,12 @@ class SmtpMailer:
             password=smtp.get("PASSWORD"),
         )
 
-    async def send(self, mail: EmailMessage) -> None:
-        """Send to the To header's address (see :func:`header_address`). A local part
-        beyond ASCII needs SMTPUTF8; a server that does not offer it will not start
-        to: a permanent failure, not a retry."""
-        recipient = envelope_address(str(mail["To"]))
-        client = aiosmtplib.SMTP(
+    # Connections that sent their last mail well, kept for the next one: a batch goes
+    # through one connection instead of a connect, EHLO and QUIT per mail.
+    _idle: list[aiosmtplib.SMTP] = field(default_factory=list, init=False, repr=False)
+
+    def _client(self) -> aiosmtplib.SMTP:
+        return aiosmtplib.SMTP(
             hostname=self.host,
             port=self.port,
             username=self.username,
@@ -94,25 +97,85 @@ class SmtpMailer:
             start_tls=True if self.tls == "starttls" else False,  # noqa: SIM210 - aiosmtplib's None means "if offered"
             timeout=self.timeout,
         )
+
+    async def send(self, mail: EmailMessage) -> None:
+        """Send to the To header's address (see :func:`header_address`). A local part
+        beyond ASCII needs SMTPUTF8; a server that does not offer it will not start
+        to: a permanent failure, not a retry."""
+        recipient = envelope_address(str(mail["To"]))
+        kept = self._idle.pop() if self._idle else None
+        if kept is not None and kept.is_connected:
+            try:
+                await self._send_on(kept, mail, recipient)
+            except aiosmtplib.SMTPServerDisconnected:
+                # The server ended the kept connection (an idle timeout, a limit of mails
+                # per connection): once more on a new one. Should it have taken the mail
+                # before it hung up, the mail comes twice, with one Message-ID.
+                pass
+            else:
+                return
         try:
-            async with client:
-                if not recipient.isascii():
-                    if client.is_ehlo_or_helo_needed:
-                        await client.ehlo()
-                    if not client.supports_extension("smtputf8"):
-                        raise PermanentFailure(
-                            "the mail server does not offer SMTPUTF8, which an address "
-                            "with letters beyond ASCII before the @ needs"
-                        )
-                # aiosmtplib adds SMTPUTF8 to MAIL FROM for a non-ASCII recipient.
-                await client.send_message(mail, recipients=[recipient])
-        except aiosmtplib.SMTPRecipientsRefused as error:
-            raise PermanentFailure(f"recipient refused: {error}") from error
-        except aiosmtplib.SMTPResponseException as error:
-            kind = PermanentFailure if 500 <= error.code < 600 else TemporaryFailure  # noqa: PLR2004
-            raise kind(f"SMTP {error.code}: {error.message}") from error
-        except (TimeoutError, aiosmtplib.SMTPException, OSError) as error:
+            await self._send_on(None, mail, recipient)
+        except aiosmtplib.SMTPServerDisconnected as error:
             raise TemporaryFailure(f"SMTP unreachable: {error}") from error
+
+    async def _send_on(
+        self, client: aiosmtplib.SMTP | None, mail: EmailMessage, recipient: str
+    ) -> None:
+        """Send on ``client`` (a new connection when None), which is kept afterwards,
+        or closed after any error, whose state is unclear."""
+        try:
+            if client is None:
+                client = self._client()
+                await client.connect()
+            if not recipient.isascii():
+                await _require_smtputf8(client)
+            # aiosmtplib adds SMTPUTF8 to MAIL FROM for a non-ASCII recipient.
+            await client.send_message(mail, recipients=[recipient])
+        except aiosmtplib.SMTPServerDisconnected:
+            if client is not None:
+                client.close()
+            raise
+        except BaseException as error:
+            if client is not None:
+                client.close()
+            failure = _sorted(error)
+            if failure is error:
+                raise
+            raise failure from error
+        self._idle.append(client)
+
+    async def close(self) -> None:
+        """Say goodbye on the kept connections (between batches, and at the end)."""
+        while self._idle:
+            client = self._idle.pop()
+            with suppress(aiosmtplib.SMTPException, OSError, TimeoutError):
+                await client.quit()
+            client.close()
+
+
+async def _require_smtputf8(client: aiosmtplib.SMTP) -> None:
+    if client.is_ehlo_or_helo_needed:
+        await client.ehlo()
+    if not client.supports_extension("smtputf8"):
+        raise PermanentFailure(
+            "the mail server does not offer SMTPUTF8, which an address "
+            "with letters beyond ASCII before the @ needs"
+        )
+
+
+def _sorted(error: BaseException) -> BaseException:
+    """An SMTP error as a temporary or a permanent failure; anything else as it is."""
+    if isinstance(error, PermanentFailure | TemporaryFailure):
+        return error
+    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
+        return PermanentFailure(f"recipient refused: {error}")
+    if isinstance(error, aiosmtplib.SMTPResponseException):
+        kind = PermanentFailure if 500 <= error.code < 600 else TemporaryFailure  # noqa: PLR2004
+        return kind(f"SMTP {error.code}: {error.message}")
+    if isinstance(error, TimeoutError | aiosmtplib.SMTPException | OSError):
+        return TemporaryFailure(f"SMTP unreachable: {error}")
+    return error
 
 
 class TwilioTexter:
@@ -181,6 +244,9 @@ class OutboxFolder:
 
     async def send(self, mail: EmailMessage) -> None:
         self._write(f"{_safe(mail['Message-ID'])}.eml", mail.as_bytes())
+
+    async def close(self) -> None:
+        return None
 
     async def send_sms(self, to: str, body: str) -> str:
         name = f"sms-{_safe(to)}-{abs(hash(body)) % 10**8}.txt"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import email
 import threading
@@ -33,12 +34,20 @@ class Inbox:
     envelopes: list[Delivery] = field(default_factory=list)
     delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Hang up after each mail, as servers with a limit of mails per connection do.
+    one_per_connection: bool = False
+    # The client's (address, port) of each mail: one entry per connection it came on.
+    peers: list[tuple[str, int]] = field(default_factory=list)
 
     async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
         self, server: SMTP, session: Session, envelope: Envelope
     ) -> str:
         if self.delay:
             time.sleep(self.delay)  # a slow server (the controller runs its own thread)
+        self.peers.append(tuple(session.peer))
+        if self.one_per_connection and server.transport is not None:
+            # After the "250 OK" below has been written.
+            asyncio.get_running_loop().call_soon(server.transport.close)
         assert isinstance(envelope.content, bytes)  # decode_data is off: the raw bytes
         parsed = email.message_from_bytes(envelope.content, policy=default)
         with self.lock:
@@ -48,13 +57,22 @@ class Inbox:
             )
         return "250 OK"
 
+    @property
+    def connections(self) -> int:
+        return len(set(self.peers))
+
 
 class SmtpServer:
     def __init__(
-        self, port: int | None = None, delay: float = 0.0, *, smtputf8: bool = False
+        self,
+        port: int | None = None,
+        delay: float = 0.0,
+        *,
+        smtputf8: bool = False,
+        one_per_connection: bool = False,
     ) -> None:
         self.port = port or free_port()
-        self.inbox = Inbox(delay=delay)
+        self.inbox = Inbox(delay=delay, one_per_connection=one_per_connection)
         # aiosmtpd offers SMTPUTF8 only when asked to (RFC 6531 addresses).
         self.controller = Controller(
             self.inbox, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=smtputf8

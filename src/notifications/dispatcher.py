@@ -46,7 +46,7 @@ import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from email.message import EmailMessage
+from email.message import Message
 from typing import Any
 
 from piccolo.engine.base import Engine
@@ -230,7 +230,7 @@ class Dispatcher:
             else:
                 await self._retry(message, text, uncount=counted)
 
-    async def _compose(self, message: MessageRecord) -> tuple[str, EmailMessage | None]:
+    async def _compose(self, message: MessageRecord) -> tuple[str, Message | None]:
         """The SMS text, or the e-mail, of ``message`` as it is to go out now.
         :class:`Dropped` when it no longer applies, :class:`Suppressed` when the number
         gets no SMS."""

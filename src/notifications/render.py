@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import format_datetime
+from email.message import Message
 
 from babel import Locale
 
 from wcr.booking import public as booking_api
 from wcr.booking.public import AppointmentStatus, BookingRecord, BookingStatus, SlotFacts
-from wcr.clock import now
 from wcr.i18n import Language
 
-from . import texts
+from . import mime, texts
 from .records import Channel, MessageKind, MessageRecord
 from .sms import segments
 from .transports import header_address
@@ -203,24 +201,17 @@ def _calendars(
     return out
 
 
-def email(message: MessageRecord, rendered: Rendered, *, mail_from: str) -> EmailMessage:
-    mail = EmailMessage()
-    mail["From"] = mail_from
-    mail["To"] = header_address(message.recipient)  # a punycode domain
-    mail["Subject"] = rendered.subject
-    mail["Date"] = format_datetime(now())
-    # Stable per outbox row: a retried delivery is recognisable as the same mail.
-    mail["Message-ID"] = message_id(message.dedup_key)
-    mail.set_content(rendered.text)
-    mail.add_alternative(rendered.html, subtype="html")
-    # The invitation itself as the calendar alternative (what mail clients act on);
-    # every calendar, a cancellation of dropped appointments too, as an attachment.
-    method, ics = rendered.calendars[0]
-    mail.add_alternative(ics, maintype="text", subtype="calendar", params={"method": method})
-    for method, ics in rendered.calendars:
-        name = "invite.ics" if method == "REQUEST" else "cancel.ics"
-        mail.add_attachment(ics, maintype="application", subtype="ics", filename=name)
-    return mail
+def email(message: MessageRecord, rendered: Rendered, *, mail_from: str) -> Message:
+    return mime.compose(
+        sender=mail_from,
+        recipient=header_address(message.recipient),  # a punycode domain
+        subject=rendered.subject,
+        # Stable per outbox row: a retried delivery is recognisable as the same mail.
+        message_id=message_id(message.dedup_key),
+        text=rendered.text,
+        html=rendered.html,
+        calendars=rendered.calendars,
+    )
 
 
 def message_id(dedup_key: str) -> str:

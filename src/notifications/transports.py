@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 from dataclasses import dataclass, field
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -50,7 +50,7 @@ def header_address(address: str) -> str:
 
 
 class Mailer(Protocol):
-    async def send(self, mail: EmailMessage) -> None: ...
+    async def send(self, mail: Message) -> None: ...
 
     async def close(self) -> None: ...
 
@@ -98,7 +98,7 @@ class SmtpMailer:
             timeout=self.timeout,
         )
 
-    async def send(self, mail: EmailMessage) -> None:
+    async def send(self, mail: Message) -> None:
         """Send to the To header's address (see :func:`header_address`). A local part
         beyond ASCII needs SMTPUTF8; a server that does not offer it will not start
         to: a permanent failure, not a retry."""
@@ -119,9 +119,7 @@ class SmtpMailer:
         except aiosmtplib.SMTPServerDisconnected as error:
             raise TemporaryFailure(f"SMTP unreachable: {error}") from error
 
-    async def _send_on(
-        self, client: aiosmtplib.SMTP | None, mail: EmailMessage, recipient: str
-    ) -> None:
+    async def _send_on(self, client: aiosmtplib.SMTP | None, mail: Message, recipient: str) -> None:
         """Send on ``client`` (a new connection when None), which is kept afterwards,
         or closed after any error, whose state is unclear."""
         try:
@@ -242,7 +240,7 @@ class OutboxFolder:
 
     folder: Path
 
-    async def send(self, mail: EmailMessage) -> None:
+    async def send(self, mail: Message) -> None:
         self._write(f"{_safe(mail['Message-ID'])}.eml", mail.as_bytes())
 
     async def close(self) -> None:

@@ -27,17 +27,15 @@ so an offer that rolls back leaves no message. Rules:
 from __future__ import annotations
 
 from datetime import datetime
-from email.message import EmailMessage
-from email.utils import format_datetime
+from email.message import Message
 from typing import Any
 
 from wcr.booking import public as booking
 from wcr.catalogue import public as catalogue
-from wcr.clock import now
 from wcr.i18n import Language
 from wcr.waitlist import public as waitlist
 
-from . import repository, texts
+from . import mime, repository, texts
 from .records import Channel, MessageKind, MessageRecord, NewMessage
 from .render import html_page, message_id
 from .sms import segments
@@ -130,7 +128,7 @@ async def plan_ended(event: waitlist.EntryEnded) -> None:
 
 async def compose(
     message: MessageRecord, *, public_url: str, mail_from: str
-) -> tuple[str, EmailMessage | None]:
+) -> tuple[str, Message | None]:
     """The SMS text, or the e-mail, of a waitlist message as it is to go out now;
     :class:`NoLongerApplies` when the entry or its hold moved on."""
     if message.waitlist_entry_id is None:
@@ -264,13 +262,12 @@ def _fit(candidates: list[str], last: str) -> str:
 
 def _email(
     message: MessageRecord, subject: str, text: str, lang: Language, mail_from: str
-) -> EmailMessage:
-    mail = EmailMessage()
-    mail["From"] = mail_from
-    mail["To"] = header_address(message.recipient)
-    mail["Subject"] = subject
-    mail["Date"] = format_datetime(now())
-    mail["Message-ID"] = message_id(message.dedup_key)
-    mail.set_content(text)
-    mail.add_alternative(html_page(text, lang), subtype="html")
-    return mail
+) -> Message:
+    return mime.compose(
+        sender=mail_from,
+        recipient=header_address(message.recipient),
+        subject=subject,
+        message_id=message_id(message.dedup_key),
+        text=text,
+        html=html_page(text, lang),
+    )

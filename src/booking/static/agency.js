@@ -121,7 +121,9 @@
   }
 
   // --- the week -----------------------------------------------------------------------
+  let shown = 0; // the latest week asked for: a slower answer for an earlier one is dropped
   async function week() {
+    const asked = ++shown;
     const sunday = addDays(monday, 6);
     $("week").textContent = shortDay(iso(monday)) + " – " + shortDay(iso(sunday));
     $("export-from").value = iso(monday);
@@ -132,6 +134,7 @@
       api("GET", "/slots" + range), api("GET", "/bookings" + range),
       api("GET", "/waitlist" + range).catch(function () { return null; }),
     ]);
+    if (asked !== shown) return; // paged on meanwhile
     const people = {};
     bookings.forEach(function (b) { (people[b.slot_id] = people[b.slot_id] || []).push(b); });
     current = { slots: slots.filter(function (s) { return !s.withdrawn; }), people: people };

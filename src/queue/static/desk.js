@@ -597,8 +597,14 @@
     e.preventDefault();
     const number = $("call-number").value.trim().toUpperCase();
     if (!number) return;
+    // The shortcuts work again at once: the called ticket may show (its live event)
+    // before this answer, and F4 right then must not count as typing a number.
+    $("scan").focus();
     act(function () { return api("POST", counterPath() + "/call", { number: number }); }, "called")
-      .then(function (r) { if (r) { $("call-number").value = ""; $("scan").focus(); } });
+      .then(function (r) {
+        if (r) $("call-number").value = "";
+        else $("call-number").focus(); // refused: the number is there to correct
+      });
   };
   $("checkin-form").onsubmit = function (e) {
     e.preventDefault();

@@ -36,15 +36,15 @@ class Inbox:
     lock: threading.Lock = field(default_factory=threading.Lock)
     # Hang up after each mail, as servers with a limit of mails per connection do.
     one_per_connection: bool = False
-    # The client's (address, port) of each mail: one entry per connection it came on.
-    peers: list[tuple[str, int]] = field(default_factory=list)
+    # The client's address and port of each mail: one per connection it came on.
+    peers: list[str] = field(default_factory=list)
 
     async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
         self, server: SMTP, session: Session, envelope: Envelope
     ) -> str:
         if self.delay:
             time.sleep(self.delay)  # a slow server (the controller runs its own thread)
-        self.peers.append(tuple(session.peer))
+        self.peers.append(repr(session.peer))
         if self.one_per_connection and server.transport is not None:
             # After the "250 OK" below has been written.
             asyncio.get_running_loop().call_soon(server.transport.close)

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help hooks install translations messages widget docs-ui charts run test lint bench bench-race bench-search bench-outbox bench-live bench-protection bench-day bench-stats bench-pages bench-purge bench-waitlist clean
+.PHONY: help hooks install translations messages widget docs-ui charts run test lint bench bench-race bench-race-sqlite bench-search bench-outbox bench-live bench-protection bench-day bench-stats bench-pages bench-purge bench-waitlist bench-growth clean
 
 help: ## this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -103,6 +103,9 @@ bench: $(STAMP) ## the booking race benchmark on PostgreSQL (see bench/README.md
 bench-race: $(STAMP) ## the booking race: concurrent bookings over HTTP and raw asyncpg
 	$(BIN)/python -m bench.booking_race
 
+bench-race-sqlite: $(STAMP) ## the booking race on SQLite: HTTP against stdlib sqlite3
+	$(BIN)/python -m bench.booking_race_sqlite
+
 bench-search: $(STAMP) ## the one-stop visit search: algorithm, in process, HTTP
 	$(BIN)/python -m bench.visit_search
 
@@ -129,6 +132,9 @@ bench-purge: $(STAMP) ## wcr purge of a year at one site: time and peak memory, 
 
 bench-waitlist: $(STAMP) ## 10,000 waiting entries, 1,000 places freeing: time to the offer's hold
 	$(BIN)/python -m bench.waitlist
+
+bench-growth: $(STAMP) ## the hot paths on the demo and on a year of one busy centre (PostgreSQL)
+	$(BIN)/python -m bench.growth
 
 clean: ## remove .venv and var/
 	rm -rf $(VENV) var

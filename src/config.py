@@ -110,7 +110,7 @@ class Settings:
     outbox_dir: Path = Path("var/outbox")
     smtp: dict[str, str] = field(default_factory=dict)
     twilio: dict[str, str] = field(default_factory=dict)
-    # Size of the PostgreSQL pool; SQLite opens a connection per query anyway.
+    # Connections kept: the PostgreSQL pool's size, SQLite's idle ones (database.py).
     pool_size: int = 10
     # Send the outbox from inside the app (make run); off where `wcr worker` runs alone.
     dispatch_in_process: bool = True

@@ -4,10 +4,15 @@ Every write that reads before it writes runs in :func:`write_transaction`, which
 SQLite is ``BEGIN IMMEDIATE``: a deferred transaction that upgrades its read lock
 fails at once with ``database is locked`` under concurrency, while an immediate one
 waits for the busy timeout instead.
+
+While the app runs (:func:`connection_pool`), SQLite connections are kept and reused,
+and the writers of one process take turns before ``BEGIN IMMEDIATE``
+(:class:`PooledSQLiteEngine`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from contextlib import asynccontextmanager
@@ -16,11 +21,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
+    from types import TracebackType
 
+    import aiosqlite
     from piccolo.engine.base import Engine
     from piccolo.table import Table
 
@@ -32,6 +39,8 @@ MAX_ID = 2**31 - 1
 
 # Seconds a SQLite writer waits for the lock before giving up.
 SQLITE_BUSY_TIMEOUT = 30
+# Before it, Piccolo reads an inserted row's id back with a query of its own.
+RETURNING_SINCE = 3.35
 
 
 def sqlite_path(url: str) -> Path:
@@ -43,11 +52,178 @@ def make_engine(database_url: str) -> Engine[Any]:
     if database_url.startswith("sqlite:"):
         path = sqlite_path(database_url)
         path.parent.mkdir(parents=True, exist_ok=True)
-        return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT)
+        return PooledSQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT)
     if database_url.startswith(("postgresql:", "postgres:")):
         return PostgresEngine(config=postgres_config(database_url))
     msg = f"WCR_DATABASE_URL must start with sqlite:/// or postgresql://, not {database_url!r}"
     raise ValueError(msg)
+
+
+class PooledSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLite engine, keeping its connections while the app runs.
+
+    Piccolo opens a connection for every query outside a transaction and for every
+    transaction (an aiosqlite thread, the schema read anew): about 1.3 ms each, against
+    some 20 us for a query on an open connection (``make bench-race-sqlite``). Between
+    :meth:`start_pool` and :meth:`close_pool` (:func:`connection_pool`) up to ``keep``
+    idle connections wait for the next query instead, any number may be open at once.
+    Outside, as in migrations and one-off scripts, every connection is closed after
+    use, as Piccolo does it: an idle one's thread would keep the process alive.
+    A connection is reused only after a clean end; per-connection state (a PRAGMA)
+    would outlive its query, so nothing sets any besides ``foreign_keys``.
+
+    While the pool is on, the writers of this process also take turns on an asyncio
+    lock before ``BEGIN IMMEDIATE`` (:meth:`writing`): SQLite lets one writer in at a
+    time anyway, and one that finds the database locked sleeps in SQLite's busy
+    handler, in steps of up to 100 ms, instead of being woken when the lock is free.
+    The database's lock and busy timeout stay, for other processes' writers.
+    """
+
+    __slots__ = ("_idle", "_keep", "_writers")
+
+    def __init__(self, path: str, **connection_kwargs: Any) -> None:
+        super().__init__(path=path, **connection_kwargs)
+        self._idle: list[aiosqlite.Connection] | None = None
+        self._keep = 0
+        self._writers: asyncio.Lock | None = None
+
+    async def start_pool(self, keep: int) -> None:
+        self._idle, self._keep, self._writers = [], keep, asyncio.Lock()
+
+    async def close_pool(self) -> None:
+        idle, self._idle, self._writers = self._idle or [], None, None
+        for connection in idle:
+            await connection.close()
+
+    async def acquire(self) -> aiosqlite.Connection:
+        if self._idle:
+            return self._idle.pop()
+        return await self.get_connection()  # Piccolo's: row factory, foreign keys on
+
+    async def release(self, connection: aiosqlite.Connection) -> None:
+        """Back to the idle ones, or closed; only after a clean end (on an error or a
+        cancellation the caller closes it: a statement may still be under way)."""
+        if self._idle is not None and len(self._idle) < self._keep:
+            self._idle.append(connection)
+        else:
+            await connection.close()
+
+    async def _run_in_new_connection(
+        self,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: type[Table] | None = None,
+    ) -> Any:
+        if self._idle is None:
+            return await super()._run_in_new_connection(query, args, query_type, table)
+        connection = await self.acquire()
+        try:
+            # Autocommit (isolation_level None): the statement commits by itself.
+            rows = await self._run_in_existing_connection(
+                connection, query, args, query_type, table
+            )
+        except BaseException:
+            await connection.close()
+            raise
+        await self.release(connection)
+        return rows
+
+    async def _run_in_existing_connection(
+        self,
+        connection: aiosqlite.Connection,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: type[Table] | None = None,
+    ) -> Any:
+        """One trip to the connection's thread, where Piccolo makes four (PRAGMA,
+        execute, fetch, close the cursor). ``foreign_keys`` is on from the connection's
+        start, and a no-op inside a transaction anyway (SQLite's documentation)."""
+        if self.get_version_sync() < RETURNING_SINCE:
+            return await super()._run_in_existing_connection(
+                connection, query, args, query_type, table
+            )
+        return await connection.execute_fetchall(query, args or [])
+
+    def transaction(
+        self,
+        transaction_type: TransactionType = TransactionType.deferred,
+        allow_nested: bool = True,  # noqa: FBT001, FBT002 - Piccolo's signature
+    ) -> SQLiteTransaction:
+        return _PooledTransaction(
+            engine=self, transaction_type=transaction_type, allow_nested=allow_nested
+        )
+
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[SQLiteTransaction]:
+        """A ``BEGIN IMMEDIATE`` transaction, after this process's writers before it.
+
+        A nested one joins the outer transaction and must not wait for the turn its own
+        task holds. The wait for the turn is bounded by the busy timeout as well, and
+        ends as a locked database does (``sqlite3.OperationalError``).
+        """
+        turns = self._writers
+        if turns is None or self.current_transaction.get() is not None:
+            async with self.transaction(TransactionType.immediate) as transaction:
+                yield transaction
+            return
+        try:
+            async with asyncio.timeout(SQLITE_BUSY_TIMEOUT):
+                await turns.acquire()
+        except TimeoutError:
+            msg = "database is locked"
+            raise sqlite3.OperationalError(msg) from None
+        try:
+            async with self.transaction(TransactionType.immediate) as transaction:
+                yield transaction
+        finally:
+            turns.release()
+
+
+class _PooledTransaction(SQLiteTransaction):
+    """Piccolo's transaction on a connection of the engine's pool, handed back at the
+    end; Piccolo's own would close it, and would leak it when BEGIN or COMMIT fails."""
+
+    __slots__ = ()
+    engine: PooledSQLiteEngine
+
+    async def get_connection(self) -> aiosqlite.Connection:
+        return await self.engine.acquire()
+
+    async def __aenter__(self) -> SQLiteTransaction:
+        if self._parent is not None:
+            return self._parent
+        self.connection = await self.get_connection()
+        try:
+            await self.begin()  # type: ignore[no-untyped-call]  # Piccolo leaves it untyped
+        except BaseException:
+            await self.connection.close()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(
+        self,
+        exception_type: type[BaseException] | None,
+        exception: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()  # type: ignore[no-untyped-call]
+            elif not self._committed and not self._rolled_back:
+                await self.commit()  # type: ignore[no-untyped-call]
+        except BaseException:
+            await self.connection.close()
+            raise
+        finally:
+            self.engine.current_transaction.reset(self.context)
+        await self.engine.release(self.connection)
+        return exception is None
 
 
 def postgres_config(database_url: str) -> dict[str, Any]:
@@ -81,18 +257,26 @@ async def prepare(engine: Engine[Any]) -> None:
 
 @asynccontextmanager
 async def connection_pool(engine: Engine[Any], settings: Settings) -> AsyncIterator[None]:
+    size = max(1, settings.pool_size)
     if isinstance(engine, PostgresEngine):
-        size = max(1, settings.pool_size)
         await engine.start_connection_pool(min_size=min(2, size), max_size=size)
         try:
             yield
         finally:
             await engine.close_connection_pool()
+    elif isinstance(engine, PooledSQLiteEngine):
+        await engine.start_pool(keep=size)
+        try:
+            yield
+        finally:
+            await engine.close_pool()
     else:
         yield
 
 
 def write_transaction(engine: Engine[Any]) -> Any:
+    if isinstance(engine, PooledSQLiteEngine):
+        return engine.writing()
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()

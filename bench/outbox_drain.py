@@ -839,7 +839,7 @@ CALL_RULES = [
     ("render.render: texts, html", "render", "notifications/render.py"),
     ("aiosmtplib: connect, EHLO, send", "", "aiosmtplib/"),
     ("twilio client (+ aiohttp)", "", "twilio/"),
-    ("render.context: 4 queries", "context", "notifications/render.py"),
+    ("render.contexts: 3 queries a batch", "contexts", "notifications/render.py"),
     ("mark sent + attempt row", "_finish", "notifications/dispatcher.py"),
     ("claim", "claim", "notifications/dispatcher.py"),
 ]

@@ -7,19 +7,19 @@ from .companies import mint_key as mint_company_key
 from .contact import clean_email, clean_name, clean_phone, mailbox
 from .events import BookingChange, BookingChanged, FreedBecause, PlaceFreed, TimedAppointment
 from .links import message_link
-from .records import AppointmentStatus, BookingRecord, BookingStatus, SlotFacts
+from .records import AppointmentStatus, AppointmentStep, BookingRecord, BookingStatus, SlotFacts
 from .repository import (
+    appointment_steps,
     booking_by_id,
     booking_by_reference,
+    bookings_by_id,
     itinerary,
-    positions,
-    positions_at,
-    positions_ended_at,
     slots_by_id,
 )
 
 __all__ = [
     "AppointmentStatus",
+    "AppointmentStep",
     "BookingChange",
     "BookingChanged",
     "BookingRecord",
@@ -28,11 +28,13 @@ __all__ = [
     "PlaceFreed",
     "SlotFacts",
     "TimedAppointment",
+    "appointment_steps",
     "appointments_view",
     "authorised_booking",
     "booking_by_id",
     "booking_by_reference",
     "booking_calendar",
+    "bookings_by_id",
     "clean_email",
     "clean_name",
     "clean_phone",
@@ -42,9 +44,6 @@ __all__ = [
     "message_link",
     "mint_company_key",
     "packages",
-    "positions",
-    "positions_at",
-    "positions_ended_at",
     "slots_by_id",
 ]
 

@@ -151,6 +151,29 @@ class BookingRecord:
 
 
 @dataclass(frozen=True)
+class AppointmentStep:
+    """One appointment of a booking with the booking versions it spans: what a message
+    written at any version was about (the versions rise with each change)."""
+
+    booking_id: int
+    position: int
+    slot_id: int
+    status: AppointmentStatus
+    version: int  # the booking's version that made it
+    ended_version: int | None  # the one that ended it (cancelled, moved away)
+
+    def stood_at(self, version: int) -> bool:
+        """Part of the visit as it stood at ``version``."""
+        return self.version <= version and (
+            self.ended_version is None or self.ended_version > version
+        )
+
+    def ended_at(self, version: int) -> bool:
+        """Ended by the change to ``version``."""
+        return self.ended_version == version
+
+
+@dataclass(frozen=True)
 class Marked:
     """A booking right after its version was raised: what a message needs of it."""
 

@@ -23,6 +23,7 @@ from .records import (
     GERMAN,
     AgencyBooking,
     AppointmentStatus,
+    AppointmentStep,
     BookingInSlot,
     BookingRecord,
     BookingStatus,
@@ -347,27 +348,46 @@ async def itinerary(
     return [r["slot"] for r in rows]
 
 
-async def positions_at(booking_id: int, version: int) -> list[tuple[int, int]]:
-    """(position, slot id) of the visit as it stood at ``version`` of the booking."""
-    rows = await Appointment.raw(
-        "SELECT position, slot FROM appointment WHERE booking = {} AND version <= {} "
-        "AND (ended_version IS NULL OR ended_version > {}) ORDER BY position",
-        booking_id,
-        version,
-        version,
-    )
-    return [(r["position"], r["slot"]) for r in rows]
+async def bookings_by_id(ids: Iterable[int]) -> dict[int, BookingRecord]:
+    ids = list(ids)
+    if not ids:
+        return {}
+    rows = await Booking.select().where(Booking.id.is_in(ids))
+    return {row["id"]: _booking(row) for row in rows}
 
 
-async def positions_ended_at(booking_id: int, version: int) -> list[tuple[int, int]]:
-    """(position, slot id) of the appointments that the change to ``version`` ended."""
-    rows = await Appointment.raw(
-        "SELECT position, slot FROM appointment WHERE booking = {} AND ended_version = {} "
-        "ORDER BY position",
-        booking_id,
-        version,
+async def appointment_steps(booking_ids: Iterable[int]) -> dict[int, list[AppointmentStep]]:
+    """Every appointment these bookings ever had, by booking, in visiting order."""
+    ids = list(booking_ids)
+    if not ids:
+        return {}
+    rows = (
+        await Appointment.select(
+            Appointment.booking,
+            Appointment.position,
+            Appointment.slot,
+            Appointment.status,
+            Appointment.version,
+            Appointment.ended_version,
+        )
+        .where(Appointment.booking.is_in(ids))
+        .order_by(Appointment.booking)
+        .order_by(Appointment.position)
+        .order_by(Appointment.id)
     )
-    return [(r["position"], r["slot"]) for r in rows]
+    steps: dict[int, list[AppointmentStep]] = {}
+    for r in rows:
+        steps.setdefault(r["booking"], []).append(
+            AppointmentStep(
+                booking_id=r["booking"],
+                position=r["position"],
+                slot_id=r["slot"],
+                status=AppointmentStatus(r["status"]),
+                version=r["version"],
+                ended_version=r["ended_version"],
+            )
+        )
+    return steps
 
 
 async def positions(

@@ -43,7 +43,7 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.message import Message
@@ -64,9 +64,11 @@ from .records import (
     WAITLIST_KINDS,
     AttemptOutcome,
     Channel,
+    MessageKind,
     MessageRecord,
     MessageStatus,
 )
+from .render import Context
 from .transports import Mailer, PermanentFailure, TemporaryFailure, Texter, mailer, texter
 
 log = logging.getLogger("wcr.notifications")
@@ -77,6 +79,8 @@ MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
 STATUS_CALLBACK_PATH = "/api/v1/notifications/sms-status"
+# Booking messages whose context a batch reads at once (see Dispatcher._read_contexts).
+BATCH_READ_KINDS = frozenset(MessageKind) - TICKET_KINDS - WAITLIST_KINDS - {MessageKind.REMINDER}
 
 
 def backoff(attempts: int) -> timedelta:
@@ -144,11 +148,12 @@ class Dispatcher:
         """Send one batch; returns how many messages were handled."""
         await self._tidy()
         claimed = await self.claim()
+        about = await self._read_contexts(claimed)
         waiting = iter(claimed)
 
         async def lane() -> None:
             for message in waiting:  # shared: each lane takes the next one
-                await self.deliver(message)
+                await self.deliver(message, about)
 
         try:
             async with asyncio.TaskGroup() as lanes:
@@ -159,6 +164,21 @@ class Dispatcher:
                 await self.mail.close()
         return len(claimed)
 
+    async def _read_contexts(self, claimed: list[MessageRecord]) -> dict[int, Context | None]:
+        """The contexts of the batch's booking messages, read at once (three queries);
+        on any failure each message reads its own, so one bad row fails only its own
+        attempt. Not of reminders: what a confirmation or a change tells is fixed by its
+        version, but a reminder stands only while its booking does, which is checked
+        right before it is sent."""
+        booking = [m for m in claimed if m.kind in BATCH_READ_KINDS]
+        if not booking:
+            return {}
+        try:
+            return await render.contexts(booking)
+        except Exception:
+            log.exception("reading the batch's bookings failed; message by message instead")
+            return {}
+
     async def close(self) -> None:
         await self.mail.close()
         await self.sms.close()
@@ -166,10 +186,14 @@ class Dispatcher:
     def _gate(self, channel: Channel) -> asyncio.Lock:
         return self._gates.setdefault(channel, asyncio.Lock())
 
-    async def deliver(self, message: MessageRecord) -> None:
+    async def deliver(
+        self, message: MessageRecord, about: Mapping[int, Context | None] | None = None
+    ) -> None:
+        """Send ``message`` and record what became of it; ``about``: booking messages'
+        contexts read beforehand (:func:`.render.contexts`), else read here."""
         counted: str | None = None  # the cap's key, while this message holds a count
         try:
-            text, mail = await self._compose(message)
+            text, mail = await self._compose(message, about or {})
             counted = await self._count(message)
             async with self._gate(message.channel):
                 provider_id = None
@@ -230,7 +254,9 @@ class Dispatcher:
             else:
                 await self._retry(message, text, uncount=counted)
 
-    async def _compose(self, message: MessageRecord) -> tuple[str, Message | None]:
+    async def _compose(
+        self, message: MessageRecord, about: Mapping[int, Context | None]
+    ) -> tuple[str, Message | None]:
         """The SMS text, or the e-mail, of ``message`` as it is to go out now.
         :class:`Dropped` when it no longer applies, :class:`Suppressed` when the number
         gets no SMS."""
@@ -251,7 +277,7 @@ class Dispatcher:
                 )
             except waitlist_messages.NoLongerApplies as why:
                 raise Dropped(str(why)) from None
-        ctx = await render.context(message)
+        ctx = about[message.id] if message.id in about else await render.context(message)
         if ctx is None:
             raise Dropped  # the booking changed or ended: nothing to tell
         rendered = render.render(ctx, public_url=self.settings.public_url, mail_from=self.mail_from)

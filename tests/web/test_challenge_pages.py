@@ -90,21 +90,25 @@ def test_a_challenge_that_fails_to_load_while_the_form_waits_is_fetched_again(
 ) -> None:
     before = spent(database)
     page = browser.new_page(viewport={"width": 360, "height": 900})
-    # The first challenge is held until the form has been sent, then its fetch fails.
+    # Every challenge is held until the form has been sent; then those fetches fail,
+    # and the ones after them go through.
     held: list[Route] = []
+    holding = [True]
 
-    def hold_first(route: Route) -> None:
-        if held:
-            route.continue_()
-        else:
+    def hold(route: Route) -> None:
+        if holding[0]:
             held.append(route)
+        else:
+            route.continue_()
 
-    page.route("**/api/v1/challenge", hold_first)
+    page.route("**/api/v1/challenge", hold)
     fill(page, server, "en", "retry@example.org")
     page.locator("form button.primary").last.click()
     expect(page.locator("form button.primary").last).to_have_attribute("aria-busy", "true")
     assert held, "the page asked for its challenge"
-    held[0].abort("connectionreset")
+    holding[0] = False
+    for route in held:
+        route.abort("connectionreset")
     expect(page.locator("#reference")).to_have_text(re.compile(r"^[A-Z0-9]{8}$"))
     assert spent(database) == before + 1
 

@@ -147,6 +147,9 @@ class NextCall:
     # A ticket was picked but not called (PostgreSQL: another transaction changed it
     # between the pick and the update; try again).
     lost: bool = False
+    # Nobody picked, but tickets wait in the counter's lines, each held by another
+    # transaction for a moment (PostgreSQL: the pick skips held rows; try again).
+    held: bool = False
 
 
 @dataclass(frozen=True)

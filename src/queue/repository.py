@@ -381,7 +381,8 @@ async def call_next_ticket(site_id: int, counter_id: int, at: datetime) -> NextC
     On PostgreSQL one statement answers everything: the counter's row read ``FOR
     SHARE`` (a pause waits for the call, and a call after the pause sees it), the pick
     ``FOR UPDATE SKIP LOCKED`` (a ticket another counter is calling is skipped, not
-    waited for), and the conditional update ``AND status = 'waiting'``, in CTEs. On
+    waited for), and the conditional update ``AND status = 'waiting'``, in CTEs; when it
+    calls nobody, whether tickets wait all the same, held by other transactions. On
     SQLite (BEGIN IMMEDIATE serialises writers, so the pick cannot be lost) the update
     with the counter's state in its condition; only when it calls nobody, a second
     statement reads the counter to tell why."""
@@ -401,7 +402,11 @@ async def call_next_ticket(site_id: int, counter_id: int, at: datetime) -> NextC
             f"u AS ({update.format('{}', '{}', '{}', 'SELECT id FROM p', '{}')}"
             f"RETURNING {TICKET_COLUMNS}) "
             "SELECT c.id AS counter_id, c.site AS counter_site, c.name AS counter_name, "
-            "c.state AS counter_state, (SELECT id FROM p) AS picked, u.* "
+            "c.state AS counter_state, (SELECT id FROM p) AS picked, "
+            # A plain read, which a held row does not stop: "nobody picked" tells
+            # "all of them held" from "nobody there".
+            "EXISTS (SELECT 1 FROM ticket w JOIN counter_service ws ON ws.service = w.service "
+            "WHERE ws.counter = c.id AND w.site = c.site AND w.status = {}) AS anyone, u.* "
             "FROM c LEFT JOIN u ON TRUE",
             counter_id,
             site_id,
@@ -409,6 +414,7 @@ async def call_next_ticket(site_id: int, counter_id: int, at: datetime) -> NextC
             CounterState.OPEN,
             *order_args,
             *head,
+            TicketStatus.WAITING,
             TicketStatus.WAITING,
         )
         if not rows:
@@ -421,7 +427,8 @@ async def call_next_ticket(site_id: int, counter_id: int, at: datetime) -> NextC
             state=CounterState(row["counter_state"]),
         )
         ticket = _ticket(row) if row["id"] is not None else None
-        return NextCall(counter, ticket, lost=ticket is None and row["picked"] is not None)
+        lost = ticket is None and row["picked"] is not None
+        return NextCall(counter, ticket, lost=lost, held=ticket is None and bool(row["anyone"]))
     pick, pick_args, order_args = _pick_sql(
         site_id,
         counter_id,

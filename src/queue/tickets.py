@@ -13,6 +13,7 @@ call-next's statement itself), so a counter that is paused or closed calls nobod
 
 from __future__ import annotations
 
+import asyncio
 import re
 import unicodedata
 from datetime import datetime, timedelta
@@ -47,6 +48,8 @@ MANAGE_LINK = re.compile(r"/manage/([A-Za-z0-9-]+)")
 # A number as typed at the desk: its queue letter and digits ("A012", "a 12").
 TYPED_NUMBER = re.compile(r"^\s*([A-Za-z])\s*-?\s*0*(\d{1,6})\s*$")
 MAX_CALL_ATTEMPTS = 5
+# Seconds before call-next tries again when the tickets it could call were held (x attempt).
+HELD_PAUSE = 0.01
 UNDO_NO_SHOW = timedelta(seconds=60)  # how long a no-show can be taken back
 MAX_NOTE = 500
 LIVE_LANGUAGE = "en"  # the live stream names queues in English (as views.snapshot does)
@@ -270,7 +273,7 @@ async def call_next(
     The pick and the call are one statement (:func:`.repository.call_next_ticket`),
     which also holds the counter's state; the visitor's messages follow in the same
     transaction."""
-    for _ in range(MAX_CALL_ATTEMPTS):
+    for attempt in range(MAX_CALL_ATTEMPTS):
         async with write_transaction(engine):
             outcome = await repo.call_next_ticket(site.id, counter_id, now())
             counter, called = outcome.counter, outcome.ticket
@@ -287,8 +290,12 @@ async def call_next(
                 )
             if counter.state != CounterState.OPEN:
                 raise _not_open(counter.name, counter.state)
-            if not outcome.lost:
+            if not (outcome.lost or outcome.held):
                 return None
+        # Held: another counter's call marks the next ones told "almost your turn",
+        # for milliseconds. Never "nobody waiting" while people wait.
+        if outcome.held:
+            await asyncio.sleep(HELD_PAUSE * (attempt + 1))
     raise conflict(Code.QUEUE_BUSY, "the queue is very busy; please try again")
 
 

@@ -76,7 +76,8 @@ LIMIT = 5
 INSERT_BATCH = 2000
 FIND_LIMIT = 20_000  # what visits.options asks find_slots for
 
-AIM_SERVICES, AIM_P95_MS = 4, 50.0
+# Issue 15: p95 under 50 ms over HTTP for 5 services over 4 weeks (it was 4 before).
+AIM_SERVICES, AIM_P95_MS = 5, 50.0
 
 # Upper bounds, so that no wait in this script can hang for ever.
 REQUEST_TIMEOUT = 30

@@ -107,6 +107,27 @@ def test_week_grid_slot_dialog_and_names(server: str, browser: Browser, key: str
     expect(page.locator("#week")).to_have_text(this_week)
 
 
+# Between them, at any hour one of these has another date than Berlin (UTC-11, UTC+14).
+@pytest.mark.parametrize("zone", ["Pacific/Pago_Pago", "Pacific/Kiritimati"])
+def test_the_week_is_the_sites_whatever_the_browsers_zone(
+    server: str, browser: Browser, key: str, zone: str
+) -> None:
+    context = browser.new_context(locale="de", timezone_id=zone)
+    page = context.new_page()
+    sign_in(page, server, key, cards=False)
+    today = datetime.now(BERLIN).date()
+    monday = today - timedelta(days=today.weekday())
+    week = rf"\w+\., {monday.day}\. "  # "Mo., 7. Dez. ..."
+    opened = page.locator("#week").inner_text()
+    assert re.match(week, opened), (zone, opened)
+    page.locator("#next").click()
+    expect(page.locator("#week")).not_to_have_text(opened)
+    page.locator("#this-week").click()
+    expect(page.locator("#week")).to_have_text(re.compile(week))
+    expect(page.locator("#closure-date")).to_have_value(today.isoformat())
+    context.close()
+
+
 def test_pattern_preview_publishes_past_an_overlap(server: str, browser: Browser, key: str) -> None:
     saturday = weekday_ahead(6, 4)
     existing = httpx.post(

@@ -19,6 +19,13 @@
     day.setDate(day.getDate() - ((day.getDay() + 6) % 7));
     return day;
   }
+  // Today where the agency's sites are (their zone, not the browser's, which may be
+  // another or UTC): the week the portal opens on, "this week", the closure's default.
+  function today() {
+    const zone = me && me.site_details.length ? me.site_details[0].timezone : undefined;
+    const date = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
+    return new Date(date + "T12:00:00"); // noon of that day in the browser's own zone
+  }
   function iso(d) {
     return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0");
   }
@@ -116,7 +123,8 @@
     $("signin").hidden = true;
     $("portal").hidden = false;
     show("message", "");
-    $("closure-date").value = iso(new Date());
+    $("closure-date").value = iso(today());
+    monday = startOfWeek(today());
     await Promise.all([week(), closedDays()]);
   }
 
@@ -472,6 +480,6 @@
   $("signout").addEventListener("click", function () { sessionStorage.removeItem("wcr.agencyKey"); location.reload(); });
   $("previous").addEventListener("click", function () { monday = addDays(monday, -7); week(); });
   $("next").addEventListener("click", function () { monday = addDays(monday, 7); week(); });
-  $("this-week").addEventListener("click", function () { monday = startOfWeek(new Date()); week(); });
+  $("this-week").addEventListener("click", function () { monday = startOfWeek(today()); week(); });
   start();
 })();

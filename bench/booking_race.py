@@ -73,16 +73,13 @@ class Options:
     admin_url: str
 
 
-def parse_options(argv: Sequence[str] | None = None) -> Options:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.booking_race",
-        description="Race concurrent bookings over HTTP and over raw asyncpg.",
-    )
+def add_race_arguments(parser: argparse.ArgumentParser, pool_help: str) -> None:
+    """The race's own options, shared with ``booking_race_sqlite``."""
     parser.add_argument("--clients", type=positive, default=500, help="concurrent clients")
     parser.add_argument("--slots", type=positive, default=50, help="slots of one place each")
     parser.add_argument("--attempts", type=positive, default=4, help="bookings per client")
     parser.add_argument("--workers", type=positive, default=1, help="uvicorn workers")
-    parser.add_argument("--pool-size", type=positive, default=10, help="PostgreSQL pool size")
+    parser.add_argument("--pool-size", type=positive, default=10, help=pool_help)
     parser.add_argument(
         "--loaders", type=positive, default=1, help="load-generator processes for the HTTP round"
     )
@@ -93,7 +90,12 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         metavar="FILE",
         help="profile the server with py-spy during the HTTP round (collapsed stacks)",
     )
-    args = parser.parse_args(argv)
+
+
+def race_options(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, admin_url: str
+) -> Options:
+    """:class:`Options` from :func:`add_race_arguments`' values, checked."""
     if args.clients * args.attempts < args.slots:
         parser.error("clients x attempts must be at least slots, or some slots stay free")
     return Options(
@@ -105,8 +107,17 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         loaders=min(args.loaders, args.clients),
         json=args.json,
         py_spy=args.py_spy,
-        admin_url=harness.admin_url(),
+        admin_url=admin_url,
     )
+
+
+def parse_options(argv: Sequence[str] | None = None) -> Options:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.booking_race",
+        description="Race concurrent bookings over HTTP and over raw asyncpg.",
+    )
+    add_race_arguments(parser, "PostgreSQL pool size")
+    return race_options(parser, parser.parse_args(argv), harness.admin_url())
 
 
 # --- the throw-away database ------------------------------------------------------

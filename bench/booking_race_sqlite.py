@@ -43,6 +43,7 @@ from bench.booking_race import (
     Figures,
     Options,
     Sample,
+    add_race_arguments,
     deal_targets,
     figures,
     http_race,
@@ -50,6 +51,7 @@ from bench.booking_race import (
     prepare_database,
     print_figures,
     publish_rounds,
+    race_options,
     ratios,
 )
 from bench.harness import positive
@@ -71,13 +73,7 @@ def parse_options(argv: Sequence[str] | None = None) -> SqliteOptions:
         prog="python -m bench.booking_race_sqlite",
         description="Race concurrent bookings on SQLite over HTTP and over stdlib sqlite3.",
     )
-    parser.add_argument("--clients", type=positive, default=500, help="concurrent clients")
-    parser.add_argument("--slots", type=positive, default=50, help="slots of one place each")
-    parser.add_argument("--attempts", type=positive, default=4, help="bookings per client")
-    parser.add_argument("--workers", type=positive, default=1, help="uvicorn workers")
-    parser.add_argument(
-        "--pool-size", type=positive, default=10, help="WCR_POOL_SIZE of the server"
-    )
+    add_race_arguments(parser, "WCR_POOL_SIZE of the server")
     parser.add_argument(
         "--connections",
         type=positive,
@@ -87,30 +83,8 @@ def parse_options(argv: Sequence[str] | None = None) -> SqliteOptions:
     parser.add_argument(
         "--queries", type=positive, default=2000, help="selects of the per-query micro-measure"
     )
-    parser.add_argument(
-        "--loaders", type=positive, default=1, help="load-generator processes for the HTTP round"
-    )
-    parser.add_argument("--json", action="store_true", help="end with a JSON summary line")
-    parser.add_argument(
-        "--py-spy",
-        type=Path,
-        metavar="FILE",
-        help="profile the server with py-spy during the HTTP round (collapsed stacks)",
-    )
     args = parser.parse_args(argv)
-    if args.clients * args.attempts < args.slots:
-        parser.error("clients x attempts must be at least slots, or some slots stay free")
-    race = Options(
-        clients=args.clients,
-        slots=args.slots,
-        attempts=args.attempts,
-        workers=args.workers,
-        pool_size=args.pool_size,
-        loaders=min(args.loaders, args.clients),
-        json=args.json,
-        py_spy=args.py_spy,
-        admin_url="",  # no PostgreSQL here
-    )
+    race = race_options(parser, args, admin_url="")  # no PostgreSQL here
     return SqliteOptions(race=race, connections=args.connections, queries=args.queries)
 
 

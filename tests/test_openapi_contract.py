@@ -125,17 +125,24 @@ def test_every_problem_answer_is_a_problem_document(schema: dict[str, Any]) -> N
 
 
 def test_the_problem_schema_fits_what_the_errors_module_sends(schema: dict[str, Any]) -> None:
-    from wcr.errors import InvalidInput, domain_error_handler, problem  # noqa: PLC0415
+    from wcr.errors import ErrorCode, InvalidInput, domain_error_handler, problem  # noqa: PLC0415
 
     root = {"$ref": "#/components/schemas/Problem", "components": schema["components"]}
     sent = [
         problem(404, "no booking with that reference and token").content,
         domain_error_handler(None, InvalidInput.field("slot_id", "no slot 9")).content,  # type: ignore[arg-type]
+        domain_error_handler(
+            None,  # type: ignore[arg-type]
+            InvalidInput.field("name", "at most 200 characters", ErrorCode.TOO_LONG, n=200),
+        ).content,
     ]
     for body in sent:
         jsonschema.validate(body, root)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"status": 404, "detail": "no title or type"}, root)
+    wrong = {**sent[2], "errors": [{"field": "name", "message": "m", "params": {"n": [1]}}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(wrong, root)
 
 
 def test_the_security_schemes_are_the_ones_the_operations_name(schema: dict[str, Any]) -> None:

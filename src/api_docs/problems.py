@@ -6,7 +6,16 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from wcr.errors import PROBLEM_JSON, Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
+from wcr.errors import (
+    PROBLEM_JSON,
+    Conflict,
+    ErrorCode,
+    Forbidden,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+)
+from wcr.reach import NEEDS_SMTPUTF8
 
 from .contract import (
     AGENCY_KEY,
@@ -30,7 +39,19 @@ FIELD_ERROR: dict[str, Any] = {
             "description": "the parameter or body member at fault, as sent (`from`, "
             "`slot_ids`, `site`); `body` for the body as a whole",
         },
-        "message": {"type": "string"},
+        "message": {"type": "string", "description": "what is wrong with it, in English"},
+        "code": {
+            "type": "string",
+            "description": "what is wrong, for a machine: stable where the message may be "
+            "reworded; not on every entry. Today: "
+            + ", ".join(f"`{code}`" for code in (*ErrorCode, NEEDS_SMTPUTF8)),
+        },
+        "params": {
+            "type": "object",
+            "additionalProperties": {"type": ["string", "integer"]},
+            "description": 'the values the message names, by name, e.g. `{"n": 200}` '
+            "for `too_long`",
+        },
     },
 }
 

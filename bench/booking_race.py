@@ -32,6 +32,7 @@ import asyncpg
 
 from bench import harness
 from bench.harness import BenchError, Server, positive
+from wcr.database import keep_session
 from wcr.tokens import digest, new_manage_token, new_reference
 
 # Demo data that `wcr seed-demo` creates: an agency, its service and site.
@@ -351,10 +352,20 @@ async def start_profiler(server: Server, output: Path | None) -> harness.Profile
 
 # --- round 2: raw asyncpg ---------------------------------------------------------
 
+# The database work of the app's booking (wcr.booking.bookings.book and its
+# repository): a read that refuses a full slot before any transaction, then the place
+# taken (with the refusal's reason in the same statement), the booking and its
+# appointment inserted, in one transaction.
+IS_FREE = (
+    "SELECT booked < capacity AND withdrawn_at IS NULL AND starts_at > $2 AS free "
+    "FROM slot WHERE id = $1"
+)
 TAKE_PLACE = (
-    "UPDATE slot SET booked = booked + 1 "
+    "WITH taken AS (UPDATE slot SET booked = booked + 1 "
     "WHERE id = $1 AND booked < capacity AND withdrawn_at IS NULL AND starts_at > $2 "
-    "RETURNING id"
+    "RETURNING starts_at) "
+    "SELECT (SELECT starts_at FROM taken) AS starts_at, "
+    "EXISTS (SELECT 1 FROM slot WHERE id = $1) AS found"
 )
 INSERT_BOOKING = (
     "INSERT INTO booking (reference, token_hash, name, email, phone, language, status, "
@@ -374,7 +385,8 @@ class SlotFullError(Exception):
 async def book_raw(connection: asyncpg.Connection, slot_id: int) -> None:
     async with connection.transaction():
         at = datetime.now(UTC)
-        if await connection.fetchval(TAKE_PLACE, slot_id, at) is None:
+        taken = await connection.fetchrow(TAKE_PLACE, slot_id, at)
+        if taken is None or taken["starts_at"] is None:
             raise SlotFullError
         # What the app stores: a fresh reference and the hash of a fresh manage token.
         booking_id = await connection.fetchval(
@@ -390,6 +402,8 @@ async def book_raw(connection: asyncpg.Connection, slot_id: int) -> None:
 
 async def raw_attempt(pool: asyncpg.Pool, slot_id: int) -> str:
     async with pool.acquire() as connection:
+        if not await connection.fetchval(IS_FREE, slot_id, datetime.now(UTC)):
+            return "full"
         for _ in range(REFERENCE_ATTEMPTS):
             try:
                 await book_raw(connection, slot_id)
@@ -415,10 +429,12 @@ async def raw_client(pool: asyncpg.Pool, plan: list[int]) -> list[Sample]:
 
 
 async def raw_race(database_url: str, plans: list[list[int]], options: Options) -> Figures:
-    # The server's pool shape (see wcr.database.connection_pool): both rounds pay
-    # for opening connections under load alike.
+    # The server's pool shape and release (see wcr.database.connection_pool): both
+    # rounds pay for opening connections under load alike.
     size = options.pool_size
-    async with asyncpg.create_pool(database_url, min_size=min(2, size), max_size=size) as pool:
+    async with asyncpg.create_pool(
+        database_url, min_size=min(2, size), max_size=size, reset=keep_session
+    ) as pool:
         meter = harness.CpuMeter()
         cpu = time.process_time()
         start = time.monotonic()

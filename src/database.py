@@ -255,11 +255,22 @@ async def prepare(engine: Engine[Any]) -> None:
         await engine.run_ddl("PRAGMA journal_mode=WAL")
 
 
+async def keep_session(_connection: Any) -> None:
+    """asyncpg's reset of a connection going back to the pool, in place of its default.
+
+    The default (unlock all advisory locks, close cursors, stop listening, reset every
+    setting) costs a round trip on every release: a booking refused on its one read
+    would make two. The app leaves no session state to undo: settings are ``SET
+    LOCAL`` (they end with the transaction), nothing listens, no advisory lock, no
+    cursor outlives its transaction (``tests/test_architecture.py`` holds the SQL to
+    that). A transaction still open is rolled back by asyncpg before this is called."""
+
+
 @asynccontextmanager
 async def connection_pool(engine: Engine[Any], settings: Settings) -> AsyncIterator[None]:
     size = max(1, settings.pool_size)
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=min(2, size), max_size=size)
+        await engine.start_connection_pool(min_size=min(2, size), max_size=size, reset=keep_session)
         try:
             yield
         finally:

@@ -112,6 +112,44 @@ def test_tables_are_queried_only_by_repositories() -> None:
     assert found == []
 
 
+# What would outlive a transaction on a pooled PostgreSQL connection: the pool does not
+# reset sessions (wcr.database.keep_session), so none of it may appear. SET LOCAL (and
+# set_config(..., true)) end with the transaction and are fine.
+SESSION_STATE = re.compile(
+    r"(?:^|;)\s*SET\s+(?!LOCAL\b)(SESSION\s+)?\w+\s*(=|TO\b)|\bLISTEN\s+\w|\bpg_advisory_(?!xact_)"
+    r"|\bWITH\s+HOLD\b|\bset_config\s*\([^)]*,\s*false\s*\)|\bPREPARE\s+\w+\s+AS\b",
+    re.IGNORECASE,
+)
+
+
+def session_state_lines(path: Path) -> list[int]:
+    return [line for line, text in string_constants(path) if SESSION_STATE.search(text)]
+
+
+def test_no_sql_leaves_session_state_on_a_pooled_connection() -> None:
+    found = [
+        f"{path.relative_to(SRC)}:{line}"
+        for path in python_files()
+        for line in session_state_lines(path)
+    ]
+    assert found == []
+
+
+def test_the_session_check_sees_session_state(tmp_path: Path) -> None:
+    sample = tmp_path / "repository.py"
+    sample.write_text(
+        'A = "SET statement_timeout = 0"\n'
+        'B = "SET LOCAL synchronous_commit TO OFF"\n'
+        'C = "LISTEN ticket_events"\n'
+        'D = "SELECT pg_advisory_lock({})"\n'
+        'E = "SELECT pg_advisory_xact_lock({})"\n'
+        'F = "UPDATE slot SET booked = booked + 1"\n'
+        'G = "SET search_path TO other"\n'
+        'H = "Set the hours, then save"\n'
+    )
+    assert session_state_lines(sample) == [1, 3, 4, 7]
+
+
 def test_the_checks_see_a_trespass(tmp_path: Path) -> None:
     sample = tmp_path / "service.py"
     sample.write_text(

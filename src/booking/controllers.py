@@ -18,6 +18,7 @@ from wcr.config import Settings
 from wcr.database import MAX_ID
 from wcr.i18n import Language
 from wcr.reach import check_contact
+from wcr.web.public import UNCOMPRESSED
 
 from . import advice, availability, bookings, companies, confirmation, visits
 from . import repository as repo
@@ -108,7 +109,7 @@ class PublicBookingController(Controller):
         )
         return FreeDays(days=[FreeDay(date=day.isoformat(), free=n) for day, n in days])
 
-    @post("/bookings", operation_id="createBooking", status_code=201)
+    @post("/bookings", operation_id="createBooking", status_code=201, opt={UNCOMPRESSED: True})
     async def create(
         self,
         request: Request[Any, Any, Any],

@@ -28,6 +28,13 @@ class BookingStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class NoPlace(StrEnum):
+    """Why a place could not be taken."""
+
+    FULL = "full"  # also withdrawn or begun: the slot exists but takes nobody
+    NO_SLOT = "no slot"
+
+
 class AppointmentStatus(StrEnum):
     ACTIVE = "active"
     CANCELLED = "cancelled"  # with its booking: still shown as it was

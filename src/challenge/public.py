@@ -16,6 +16,8 @@ async def verify(engine: Engine[Any], settings: Settings, payload: str | None) -
     """Nothing when ``WCR_CHALLENGE`` is off or ``payload`` solves a fresh challenge
     (which it spends); else ``InvalidInput`` naming the field ``altcha``: missing,
     malformed, wrong, expired or used before."""
+    if not settings.challenge:
+        return  # before the keys are read: off, a booking should not pay for them
     await ProofOfWork.from_settings(settings).verify(engine, payload)
 
 

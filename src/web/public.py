@@ -5,7 +5,7 @@ templates' static-file helpers)."""
 
 from .assets import cache_headers
 from .assets import install as install_template_helpers
-from .compression import COMPRESSION
+from .compression import COMPRESSION, UNCOMPRESSED
 from .i18n import from_header
 from .rendering import chosen_language, language, page
 from .security import MULTIPART_PART_LIMIT, FormLimits, security_headers
@@ -13,6 +13,7 @@ from .security import MULTIPART_PART_LIMIT, FormLimits, security_headers
 __all__ = [
     "COMPRESSION",
     "MULTIPART_PART_LIMIT",
+    "UNCOMPRESSED",
     "FormLimits",
     "cache_headers",
     "chosen_language",

@@ -7,6 +7,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from itertools import chain
 
 from wcr.i18n import localised
@@ -158,3 +159,55 @@ class Report:
     total: DayTotal  # the whole range (its ``day`` is the first)
     # The ESF summary of the months in the range, per site, if asked for.
     months: list[MonthRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ServiceFigures:
+    """What a site's service had on one local day: a row of ``daily.csv``."""
+
+    counts: Counts
+    waits: Durations
+    transactions: Durations
+
+
+@dataclass(frozen=True)
+class Visits:
+    """The visits a site gave at least one service on one local day (people advised):
+    of them, with a booking, given two or more services, and by language."""
+
+    advised: int = 0
+    attended: int = 0
+    one_stop: int = 0
+    languages: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    """Everything the statistics count of one local day of a site: its services'
+    figures (by service id) and its visits."""
+
+    day: date
+    services: dict[int, ServiceFigures]
+    visits: Visits
+
+    @classmethod
+    def empty(cls, day: date) -> DayFigures:
+        return cls(day=day, services={}, visits=Visits())
+
+
+class MarkKind(StrEnum):
+    """What the day of a :class:`Mark` is."""
+
+    LOCAL = "local"  # the site's local day (a ticket's)
+    UTC = "utc"  # the UTC date of a place's start (its local day needs the site's zone)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """The database's note that counted facts of an old day of a site changed."""
+
+    id: int
+    site_id: int
+    kind: MarkKind
+    day: date
+    seq: int

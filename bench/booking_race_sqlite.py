@@ -107,6 +107,14 @@ def sqlite_instant(at: datetime) -> str:
     return str(at.astimezone(UTC))
 
 
+# The database work of the app's booking on SQLite (wcr.booking.bookings.book): a read
+# that refuses a full slot before any transaction; then, in one BEGIN IMMEDIATE, the
+# place taken (refused there: whether the slot exists, for the reason), the booking and
+# its appointment inserted.
+IS_FREE = (
+    "SELECT booked < capacity AND withdrawn_at IS NULL AND starts_at > ? FROM slot WHERE id = ?"
+)
+SLOT_EXISTS = "SELECT 1 FROM slot WHERE id = ?"
 TAKE_PLACE = (
     "UPDATE slot SET booked = booked + 1 "
     "WHERE id = ? AND booked < capacity AND withdrawn_at IS NULL AND starts_at > ? "
@@ -131,6 +139,7 @@ def book_once(connection: sqlite3.Connection, slot_id: int) -> bool:
     try:
         at = sqlite_instant(datetime.now(UTC))
         if connection.execute(TAKE_PLACE, (slot_id, at)).fetchone() is None:
+            connection.execute(SLOT_EXISTS, (slot_id,)).fetchone()
             connection.execute("ROLLBACK")
             return False
         # What the app stores: a fresh reference and the hash of a fresh manage token.
@@ -154,6 +163,9 @@ def book_once(connection: sqlite3.Connection, slot_id: int) -> bool:
 
 
 def raw_attempt(connection: sqlite3.Connection, slot_id: int) -> str:
+    at = sqlite_instant(datetime.now(UTC))
+    if not connection.execute(IS_FREE, (at, slot_id)).fetchone()[0]:
+        return "full"
     for _ in range(REFERENCE_ATTEMPTS):
         try:
             return "booked" if book_once(connection, slot_id) else "full"

@@ -148,3 +148,38 @@ async def test_closing_the_pool_closes_every_connection(engine: Any) -> None:
         assert Path(f"{engine.path}-wal").exists()
     assert not Path(f"{engine.path}-wal").exists()
     assert await count(engine) == 7
+
+
+async def test_a_rush_of_queries_opens_no_more_connections_than_the_pool_holds(
+    engine: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened = 0
+    open_connection = type(engine).get_connection
+
+    async def counted(self: Any) -> Any:
+        nonlocal opened
+        opened += 1
+        return await open_connection(self)
+
+    monkeypatch.setattr(type(engine), "get_connection", counted)
+    async with connection_pool(engine, settings(engine)):
+        results = await asyncio.wait_for(asyncio.gather(*(count(engine) for _ in range(50))), HANG)
+        assert results == [0] * 50
+        assert opened == settings(engine).pool_size  # the rest waited for one
+
+
+async def test_connections_given_up_after_errors_free_their_place(engine: Any) -> None:
+    """A connection closed after a failure or a cancellation frees its place in the
+    pool: more of them than the pool holds leave it usable."""
+
+    async def refused() -> None:
+        async with write_transaction(engine):
+            raise RuntimeError("refused")
+
+    async with connection_pool(engine, settings(engine)):
+        for _ in range(3 * settings(engine).pool_size):
+            with pytest.raises(RuntimeError, match="refused"):
+                await refused()
+            with pytest.raises(sqlite3.OperationalError):
+                await engine.run_ddl("SELECT * FROM no_such_table")
+        assert await asyncio.wait_for(count(engine), HANG) == 0

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help hooks install translations messages widget docs-ui charts run test lint bench bench-race bench-race-sqlite bench-search bench-outbox bench-live bench-protection bench-day bench-stats bench-pages bench-purge bench-waitlist bench-growth clean
+.PHONY: help hooks install translations messages widget docs-ui charts run test lint bench bench-race bench-rate bench-race-sqlite bench-search bench-outbox bench-live bench-protection bench-day bench-stats bench-pages bench-purge bench-waitlist bench-growth clean
 
 help: ## this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -102,6 +102,9 @@ bench: $(STAMP) ## the booking race benchmark on PostgreSQL (see bench/README.md
 
 bench-race: $(STAMP) ## the booking race: concurrent bookings over HTTP and raw asyncpg
 	$(BIN)/python -m bench.booking_race
+
+bench-rate: $(STAMP) ## bookings at a fixed offered rate (open loop), HTTP and raw asyncpg: p99
+	$(BIN)/python -m bench.booking_rate
 
 bench-race-sqlite: $(STAMP) ## the booking race on SQLite: HTTP against stdlib sqlite3
 	$(BIN)/python -m bench.booking_race_sqlite

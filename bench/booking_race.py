@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as wall_time
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 import asyncpg
@@ -458,7 +458,14 @@ async def raw_race(database_url: str, plans: list[list[int]], options: Options) 
 # --- verification -----------------------------------------------------------------
 
 
-def outcome_problems(result: Figures, slots: int, success: str, refusal: str) -> list[str]:
+class Outcomes(Protocol):
+    """A round's answers counted by outcome (this race's and booking_rate's figures)."""
+
+    @property
+    def outcomes(self) -> dict[str, int]: ...
+
+
+def outcome_problems(result: Outcomes, slots: int, success: str, refusal: str) -> list[str]:
     problems = []
     if result.outcomes.get(success, 0) != slots:
         problems.append(f"{result.outcomes.get(success, 0)} bookings ({success}), not {slots}")

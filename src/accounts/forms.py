@@ -24,7 +24,7 @@ from litestar.datastructures import Cookie
 from piccolo.engine.base import Engine
 
 from wcr import server_secret
-from wcr.errors import Forbidden
+from wcr.errors import ErrorCode, Forbidden
 from wcr.tokens import digest
 
 from . import service
@@ -37,7 +37,10 @@ _PURPOSE = "staff-form"
 
 def check_form_origin(connection: Connection) -> None:
     if not same_origin(connection, connection.headers.get("origin")):
-        raise Forbidden("a staff form is accepted only from this site's own pages")
+        raise Forbidden(
+            "a staff form is accepted only from this site's own pages",
+            code=ErrorCode.FOREIGN_FORM,
+        )
 
 
 def form_token(connection: Connection) -> str:
@@ -51,7 +54,7 @@ def check_form_post(connection: Connection, sent: str | None) -> None:
     check_form_origin(connection)
     token = service.session_token(connection)
     if not token or not server_secret.verify(_PURPOSE, digest(token), sent):
-        raise Forbidden("the form has expired; open the page again")
+        raise Forbidden("the form has expired; open the page again", code=ErrorCode.FORM_EXPIRED)
 
 
 async def login_by_form(

@@ -24,7 +24,7 @@ from litestar.handlers.base import BaseRouteHandler
 
 from wcr.auth import bearer_token
 from wcr.catalogue import public as catalogue
-from wcr.errors import Forbidden, InvalidInput, Unauthorized
+from wcr.errors import ErrorCode, Forbidden, InvalidInput, Unauthorized
 
 from .records import Staff
 from .service import SESSION_COOKIE, session_token, staff_for_token
@@ -109,7 +109,9 @@ async def signed_in(connection: Connection) -> Staff:
 async def path_site(connection: Connection) -> catalogue.Site:
     slug = str(connection.path_params["site"])
     if len(slug) > MAX_SLUG:
-        raise InvalidInput.field("site", f"at most {MAX_SLUG} characters")
+        raise InvalidInput.field(
+            "site", f"at most {MAX_SLUG} characters", ErrorCode.TOO_LONG, n=MAX_SLUG
+        )
     site = await catalogue.site_by_slug(slug, field=None)
     connection.state["site"] = site
     return site
@@ -121,7 +123,7 @@ async def staff(connection: Connection, _: BaseRouteHandler) -> None:
 
 async def admin(connection: Connection, _: BaseRouteHandler) -> None:
     if not (await signed_in(connection)).is_admin:
-        raise Forbidden("this needs an admin account")
+        raise Forbidden("this needs an admin account", code=ErrorCode.ADMIN_ONLY)
 
 
 async def desk_of_site(connection: Connection, _: BaseRouteHandler) -> None:
@@ -135,4 +137,8 @@ async def site_admin(connection: Connection, _: BaseRouteHandler) -> None:
     member = await signed_in(connection)
     site = await path_site(connection)
     if not member.may_administer(site.id):
-        raise Forbidden(f"this needs an admin of {site.slug}")
+        raise Forbidden(
+            f"this needs an admin of {site.slug}",
+            code=ErrorCode.ADMIN_OF_SITE,
+            params={"site": site.slug},
+        )

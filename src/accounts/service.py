@@ -26,7 +26,14 @@ from wcr.auth import bearer_token
 from wcr.catalogue import public as catalogue
 from wcr.clock import now
 from wcr.database import is_unique_violation, write_transaction
-from wcr.errors import Conflict, InvalidInput, TooManyRequests, Unauthorized
+from wcr.errors import (
+    Conflict,
+    ErrorCode,
+    InvalidInput,
+    TooManyRequests,
+    Unauthorized,
+    field_error,
+)
 from wcr.tokens import digest
 
 from . import repository as repo
@@ -48,9 +55,19 @@ USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 
 def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput.field("password", f"at least {MIN_PASSWORD_LENGTH} characters")
+        raise InvalidInput.field(
+            "password",
+            f"at least {MIN_PASSWORD_LENGTH} characters",
+            ErrorCode.TOO_SHORT,
+            n=MIN_PASSWORD_LENGTH,
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise InvalidInput.field("password", f"at most {MAX_PASSWORD_LENGTH} characters")
+        raise InvalidInput.field(
+            "password",
+            f"at most {MAX_PASSWORD_LENGTH} characters",
+            ErrorCode.TOO_LONG,
+            n=MAX_PASSWORD_LENGTH,
+        )
 
 
 async def hash_password(password: str) -> str:
@@ -70,14 +87,22 @@ async def create_staff(
     try:
         chosen = Role(role)
     except ValueError:
-        raise InvalidInput.field("role", ", ".join(Role)) from None
+        roles = ", ".join(Role)
+        raise InvalidInput.field("role", roles, ErrorCode.BAD_ROLE, roles=roles) from None
     if not USERNAME.fullmatch(username):
         raise InvalidInput.field(
-            "username", "up to 64 letters, digits or . _ @ -, starting with a letter or digit"
+            "username",
+            "up to 64 letters, digits or . _ @ -, starting with a letter or digit",
+            ErrorCode.BAD_USERNAME,
         )
     check_password(password)
     if chosen != Role.ADMIN and not site:
-        raise InvalidInput.field("site", f"a {chosen} account belongs to one site")
+        raise InvalidInput.field(
+            "site",
+            f"a {chosen} account belongs to one site",
+            ErrorCode.SITE_REQUIRED,
+            role=str(chosen),
+        )
     site_row = await catalogue.site_by_slug(site) if site else None
     password_hash = await hash_password(password)
     try:
@@ -94,7 +119,7 @@ async def create_staff(
         if is_unique_violation(error):
             raise Conflict(
                 f"there is already an account {username!r}",
-                errors=[{"field": "username", "message": "taken"}],
+                errors=[field_error("username", "taken", ErrorCode.TAKEN)],
             ) from None
         raise
 

@@ -17,7 +17,7 @@ from piccolo.engine.base import Engine
 from wcr.catalogue import public as catalogue
 from wcr.clock import now
 from wcr.database import write_transaction
-from wcr.errors import Forbidden, InvalidInput, NotFound
+from wcr.errors import ErrorCode, Forbidden, InvalidInput, NotFound
 
 from . import repository as repo
 from .records import Role, Staff, StaffAccount
@@ -26,7 +26,7 @@ from .service import create_staff, hash_password
 
 def _may_list(actor: Staff) -> None:
     if not (actor.is_admin or actor.role == Role.SITE_ADMIN):
-        raise Forbidden("this needs an admin account")
+        raise Forbidden("this needs an admin account", code=ErrorCode.ADMIN_ONLY)
 
 
 async def accounts(actor: Staff) -> list[StaffAccount]:
@@ -50,9 +50,11 @@ async def account(actor: Staff, account_id: int) -> StaffAccount:
     _may_list(actor)
     found = await repo.staff_account(account_id)
     if found is None:
-        raise NotFound(f"no account {account_id}")
+        raise NotFound(
+            f"no account {account_id}", code=ErrorCode.NO_ACCOUNT, params={"id": account_id}
+        )
     if not actor.may_manage(found.role, found.site_id):
-        raise Forbidden("this account is not one you manage")
+        raise Forbidden("this account is not one you manage", code=ErrorCode.NOT_YOUR_ACCOUNT)
     return found
 
 
@@ -70,11 +72,15 @@ async def add_account(
     try:
         chosen = Role(role)
     except ValueError:
-        raise InvalidInput.field("role", ", ".join(Role)) from None
+        roles = ", ".join(Role)
+        raise InvalidInput.field("role", roles, ErrorCode.BAD_ROLE, roles=roles) from None
     if not actor.is_admin:
         site_row = await catalogue.site_by_slug(site) if site else None
         if chosen == Role.ADMIN or (site_row is not None and site_row.id != actor.site_id):
-            raise Forbidden("you may add accounts of your own site only, and no admins")
+            raise Forbidden(
+                "you may add accounts of your own site only, and no admins",
+                code=ErrorCode.ACCOUNT_OUT_OF_REACH,
+            )
         site = actor.site  # a site admin's new accounts work at its own site
     return await create_staff(username, password, role, site, engine=engine)
 
@@ -98,7 +104,9 @@ async def set_disabled(
     disables their own: the last admin would lock everyone out."""
     found = await account(actor, account_id)
     if disabled and found.id == actor.id:
-        raise InvalidInput.field("disabled", "you cannot disable your own account")
+        raise InvalidInput.field(
+            "disabled", "you cannot disable your own account", ErrorCode.OWN_ACCOUNT
+        )
     async with write_transaction(engine):
         await repo.set_disabled_at(found.id, now() if disabled else None)
         if disabled:

@@ -15,7 +15,7 @@ from wcr.errors import DomainError
 from wcr.i18n import Language
 from wcr.web import public as web
 
-from .messages import translated
+from .messages import refusal
 from .page import SignInFirst
 
 LangPath = Annotated[str, PathParameter(max_length=8)]
@@ -38,7 +38,7 @@ def _refused(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]
         lang,
         request,
         status=exc.status,
-        detail=translated(lang, exc.detail),
+        detail=refusal(lang, exc),
         admin=f"/{lang.code}/admin",
     )
     page.status_code = exc.status

@@ -1,19 +1,21 @@
 """The use cases' refusals in the reader's language.
 
 The use cases (catalogue, accounts, queue, booking) answer in English, as the API
-does, with the field at fault. An admin page shows the field's label and a sentence in
-its own language: each English message the use cases give is matched here and its
-values carried over; a message not (yet) known here is shown as it is, so nothing is
-ever lost, only untranslated.
+does, with the field at fault; each refusal a page may show also carries a stable
+:class:`~wcr.errors.ErrorCode` and the values its sentence needs (``params``), in each
+entry of the error's ``errors`` or, for a refusal on a page of its own, on the error
+itself. An admin page shows the field's label and the code's sentence in its own
+language, the values in its placeholders; a refusal without a code (or with one not
+known here) is shown in English as it is, so nothing is ever lost, only untranslated.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Self
+from typing import Any, Self
 
-from wcr.errors import DomainError
+from wcr.errors import DomainError, ErrorCode
 from wcr.i18n import Language
 
 GENERAL = "form"  # the key of an error that names no field
@@ -23,109 +25,70 @@ def N_(message: str) -> str:  # noqa: N802 - gettext's marker for texts translat
     return message
 
 
-# (English message of a use case, its text for the page). Values in (?P<name>…) groups
-# go into the %(name)s placeholders.
-_KNOWN: tuple[tuple[str, str], ...] = (
-    (r"required", N_("Please fill this in.")),
-    (r"taken", N_("This is taken already. Please choose another.")),
-    (r"at most (?P<n>\d+) characters", N_("At most %(n)s characters.")),
-    (r"at least (?P<n>\d+) characters", N_("At least %(n)s characters.")),
-    (r"at most (?P<n>\d+) characters a line", N_("At most %(n)s characters a line.")),
-    (r"at most (?P<n>\d+) things", N_("At most %(n)s things.")),
-    (r"at most (?P<n>\d+) intervals a day", N_("At most %(n)s opening times a day.")),
-    (r"from (?P<least>\d+) to (?P<most>\d+)", N_("A whole number from %(least)s to %(most)s.")),
-    (
-        r"lower-case letters, digits and dashes, at most 64",
-        N_("Lower-case letters (a-z), digits and dashes only, at most 64."),
+_AS_HH_MM = N_("Please give the time as HH:MM, e.g. 08:30.")
+
+# Each code's sentence; the code's params go into its %(name)s placeholders.
+SENTENCES: Mapping[ErrorCode, str] = {
+    ErrorCode.REQUIRED: N_("Please fill this in."),
+    ErrorCode.TAKEN: N_("This is taken already. Please choose another."),
+    ErrorCode.TOO_LONG: N_("At most %(n)s characters."),
+    ErrorCode.TOO_SHORT: N_("At least %(n)s characters."),
+    ErrorCode.LINE_TOO_LONG: N_("At most %(n)s characters a line."),
+    ErrorCode.TOO_MANY_ITEMS: N_("At most %(n)s things."),
+    ErrorCode.TOO_MANY_INTERVALS: N_("At most %(n)s opening times a day."),
+    ErrorCode.OUT_OF_RANGE: N_("A whole number from %(least)s to %(most)s."),
+    ErrorCode.BAD_SLUG: N_("Lower-case letters (a-z), digits and dashes only, at most 64."),
+    ErrorCode.UNKNOWN_TIME_ZONE: N_(
+        "This is not a time zone we know. Write it like Europe/Berlin."
     ),
-    (
-        r"not a time zone: .*",
-        N_("This is not a time zone we know. Write it like Europe/Berlin."),
+    ErrorCode.NOT_A_TIME: _AS_HH_MM,
+    ErrorCode.NOT_HOURS: _AS_HH_MM,
+    ErrorCode.CLOSES_BEFORE_OPENING: N_(
+        "%(span)s: the opening time must come before the closing time."
     ),
-    (r"not a time of day: .*", N_("Please give the time as HH:MM, e.g. 08:30.")),
-    (
-        r"(?P<span>\S+): it must open before it closes",
-        N_("%(span)s: the opening time must come before the closing time."),
+    ErrorCode.INTERVALS_OVERLAP: N_("%(span)s overlaps the opening time that ends at %(end)s."),
+    ErrorCode.BELOW_HANDOVER_GAP: N_("At least as long as the hand-over gap."),
+    ErrorCode.BAD_WEEKDAY: N_("Please choose days from Monday to Sunday."),
+    ErrorCode.AGENCY_REQUIRED: N_("Please choose the agency that provides this service."),
+    ErrorCode.AGENCY_NOT_SERVING: N_(
+        "%(agency)s does not serve %(site)s. Let the agency serve that site first."
     ),
-    (
-        r"(?P<span>\S+) overlaps the interval ending (?P<end>\S+)",
-        N_("%(span)s overlaps the opening time that ends at %(end)s."),
+    ErrorCode.SITE_STILL_OFFERS: N_(
+        "%(site)s still offers %(services)s. Take the service off that site first."
     ),
-    (r"at least the hand-over gap", N_("At least as long as the hand-over gap.")),
-    (
-        r"weekdays are 1 \(Monday\) to 7 \(Sunday\)",
-        N_("Please choose days from Monday to Sunday."),
+    ErrorCode.SITE_NOT_OFFERING: N_("%(site)s does not offer %(service)s."),
+    ErrorCode.NO_SERVICE_CHOSEN: N_("Please choose at least one service."),
+    ErrorCode.LISTED_TWICE: N_("%(service)s is listed twice."),
+    ErrorCode.SERVICE_TWICE: N_("Please choose each service only once."),
+    ErrorCode.SERVICE_COUNT: N_("Please choose %(least)s to %(most)s services."),
+    ErrorCode.START_AND_END: N_("Please give both the start and the end, or neither."),
+    ErrorCode.END_BEFORE_START: N_("The end must come after the start."),
+    ErrorCode.BAD_USERNAME: N_(
+        "Up to 64 letters, digits or . _ @ -, starting with a letter or digit."
     ),
-    (
-        r"a service needs the agency that provides it",
-        N_("Please choose the agency that provides this service."),
-    ),
-    (
-        r"(?P<agency>\S+) does not serve (?P<site>\S+); let it serve the site first",
-        N_("%(agency)s does not serve %(site)s. Let the agency serve that site first."),
-    ),
-    (
-        r"(?P<site>\S+) still offers (?P<services>.+); take the service off that site first",
-        N_("%(site)s still offers %(services)s. Take the service off that site first."),
-    ),
-    (
-        r"(?P<site>\S+) does not offer '(?P<service>.*)'",
-        N_("%(site)s does not offer %(service)s."),
-    ),
-    (r"a counter serves at least one service", N_("Please choose at least one service.")),
-    (r"(?P<service>\S+) is listed twice", N_("%(service)s is listed twice.")),
-    (r"each service once", N_("Please choose each service only once.")),
-    (
-        r"(?P<least>\d) to (?P<most>\d) services",
-        N_("Please choose %(least)s to %(most)s services."),
-    ),
-    (
-        r"give both the start and the end, or neither",
-        N_("Please give both the start and the end, or neither."),
-    ),
-    (r"the end must come after the start", N_("The end must come after the start.")),
-    (r"local hours as HH:MM.*", N_("Please give the time as HH:MM, e.g. 08:30.")),
-    (
-        r"up to 64 letters, digits or \. _ @ -, starting with a letter or digit",
-        N_("Up to 64 letters, digits or . _ @ -, starting with a letter or digit."),
-    ),
-    (
-        r"a \S+ account belongs to one site",
-        N_("Please choose the site this account works at."),
-    ),
-    (r"you cannot disable your own account", N_("You cannot disable your own account.")),
-    (
-        r"(?P<after>\S+) is already required before (?P<before>\S+)",
-        N_("%(after)s must already come before %(before)s."),
-    ),
-    (r"a service cannot come before itself", N_("Please choose two different services.")),
-    (r"no site '.*'", N_("There is no such site.")),
-    (r"no service '.*'", N_("There is no such service.")),
-    (r"no agency '.*'", N_("There is no such agency.")),
-    (r"frontdesk, site_admin, admin", N_("Please choose a role.")),
+    ErrorCode.SITE_REQUIRED: N_("Please choose the site this account works at."),
+    ErrorCode.OWN_ACCOUNT: N_("You cannot disable your own account."),
+    ErrorCode.ORDER_REVERSED: N_("%(after)s must already come before %(before)s."),
+    ErrorCode.SAME_SERVICE: N_("Please choose two different services."),
+    ErrorCode.NO_SITE: N_("There is no such site."),
+    ErrorCode.NO_SERVICE: N_("There is no such service."),
+    ErrorCode.NO_AGENCY: N_("There is no such agency."),
+    ErrorCode.BAD_ROLE: N_("Please choose a role."),
     # Refusals shown on a page of their own.
-    (r"this needs an admin account", N_("This page is for administrators.")),
-    (r"this needs an admin of \S+", N_("This belongs to another site.")),
-    (
-        r"you may add accounts of your own site only, and no admins",
-        N_("You may add accounts of your own site only, and no administrators."),
+    ErrorCode.ADMIN_ONLY: N_("This page is for administrators."),
+    ErrorCode.ADMIN_OF_SITE: N_("This belongs to another site."),
+    ErrorCode.ACCOUNT_OUT_OF_REACH: N_(
+        "You may add accounts of your own site only, and no administrators."
     ),
-    (r"this account is not one you manage", N_("This account belongs to another site.")),
-    (r"no counter .*", N_("There is no such counter.")),
-    (r"no package .*", N_("There is no such package.")),
-    (r"no account .*", N_("There is no such account.")),
-    (r"no order rule .*", N_("This order rule was removed already.")),
-    (r"no live key .*", N_("This key was revoked already.")),
-    (
-        r"the form has expired; open the page again",
-        N_("The form has expired. Please open the page again."),
-    ),
-    (
-        r"a staff form is accepted only from this site's own pages",
-        N_("Please use the forms on this site's own pages."),
-    ),
-)
-_PATTERNS = tuple((re.compile(pattern), text) for pattern, text in _KNOWN)
+    ErrorCode.NOT_YOUR_ACCOUNT: N_("This account belongs to another site."),
+    ErrorCode.NO_COUNTER: N_("There is no such counter."),
+    ErrorCode.NO_PACKAGE: N_("There is no such package."),
+    ErrorCode.NO_ACCOUNT: N_("There is no such account."),
+    ErrorCode.NO_ORDER_RULE: N_("This order rule was removed already."),
+    ErrorCode.NO_LIVE_KEY: N_("This key was revoked already."),
+    ErrorCode.FORM_EXPIRED: N_("The form has expired. Please open the page again."),
+    ErrorCode.FOREIGN_FORM: N_("Please use the forms on this site's own pages."),
+}
 
 
 class FieldError(str):
@@ -146,23 +109,40 @@ def field_id(field: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "-", field)
 
 
-def translated(lang: Language, message: str) -> str:
-    for pattern, text in _PATTERNS:
-        found = pattern.fullmatch(message)
-        if found:
-            values = found.groupdict()
-            own = lang.gettext(text)
-            return own % values if values else own
-    return message
+def translated(
+    lang: Language, code: str | None, params: Mapping[str, Any] | None, message: str
+) -> str:
+    """The sentence of ``code`` in ``lang`` with its ``params``; ``message`` (the use
+    case's English) for a code not known here or without the values it needs."""
+    try:
+        text = SENTENCES[ErrorCode(code)] if code else None
+    except ValueError:
+        text = None
+    if text is None:
+        return message
+    try:
+        return lang.gettext(text) % dict(params or {})
+    except (KeyError, TypeError, ValueError):
+        return message
+
+
+def refusal(lang: Language, error: DomainError) -> str:
+    """A refusal on a page of its own (its detail) in ``lang``."""
+    return translated(lang, error.code, error.params, error.detail)
 
 
 def form_errors(lang: Language, error: DomainError, labels: Mapping[str, str]) -> dict[str, str]:
     """Field id -> "Label: what to fix" for each field the error names."""
-    named = error.errors or [{"field": GENERAL, "message": error.detail}]
+    named = error.errors or [
+        {"field": GENERAL, "message": error.detail, "code": error.code, "params": error.params}
+    ]
     result: dict[str, str] = {}
     for item in named:
         field = str(item.get("field", GENERAL))
-        message = translated(lang, str(item.get("message", "")))
+        code = item.get("code")
+        message = translated(
+            lang, str(code) if code else None, item.get("params"), str(item.get("message", ""))
+        )
         label = labels.get(field)
         if label is None and field != GENERAL:
             label = labels.get(field.split(".", 1)[0], field)

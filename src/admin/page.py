@@ -31,7 +31,7 @@ from litestar.response import Redirect, Template
 from wcr.accounts.public import Role, Staff, forms, staff_of_request
 from wcr.catalogue import public as catalogue
 from wcr.config import SUPPORTED_LANGUAGES
-from wcr.errors import Conflict, DomainError, Forbidden, InvalidInput
+from wcr.errors import Conflict, DomainError, ErrorCode, Forbidden, InvalidInput
 from wcr.i18n import Language
 from wcr.web import public as web
 
@@ -72,7 +72,7 @@ class AdminPage:
         if actor is None:
             raise SignInFirst(lang.code, request.url.path)
         if actor.role not in {Role.ADMIN, Role.SITE_ADMIN}:
-            raise Forbidden("this needs an admin account")
+            raise Forbidden("this needs an admin account", code=ErrorCode.ADMIN_ONLY)
         return cls(request, lang, actor)
 
     @classmethod
@@ -87,18 +87,22 @@ class AdminPage:
         form = await request.form()
         forms.check_form_post(request, str(form.get(forms.FORM_TOKEN_FIELD) or "") or None)
         if actor.role not in {Role.ADMIN, Role.SITE_ADMIN}:
-            raise Forbidden("this needs an admin account")
+            raise Forbidden("this needs an admin account", code=ErrorCode.ADMIN_ONLY)
         return cls(request, lang, actor, form)
 
     def need_admin(self) -> None:
         if not self.actor.is_admin:
-            raise Forbidden("this needs an admin account")
+            raise Forbidden("this needs an admin account", code=ErrorCode.ADMIN_ONLY)
 
     async def site(self, slug: str) -> catalogue.Site:
         """The site in the path, if the actor administers it (404 unknown, 403 not)."""
         site = await catalogue.site_by_slug(slug[:64], field=None)
         if not self.actor.may_administer(site.id):
-            raise Forbidden(f"this needs an admin of {site.slug}")
+            raise Forbidden(
+                f"this needs an admin of {site.slug}",
+                code=ErrorCode.ADMIN_OF_SITE,
+                params={"site": site.slug},
+            )
         self.request.state["site"] = site  # the audit entry's site
         return site
 

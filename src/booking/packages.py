@@ -18,7 +18,7 @@ from piccolo.engine.base import Engine
 from wcr.catalogue import public as catalogue
 from wcr.config import SUPPORTED_LANGUAGES
 from wcr.database import is_unique_violation, write_transaction
-from wcr.errors import Conflict, InvalidInput, NotFound
+from wcr.errors import Conflict, ErrorCode, InvalidInput, NotFound, field_error
 
 from . import repository as repo
 from .records import PackageInfo
@@ -37,7 +37,11 @@ async def package_of(site: catalogue.Site, slug: str) -> PackageInfo:
     for package in await packages_of(site):
         if package.slug == slug:
             return package
-    raise NotFound(f"no package {slug!r} at {site.slug}")
+    raise NotFound(
+        f"no package {slug!r} at {site.slug}",
+        code=ErrorCode.NO_PACKAGE,
+        params={"slug": slug, "site": site.slug},
+    )
 
 
 def check_names(names: dict[str, str]) -> dict[str, str]:
@@ -47,34 +51,54 @@ def check_names(names: dict[str, str]) -> dict[str, str]:
             raise InvalidInput.field(f"names.{code}"[:80], ", ".join(SUPPORTED_LANGUAGES))
         name = " ".join(text.split())
         if len(name) > MAX_NAME:
-            raise InvalidInput.field(f"names.{code}", f"at most {MAX_NAME} characters")
+            raise InvalidInput.field(
+                f"names.{code}", f"at most {MAX_NAME} characters", ErrorCode.TOO_LONG, n=MAX_NAME
+            )
         if name:
             cleaned[code] = name
     for code in REQUIRED_NAMES:
         if code not in cleaned:
-            raise InvalidInput.field(f"names.{code}", "required")
+            raise InvalidInput.field(f"names.{code}", "required", ErrorCode.REQUIRED)
     return cleaned
 
 
 def check_schedule(schedule: Schedule) -> Schedule:
     if any(not 1 <= day <= 7 for day in schedule.weekdays):  # noqa: PLR2004 - ISO weekdays
-        raise InvalidInput.field("weekdays", "weekdays are 1 (Monday) to 7 (Sunday)")
+        raise InvalidInput.field(
+            "weekdays", "weekdays are 1 (Monday) to 7 (Sunday)", ErrorCode.BAD_WEEKDAY
+        )
     if (schedule.opens is None) != (schedule.closes is None):
-        raise InvalidInput.field("hours", "give both the start and the end, or neither")
+        raise InvalidInput.field(
+            "hours", "give both the start and the end, or neither", ErrorCode.START_AND_END
+        )
     if schedule.opens and schedule.closes and schedule.opens >= schedule.closes:
-        raise InvalidInput.field("hours", "the end must come after the start")
+        raise InvalidInput.field(
+            "hours", "the end must come after the start", ErrorCode.END_BEFORE_START
+        )
     return Schedule(tuple(sorted(set(schedule.weekdays))), schedule.opens, schedule.closes)
 
 
 async def _services(site: catalogue.Site, services: Sequence[str]) -> list[int]:
     if not MIN_SERVICES <= len(services) <= MAX_SERVICES:
-        raise InvalidInput.field("services", f"{MIN_SERVICES} to {MAX_SERVICES} services")
+        raise InvalidInput.field(
+            "services",
+            f"{MIN_SERVICES} to {MAX_SERVICES} services",
+            ErrorCode.SERVICE_COUNT,
+            least=MIN_SERVICES,
+            most=MAX_SERVICES,
+        )
     if len(set(services)) != len(services):
-        raise InvalidInput.field("services", "each service once")
+        raise InvalidInput.field("services", "each service once", ErrorCode.SERVICE_TWICE)
     offered = {s.slug: s.id for s in await catalogue.list_services(site)}
     for slug in services:
         if slug not in offered:
-            raise InvalidInput.field("services", f"{site.slug} does not offer {slug[:64]!r}")
+            raise InvalidInput.field(
+                "services",
+                f"{site.slug} does not offer {slug[:64]!r}",
+                ErrorCode.SITE_NOT_OFFERING,
+                site=site.slug,
+                service=slug[:64],
+            )
     return [offered[slug] for slug in services]
 
 
@@ -98,7 +122,7 @@ async def add_package(
         if is_unique_violation(error):  # the unique slug decides
             raise Conflict(
                 f"there is a package {slug!r} already",
-                errors=[{"field": "slug", "message": "taken"}],
+                errors=[field_error("slug", "taken", ErrorCode.TAKEN)],
             ) from None
         raise
 
@@ -129,7 +153,9 @@ def hours(opens: str, closes: str) -> tuple[time | None, time | None]:
     try:
         return time.fromisoformat(opens.strip()), time.fromisoformat(closes.strip())
     except ValueError:
-        raise InvalidInput.field("hours", "local hours as HH:MM, e.g. 08:00 and 16:00") from None
+        raise InvalidInput.field(
+            "hours", "local hours as HH:MM, e.g. 08:00 and 16:00", ErrorCode.NOT_HOURS
+        ) from None
 
 
 __all__ = [

@@ -12,7 +12,7 @@ from piccolo.engine.base import Engine
 
 from wcr.catalogue import public as catalogue
 from wcr.database import is_unique_violation, write_transaction
-from wcr.errors import InvalidInput
+from wcr.errors import ErrorCode, InvalidInput
 from wcr.timezones import local_range
 
 from . import advice
@@ -64,10 +64,12 @@ def parse_schedule(weekdays: str | None, hours: str | None) -> Schedule:
             first, last = (time.fromisoformat(t.strip()) for t in hours.split("-"))
         except ValueError:
             raise InvalidInput.field(
-                "hours", "local hours as HH:MM-HH:MM, e.g. 08:00-16:00"
+                "hours", "local hours as HH:MM-HH:MM, e.g. 08:00-16:00", ErrorCode.NOT_HOURS
             ) from None
         if last <= first:
-            raise InvalidInput.field("hours", "the end must come after the start")
+            raise InvalidInput.field(
+                "hours", "the end must come after the start", ErrorCode.END_BEFORE_START
+            )
         opens, closes = first, last
     return Schedule(tuple(days), opens, closes)
 
@@ -89,7 +91,7 @@ async def packages(site: str | None = None) -> list[PackageInfo]:
 async def package_by_slug(slug: str, field: str = "package") -> PackageInfo:
     found = [p for p in await packages() if p.slug == slug]
     if not found:
-        raise InvalidInput.field(field, f"no package {slug!r}")
+        raise InvalidInput.field(field, f"no package {slug!r}", ErrorCode.NO_PACKAGE, slug=slug)
     return found[0]
 
 
@@ -133,7 +135,13 @@ async def create_package(
     if await repo.package_exists(slug):
         return False
     if not MIN_SERVICES <= len(services) <= MAX_SERVICES:
-        raise InvalidInput.field("services", f"{MIN_SERVICES} to {MAX_SERVICES} services")
+        raise InvalidInput.field(
+            "services",
+            f"{MIN_SERVICES} to {MAX_SERVICES} services",
+            ErrorCode.SERVICE_COUNT,
+            least=MIN_SERVICES,
+            most=MAX_SERVICES,
+        )
     site_row = await catalogue.site_by_slug(site)
     rows = [await catalogue.service_by_slug(s, field="services") for s in services]
     try:

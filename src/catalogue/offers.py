@@ -24,7 +24,7 @@ from piccolo.engine.base import Engine
 from wcr.clock import now
 from wcr.config import SUPPORTED_LANGUAGES
 from wcr.database import is_unique_violation, write_transaction
-from wcr.errors import Conflict, InvalidInput, NotFound
+from wcr.errors import Conflict, ErrorCode, InvalidInput, NotFound, field_error
 
 from . import repository as repo
 from .records import Agency, AgencyKeyInfo, OrderRuleInfo, Service, ServiceDraft, Site
@@ -40,16 +40,19 @@ MIN_DURATION, MAX_DURATION = 5, 480
 
 def _taken(what: str, slug: str) -> Conflict:
     return Conflict(
-        f"there is {what} {slug!r} already", errors=[{"field": "slug", "message": "taken"}]
+        f"there is {what} {slug!r} already",
+        errors=[field_error("slug", "taken", ErrorCode.TAKEN)],
     )
 
 
 def _name(value: str, field: str) -> str:
     cleaned = " ".join(value.split())
     if not cleaned:
-        raise InvalidInput.field(field, "required")
+        raise InvalidInput.field(field, "required", ErrorCode.REQUIRED)
     if len(cleaned) > MAX_NAME:
-        raise InvalidInput.field(field, f"at most {MAX_NAME} characters")
+        raise InvalidInput.field(
+            field, f"at most {MAX_NAME} characters", ErrorCode.TOO_LONG, n=MAX_NAME
+        )
     return cleaned
 
 
@@ -77,7 +80,10 @@ def check_content(
     for code, text in descriptions.items():
         if len(text.strip()) > MAX_DESCRIPTION:
             raise InvalidInput.field(
-                f"descriptions.{code}", f"at most {MAX_DESCRIPTION} characters"
+                f"descriptions.{code}",
+                f"at most {MAX_DESCRIPTION} characters",
+                ErrorCode.TOO_LONG,
+                n=MAX_DESCRIPTION,
             )
         if text.strip():
             clean_descriptions[code] = text.strip()
@@ -85,9 +91,19 @@ def check_content(
     for code, items in bring.items():
         kept = [" ".join(item.split()) for item in items if item.strip()]
         if len(kept) > MAX_ITEMS:
-            raise InvalidInput.field(f"bring.{code}", f"at most {MAX_ITEMS} things")
+            raise InvalidInput.field(
+                f"bring.{code}",
+                f"at most {MAX_ITEMS} things",
+                ErrorCode.TOO_MANY_ITEMS,
+                n=MAX_ITEMS,
+            )
         if any(len(item) > MAX_ITEM for item in kept):
-            raise InvalidInput.field(f"bring.{code}", f"at most {MAX_ITEM} characters a line")
+            raise InvalidInput.field(
+                f"bring.{code}",
+                f"at most {MAX_ITEM} characters a line",
+                ErrorCode.LINE_TOO_LONG,
+                n=MAX_ITEM,
+            )
         if kept:
             clean_bring[code] = kept
     return clean_names, clean_descriptions, clean_bring
@@ -138,10 +154,13 @@ async def update_agency(engine: Engine[Any], slug: str, name: str, sites: Sequen
                 continue
             still = await repo.services_of_agency_offered_at(agency.id, site_id)
             if still:
+                services = ", ".join(still)
                 raise InvalidInput.field(
                     "sites",
-                    f"{site.slug} still offers {', '.join(still)}; "
-                    "take the service off that site first",
+                    f"{site.slug} still offers {services}; take the service off that site first",
+                    ErrorCode.SITE_STILL_OFFERS,
+                    site=site.slug,
+                    services=services,
                 )
             await repo.delete_agency_site(agency.id, site_id)
         for site_id in wanted.keys() - served.keys():
@@ -155,7 +174,13 @@ async def update_agency(engine: Engine[Any], slug: str, name: str, sites: Sequen
 
 def _duration(minutes: int) -> int:
     if not MIN_DURATION <= minutes <= MAX_DURATION:
-        raise InvalidInput.field("duration_minutes", f"from {MIN_DURATION} to {MAX_DURATION}")
+        raise InvalidInput.field(
+            "duration_minutes",
+            f"from {MIN_DURATION} to {MAX_DURATION}",
+            ErrorCode.OUT_OF_RANGE,
+            least=MIN_DURATION,
+            most=MAX_DURATION,
+        )
     return minutes
 
 
@@ -165,7 +190,11 @@ async def _offering_sites(agency: Agency, slugs: Sequence[str]) -> list[Site]:
     for site in sites:
         if site.id not in served:
             raise InvalidInput.field(
-                "sites", f"{agency.slug} does not serve {site.slug}; let it serve the site first"
+                "sites",
+                f"{agency.slug} does not serve {site.slug}; let it serve the site first",
+                ErrorCode.AGENCY_NOT_SERVING,
+                agency=agency.slug,
+                site=site.slug,
             )
     return sites
 
@@ -175,7 +204,9 @@ async def create_service(
 ) -> Service:
     check_slug(slug)
     if not agency:
-        raise InvalidInput.field("agency", "a service needs the agency that provides it")
+        raise InvalidInput.field(
+            "agency", "a service needs the agency that provides it", ErrorCode.AGENCY_REQUIRED
+        )
     provider = await agency_by_slug(agency, field="agency")
     minutes = _duration(draft.duration_minutes)
     names, descriptions, bring = check_content(draft.names, draft.descriptions, draft.bring)
@@ -222,7 +253,9 @@ async def order_rule_list() -> list[OrderRuleInfo]:
 async def remove_order_rule(engine: Engine[Any], rule_id: int) -> None:
     async with write_transaction(engine):
         if not await repo.delete_order_rule(rule_id):
-            raise NotFound(f"no order rule {rule_id}")
+            raise NotFound(
+                f"no order rule {rule_id}", code=ErrorCode.NO_ORDER_RULE, params={"id": rule_id}
+            )
 
 
 # --- agency keys ----------------------------------------------------------------------
@@ -236,4 +269,8 @@ async def revoke_agency_key(engine: Engine[Any], agency: Agency, key_id: int) ->
     """The key stops working at once; 404 for a key of another agency or one revoked."""
     async with write_transaction(engine):
         if not await repo.revoke_agency_key(agency.id, key_id, now()):
-            raise NotFound(f"no live key {key_id} of {agency.slug}")
+            raise NotFound(
+                f"no live key {key_id} of {agency.slug}",
+                code=ErrorCode.NO_LIVE_KEY,
+                params={"id": key_id, "agency": agency.slug},
+            )

@@ -9,17 +9,19 @@ from typing import Any
 from piccolo.engine.base import Engine
 
 from wcr.database import is_unique_violation, write_transaction
-from wcr.errors import Forbidden, InvalidInput, NotFound, Unauthorized
+from wcr.errors import ErrorCode, Forbidden, InvalidInput, NotFound, Unauthorized
 from wcr.tokens import AGENCY_KEY_PREFIX, digest, new_agency_key
 
 from . import repository as repo
 from .records import Agency, Service, Site
 
+_NO = {"site": ErrorCode.NO_SITE, "service": ErrorCode.NO_SERVICE, "agency": ErrorCode.NO_AGENCY}
+
 
 def _missing(what: str, slug: str, field: str | None) -> Exception:
     if field is None:
-        return NotFound(f"no {what} {slug!r}")
-    return InvalidInput.field(field, f"no {what} {slug!r}")
+        return NotFound(f"no {what} {slug!r}", code=_NO[what], params={"slug": slug})
+    return InvalidInput.field(field, f"no {what} {slug!r}", _NO[what], slug=slug)
 
 
 async def list_sites() -> list[Site]:
@@ -78,7 +80,7 @@ async def set_service_content(
 async def site_by_id(site_id: int) -> Site:
     site = await repo.site_by_id(site_id)
     if site is None:
-        raise NotFound(f"no site {site_id}")
+        raise NotFound(f"no site {site_id}", code=ErrorCode.NO_SITE, params={"id": site_id})
     return site
 
 
@@ -114,7 +116,13 @@ async def order_rules_among(service_ids: list[int]) -> frozenset[tuple[str, str]
 async def _insert_rule(first: Service, second: Service) -> bool:
     known = await repo.order_rules()
     if (second.id, first.id) in known:
-        raise InvalidInput.field("after", f"{second.slug} is already required before {first.slug}")
+        raise InvalidInput.field(
+            "after",
+            f"{second.slug} is already required before {first.slug}",
+            ErrorCode.ORDER_REVERSED,
+            after=second.slug,
+            before=first.slug,
+        )
     if (first.id, second.id) in known:
         return False
     await repo.insert_order_rule(first.id, second.id)
@@ -126,7 +134,9 @@ async def add_order_rule(engine: Engine[Any], before: str, after: str) -> bool:
     first = await service_by_slug(before, field="before")
     second = await service_by_slug(after, field="after")
     if first.id == second.id:
-        raise InvalidInput.field("after", "a service cannot come before itself")
+        raise InvalidInput.field(
+            "after", "a service cannot come before itself", ErrorCode.SAME_SERVICE
+        )
     try:
         async with write_transaction(engine):
             return await _insert_rule(first, second)

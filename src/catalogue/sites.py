@@ -20,7 +20,7 @@ from zoneinfo import available_timezones
 from piccolo.engine.base import Engine
 
 from wcr.database import is_unique_violation, write_transaction
-from wcr.errors import Conflict, InvalidInput, NotFound
+from wcr.errors import Conflict, ErrorCode, InvalidInput, NotFound, field_error
 
 from . import repository as repo
 from .records import Site, SiteSettings
@@ -49,22 +49,25 @@ def time_zones() -> frozenset[str]:
 
 def check_slug(slug: str) -> str:
     if not SLUG.fullmatch(slug):
-        raise InvalidInput.field("slug", SLUG_RULE)
+        raise InvalidInput.field("slug", SLUG_RULE, ErrorCode.BAD_SLUG)
     return slug
 
 
 def _text(value: str, name: str, most: int) -> str:
     cleaned = " ".join(value.split()) if name == "name" else value.strip()
     if not cleaned:
-        raise InvalidInput.field(name, "required")
+        raise InvalidInput.field(name, "required", ErrorCode.REQUIRED)
     if len(cleaned) > most:
-        raise InvalidInput.field(name, f"at most {most} characters")
+        raise InvalidInput.field(name, f"at most {most} characters", ErrorCode.TOO_LONG, n=most)
     return cleaned
 
 
 def _clock(value: str, name: str) -> time:
     """``HH:MM`` (or ``H:MM``, as people type it) as a time of day; 422 otherwise."""
-    refusal = InvalidInput.field(name, f"not a time of day: {str(value)[:20]!r} (HH:MM)")
+    shown = str(value)[:20]
+    refusal = InvalidInput.field(
+        name, f"not a time of day: {shown!r} (HH:MM)", ErrorCode.NOT_A_TIME, value=shown
+    )
     found = CLOCK.fullmatch(str(value).strip())
     if found is None:
         raise refusal
@@ -82,26 +85,40 @@ def check_opening_hours(hours: dict[str, list[list[str]]]) -> dict[str, list[lis
     for day, intervals in hours.items():
         name = f"opening_hours.{day}"
         if day not in WEEKDAYS:
-            raise InvalidInput.field(name, "weekdays are 1 (Monday) to 7 (Sunday)")
+            raise InvalidInput.field(
+                name, "weekdays are 1 (Monday) to 7 (Sunday)", ErrorCode.BAD_WEEKDAY
+            )
         if len(intervals) > MAX_INTERVALS:
-            raise InvalidInput.field(name, f"at most {MAX_INTERVALS} intervals a day")
+            raise InvalidInput.field(
+                name,
+                f"at most {MAX_INTERVALS} intervals a day",
+                ErrorCode.TOO_MANY_INTERVALS,
+                n=MAX_INTERVALS,
+            )
         spans = []
         for interval in intervals:
             if len(interval) != 2:  # noqa: PLR2004 - open and close
                 raise InvalidInput.field(name, "an interval is [open, close]")
             opens, closes = _clock(interval[0], name), _clock(interval[1], name)
             if opens >= closes:
+                span = f"{opens:%H:%M}-{closes:%H:%M}"
                 raise InvalidInput.field(
-                    name, f"{opens:%H:%M}-{closes:%H:%M}: it must open before it closes"
+                    name,
+                    f"{span}: it must open before it closes",
+                    ErrorCode.CLOSES_BEFORE_OPENING,
+                    span=span,
                 )
             spans.append((opens, closes))
         spans.sort()
         for (_, earlier_end), (later_start, later_end) in itertools.pairwise(spans):
             if later_start < earlier_end:
+                span, end = f"{later_start:%H:%M}-{later_end:%H:%M}", f"{earlier_end:%H:%M}"
                 raise InvalidInput.field(
                     name,
-                    f"{later_start:%H:%M}-{later_end:%H:%M} overlaps the interval "
-                    f"ending {earlier_end:%H:%M}",
+                    f"{span} overlaps the interval ending {end}",
+                    ErrorCode.INTERVALS_OVERLAP,
+                    span=span,
+                    end=end,
                 )
         if spans:
             checked[day] = [[f"{a:%H:%M}", f"{b:%H:%M}"] for a, b in spans]
@@ -113,15 +130,23 @@ def check_settings(settings: SiteSettings) -> SiteSettings:
     name = _text(settings.name, "name", MAX_NAME)
     address = _text(settings.address, "address", MAX_ADDRESS)
     if settings.timezone not in time_zones():
+        shown = settings.timezone[:40]
         raise InvalidInput.field(
-            "timezone", f"not a time zone: {settings.timezone[:40]!r} (e.g. Europe/Berlin)"
+            "timezone",
+            f"not a time zone: {shown!r} (e.g. Europe/Berlin)",
+            ErrorCode.UNKNOWN_TIME_ZONE,
+            value=shown,
         )
     for name_, least, most in LIMITS:
         value = getattr(settings, name_)
         if not least <= value <= most:
-            raise InvalidInput.field(name_, f"from {least} to {most}")
+            raise InvalidInput.field(
+                name_, f"from {least} to {most}", ErrorCode.OUT_OF_RANGE, least=least, most=most
+            )
     if settings.max_idle_minutes < settings.handover_minutes:
-        raise InvalidInput.field("max_idle_minutes", "at least the hand-over gap")
+        raise InvalidInput.field(
+            "max_idle_minutes", "at least the hand-over gap", ErrorCode.BELOW_HANDOVER_GAP
+        )
     return replace(
         settings,
         name=name,
@@ -140,12 +165,12 @@ async def create_site(engine: Engine[Any], slug: str, settings: SiteSettings) ->
         if is_unique_violation(error):  # the unique slug decides
             raise Conflict(
                 f"there is a site {slug!r} already",
-                errors=[{"field": "slug", "message": "taken"}],
+                errors=[field_error("slug", "taken", ErrorCode.TAKEN)],
             ) from None
         raise
     created = await repo.site_by_id(site_id)
     if created is None:  # pragma: no cover - it was just committed
-        raise NotFound(f"no site {slug!r}")
+        raise NotFound(f"no site {slug!r}", code=ErrorCode.NO_SITE, params={"slug": slug})
     return created
 
 
@@ -154,7 +179,7 @@ async def update_site(engine: Engine[Any], slug: str, settings: SiteSettings) ->
     async with write_transaction(engine):
         updated = await repo.update_site(slug, checked)
     if updated is None:
-        raise NotFound(f"no site {slug!r}")
+        raise NotFound(f"no site {slug!r}", code=ErrorCode.NO_SITE, params={"slug": slug})
     return updated
 
 

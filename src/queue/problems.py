@@ -30,9 +30,11 @@ from litestar.exceptions import HTTPException
 from wcr.errors import (
     Conflict,
     DomainError,
+    ErrorCode,
     Forbidden,
     InvalidInput,
     NotFound,
+    Param,
     domain_error_handler,
     http_error_handler,
 )
@@ -87,8 +89,15 @@ def forbidden(code: Code, detail: str) -> Forbidden:
     return Forbidden(detail, extra={"code": code})
 
 
-def invalid(field: str, message: str, code: Code = Code.INVALID_INPUT) -> InvalidInput:
-    error = InvalidInput.field(field, message)
+def invalid(
+    field: str,
+    message: str,
+    code: Code = Code.INVALID_INPUT,
+    reason: ErrorCode | None = None,
+    **params: Param,
+) -> InvalidInput:
+    """Bad input: the problem's ``code`` the desk's, ``reason`` the entry's own code."""
+    error = InvalidInput.field(field, message, reason, **params)
     error.extra = {"code": code}
     return error
 

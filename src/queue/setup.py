@@ -17,7 +17,7 @@ from piccolo.engine.base import Engine
 
 from wcr.catalogue import public as catalogue
 from wcr.database import is_unique_violation, write_transaction
-from wcr.errors import Conflict, InvalidInput, NotFound
+from wcr.errors import Conflict, ErrorCode, InvalidInput, NotFound, field_error
 
 from . import repository as repo
 from .records import CounterState
@@ -44,7 +44,9 @@ async def add_counter(engine: Engine[Any], site: str, name: str, services: Seque
     """A counter serving ``services`` in that order of preference; returns its id."""
     site_row = await catalogue.site_by_slug(site)
     if not services:
-        raise InvalidInput.field("services", "a counter serves at least one service")
+        raise InvalidInput.field(
+            "services", "a counter serves at least one service", ErrorCode.NO_SERVICE_CHOSEN
+        )
     async with write_transaction(engine):
         counter_id = await repo.insert_counter(site_row.id, name)
         if counter_id is None:
@@ -89,15 +91,21 @@ async def counter_of(site: catalogue.Site, counter_id: int) -> CounterSetup:
     for counter in await counters_of(site):
         if counter.id == counter_id:
             return counter
-    raise NotFound(f"no counter {counter_id} at {site.slug}")
+    raise NotFound(
+        f"no counter {counter_id} at {site.slug}",
+        code=ErrorCode.NO_COUNTER,
+        params={"id": counter_id, "site": site.slug},
+    )
 
 
 def _name(name: str) -> str:
     cleaned = " ".join(name.split())
     if not cleaned:
-        raise InvalidInput.field("name", "required")
+        raise InvalidInput.field("name", "required", ErrorCode.REQUIRED)
     if len(cleaned) > MAX_COUNTER_NAME:
-        raise InvalidInput.field("name", f"at most {MAX_COUNTER_NAME} characters")
+        raise InvalidInput.field(
+            "name", f"at most {MAX_COUNTER_NAME} characters", ErrorCode.TOO_LONG, n=MAX_COUNTER_NAME
+        )
     return cleaned
 
 
@@ -107,18 +115,37 @@ async def _profile(
     """(service id, rank) of a work profile, or 422: at least one service, each once,
     each offered at the site, ranks 1 to 9 (``ranks.<service>``)."""
     if not profile:
-        raise InvalidInput.field("services", "a counter serves at least one service")
+        raise InvalidInput.field(
+            "services", "a counter serves at least one service", ErrorCode.NO_SERVICE_CHOSEN
+        )
     offered = {s.slug: s for s in await catalogue.list_services(site)}
     ranked: list[tuple[int, int]] = []
     seen: set[str] = set()
     for slug, rank in profile:
         if slug in seen:
-            raise InvalidInput.field("services", f"{slug[:64]} is listed twice")
+            raise InvalidInput.field(
+                "services",
+                f"{slug[:64]} is listed twice",
+                ErrorCode.LISTED_TWICE,
+                service=slug[:64],
+            )
         seen.add(slug)
         if slug not in offered:
-            raise InvalidInput.field("services", f"{site.slug} does not offer {slug[:64]!r}")
+            raise InvalidInput.field(
+                "services",
+                f"{site.slug} does not offer {slug[:64]!r}",
+                ErrorCode.SITE_NOT_OFFERING,
+                site=site.slug,
+                service=slug[:64],
+            )
         if not MIN_RANK <= rank <= MAX_RANK:
-            raise InvalidInput.field(f"ranks.{slug}", f"from {MIN_RANK} to {MAX_RANK}")
+            raise InvalidInput.field(
+                f"ranks.{slug}",
+                f"from {MIN_RANK} to {MAX_RANK}",
+                ErrorCode.OUT_OF_RANGE,
+                least=MIN_RANK,
+                most=MAX_RANK,
+            )
         ranked.append((offered[slug].id, rank))
     return ranked
 
@@ -126,7 +153,7 @@ async def _profile(
 def _name_taken(site: catalogue.Site, name: str) -> Conflict:
     return Conflict(
         f"{site.slug} has a counter {name!r} already",
-        errors=[{"field": "name", "message": "taken"}],
+        errors=[field_error("name", "taken", ErrorCode.TAKEN)],
     )
 
 

@@ -26,6 +26,7 @@ from wcr.catalogue import public as catalogue
 from wcr.clock import now
 from wcr.config import SUPPORTED_LANGUAGES
 from wcr.database import is_unique_violation, write_transaction
+from wcr.errors import ErrorCode
 from wcr.tokens import normalise_reference
 
 from . import news, numbering, tokens
@@ -493,7 +494,9 @@ async def set_note(engine: Engine[Any], ticket: Ticket, note: str) -> Ticket:
     """The desk's note on the ticket ("" clears it); staff see it, visitors never."""
     text = note.strip()
     if len(text) > MAX_NOTE:
-        raise invalid("note", f"at most {MAX_NOTE} characters")
+        raise invalid(
+            "note", f"at most {MAX_NOTE} characters", reason=ErrorCode.TOO_LONG, n=MAX_NOTE
+        )
     if any(unicodedata.category(ch) in {"Cc", "Cs"} and ch not in "\n\t" for ch in text):
         raise invalid("note", "contains control characters")
     async with write_transaction(engine):

@@ -111,4 +111,12 @@ async def test_an_overlong_site_in_the_path_is_bad_input_naming_the_field(
     headers = await bearer(client, "boss")
     response = await client.get(f"/api/v1/sites/{'x' * 65}/queue", headers=headers)
     assert response.status_code == 422
-    assert response.json()["errors"] == [{"field": "site", "message": "at most 64 characters"}]
+    # The English message as ever, beside it its stable code and the value it names.
+    assert response.json()["errors"] == [
+        {
+            "field": "site",
+            "message": "at most 64 characters",
+            "code": "too_long",
+            "params": {"n": 64},
+        }
+    ]

@@ -45,7 +45,7 @@ import os
 import socket
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from email.message import Message
 from typing import Any
 
@@ -67,6 +67,7 @@ from .records import (
     MessageKind,
     MessageRecord,
     MessageStatus,
+    NewAttempt,
 )
 from .render import Context
 from .transports import Mailer, PermanentFailure, TemporaryFailure, Texter, mailer, texter
@@ -323,18 +324,32 @@ class Dispatcher:
         provider_id: str | None = None,
         uncount: str | None = None,
     ) -> None:
+        moment = now()
+        attempt = NewAttempt(at=moment, worker=self.name, outcome=outcome, error=error)
+        sent_at = moment if status == MessageStatus.SENT else None
+        if uncount is None and not repository.finish_needs_transaction():
+            # One statement, atomic and relaxed by itself: the round trips of a
+            # transaction would be spent under the channel's gate (see deliver).
+            await repository.finish(
+                message.id,
+                status,
+                sent_at=sent_at,
+                error=error,
+                provider_id=provider_id,
+                attempt=attempt,
+            )
+            return
         async with self._transaction():
-            moment = now()
             if uncount is not None:
                 await repository.uncount_message(uncount)
             await repository.finish(
                 message.id,
                 status,
-                sent_at=moment if status == MessageStatus.SENT else None,
+                sent_at=sent_at,
                 error=error,
                 provider_id=provider_id,
+                attempt=attempt,
             )
-            await self._record(message, outcome, error, moment)
 
     async def _retry(self, message: MessageRecord, error: str, *, uncount: str | None) -> None:
         async with self._transaction():
@@ -344,14 +359,10 @@ class Dispatcher:
             await repository.retry(
                 message.id, due_at=moment + backoff(message.attempts), error=error
             )
-            await self._record(message, AttemptOutcome.RETRY, error, moment)
-
-    async def _record(
-        self, message: MessageRecord, outcome: AttemptOutcome, error: str | None, at: datetime
-    ) -> None:
-        await repository.record_attempt(
-            message.id, worker=self.name, outcome=outcome, error=error, at=at
-        )
+            await repository.record_attempt(
+                message.id,
+                NewAttempt(at=moment, worker=self.name, outcome=AttemptOutcome.RETRY, error=error),
+            )
 
     async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:
         """Keep sending until ``stop`` is set; sleeps ``idle`` seconds when nothing is due."""

@@ -80,6 +80,17 @@ class AttemptOutcome(StrEnum):
     SUPPRESSED = "suppressed"
 
 
+@dataclass(frozen=True)
+class NewAttempt:
+    """One attempt at sending a message, as recorded: when, by which worker, how it
+    ended and why not (the error)."""
+
+    at: datetime
+    worker: str
+    outcome: AttemptOutcome
+    error: str | None = None
+
+
 class SmsDelivery(StrEnum):
     """What the SMS provider reported after accepting the message."""
 

@@ -29,11 +29,11 @@ from wcr.database import json_value
 from wcr.timezones import as_utc
 
 from .records import (
-    AttemptOutcome,
     Channel,
     MessageKind,
     MessageRecord,
     MessageStatus,
+    NewAttempt,
     NewMessage,
     SmsDelivery,
 )
@@ -158,6 +158,25 @@ async def claim(*, at: datetime, lease_until: datetime, limit: int) -> list[Mess
     return [_message(row) for row in rows]
 
 
+# On PostgreSQL the last word and its attempt are one statement, a transaction of its
+# own (so no BEGIN and COMMIT around it), whose commit does not wait for the disk:
+# set_config(..., true) lasts as long as that transaction, as SET LOCAL would. Under the
+# dispatcher's gate that is one round trip per message instead of five.
+_FINISH_ALONE = (
+    "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true) AS setting), "
+    "done AS (UPDATE message SET status = {}, sent_at = {}, last_error = {}, "
+    "provider_id = {}, lease_until = NULL WHERE id = {} RETURNING id) "
+    "INSERT INTO message_attempt (message, at, worker, ok, error) "
+    "SELECT done.id, {}, {}, {}, {} FROM done, relaxed"
+)
+
+
+def finish_needs_transaction() -> bool:
+    """Whether :func:`finish` must run inside a write transaction: on SQLite, whose WITH
+    holds no UPDATE, it is two statements; on PostgreSQL one, atomic by itself."""
+    return Message._meta.db.engine_type != "postgres"  # noqa: SLF001
+
+
 async def finish(
     message_id: int,
     status: MessageStatus,
@@ -165,17 +184,21 @@ async def finish(
     sent_at: datetime | None,
     error: str | None,
     provider_id: str | None,
+    attempt: NewAttempt,
 ) -> None:
-    """The message's last word (sent, failed or dropped)."""
-    await Message.raw(
+    """The message's last word (sent, failed or dropped), and the attempt that ended in
+    it; see :func:`finish_needs_transaction`."""
+    values = (status, sent_at, error, provider_id, message_id)
+    if not finish_needs_transaction():
+        await Message.raw(_FINISH_ALONE, *values, *_attempt_values(attempt))
+        return
+    updated = await Message.raw(
         "UPDATE message SET status = {}, sent_at = {}, last_error = {}, "
-        "provider_id = {}, lease_until = NULL WHERE id = {}",
-        status,
-        sent_at,
-        error,
-        provider_id,
-        message_id,
+        "provider_id = {}, lease_until = NULL WHERE id = {} RETURNING id",
+        *values,
     )
+    if updated:  # as on PostgreSQL: a message erased meanwhile gets no attempt
+        await record_attempt(message_id, attempt)
 
 
 async def retry(message_id: int, *, due_at: datetime, error: str) -> None:
@@ -190,11 +213,19 @@ async def retry(message_id: int, *, due_at: datetime, error: str) -> None:
     )
 
 
-async def record_attempt(
-    message_id: int, *, worker: str, outcome: AttemptOutcome, error: str | None, at: datetime
-) -> None:
+def _attempt_values(attempt: NewAttempt) -> tuple[datetime, str, str, str | None]:
+    return attempt.at, attempt.worker, attempt.outcome, attempt.error
+
+
+async def record_attempt(message_id: int, attempt: NewAttempt) -> None:
     await MessageAttempt.insert(
-        MessageAttempt(message=message_id, at=at, worker=worker, ok=outcome, error=error)
+        MessageAttempt(
+            message=message_id,
+            at=attempt.at,
+            worker=attempt.worker,
+            ok=attempt.outcome,
+            error=attempt.error,
+        )
     )
 
 

@@ -20,21 +20,23 @@ call, finish, booking) compare one date and mark nothing. A ticket marks its loc
 day; a place is marked by the UTC date of its start (SQLite cannot apply a zone in a
 trigger), which drops each local day that date touches (two in Berlin).
 
-**Reading.** :func:`site_days` reads the site's marks first, then the cached days of
-the range, ignoring the marked ones and those counted in another zone; it counts
-what is left (today, the last three days by the database's clock, days never cached,
-marked ones) the way it always did, in contiguous stretches. In one transaction it
-then drops the marked days' cache (also outside the range), stores the newly counted
-closed days and removes the marks *as it saw them* (same id and ``seq``): a change
-made while it counted raised its mark's ``seq`` or set a new one, which stands, so
-the day is counted again next time. A day is cached only if the site's today is after
-it and it ended before the horizon the triggers mark from (UTC today minus three
-days, one day of margin over the triggers' two), so no fact of a cached day can
-change without a mark.
+**Reading.** :func:`site_days` reads the site's marks first, then the cached days of the
+range, ignoring the marked ones and those counted in another zone; it counts what is
+left (today, the last three days by the database's clock, days never cached, marked
+ones) the way it always did, in contiguous stretches. In one transaction it then drops
+the marked days' cache (also outside the range), stores the newly counted closed days
+(one pass in day order, so processes doing the same days take turns and never deadlock)
+and removes the marks *as it saw them* (same id and ``seq``): a change made while it
+counted raised its mark's ``seq`` or set a new one, which stands, so the day is counted
+again next time; a mark a writer holds is passed over, so a read never waits for a
+correction nor deadlocks with it. A day is cached only if the site's today is after it
+and it ended before the horizon the triggers mark from (UTC today minus three days, one
+day of margin over the triggers' two), so no fact of a cached day can change without a
+mark.
 
-What is not a counted fact stays out of the cache: the names of agencies and
-services (looked up per answer), a purge that erases names (it marks nothing; the
-figures stay). A site moved to another zone counts its days anew.
+What is not a counted fact stays out of the cache: the names of agencies and services
+(looked up per answer), a purge that erases names (it marks nothing; the figures stay).
+A site moved to another zone counts its days anew.
 """
 
 from __future__ import annotations
@@ -118,8 +120,7 @@ async def site_days(site: catalogue.Site, first: date, last: date) -> dict[date,
     keep = [figures for figures in fresh if figures.day in closed]
     if keep or seen:
         async with write_transaction(repo.engine()):
-            await repo.forget_days(site.id, sorted(stale))
-            await repo.store_days(site.id, site.timezone, keep, clock.now())
+            await repo.replace_days(site.id, site.timezone, sorted(stale), keep, clock.now())
             await repo.remove_marks(seen)
     found.update((figures.day, figures) for figures in fresh)
     return dict(sorted(found.items()))

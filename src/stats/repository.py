@@ -122,18 +122,29 @@ async def cached_days(site_id: int, timezone: str, first: date, last: date) -> l
 
 async def forget_days(site_id: int, days: list[date]) -> None:
     """Drop the cached ``days`` of the site (their counted facts changed)."""
-    for day in sorted(days):
-        await StatsServiceDay.delete().where(
-            (StatsServiceDay.site == site_id) & (StatsServiceDay.day == day)
-        )
-        await StatsDay.delete().where((StatsDay.site == site_id) & (StatsDay.day == day))
+    await replace_days(site_id, "", days, [], None)
 
 
-async def store_days(site_id: int, timezone: str, days: list[DayFigures], at: datetime) -> None:
-    """Cache ``days`` of the site, replacing what was cached of them. Each day's row is
-    written first (an upsert, in day order), so two processes storing the same day take
-    turns on it instead of both inserting its services."""
-    for figures in sorted(days, key=lambda f: f.day):
+async def replace_days(
+    site_id: int,
+    timezone: str,
+    forget: list[date],
+    store: list[DayFigures],
+    at: datetime | None,
+) -> None:
+    """Drop the cached days ``forget`` of the site and cache ``store`` (counted in
+    ``timezone`` at ``at``) in their place, in one pass in day order: each day's row is
+    written (or deleted) before its services, so two processes doing the same day take
+    turns on that row, always in the same order (no deadlock between them)."""
+    storing = {figures.day: figures for figures in store}
+    for day in sorted({*forget, *storing}):
+        figures = storing.get(day)
+        if figures is None:
+            await StatsDay.delete().where((StatsDay.site == site_id) & (StatsDay.day == day))
+            await StatsServiceDay.delete().where(
+                (StatsServiceDay.site == site_id) & (StatsServiceDay.day == day)
+            )
+            continue
         visits = figures.visits
         await StatsDay.raw(
             "INSERT INTO stats_day (site, day, timezone, advised, attended, one_stop, "
@@ -143,7 +154,7 @@ async def store_days(site_id: int, timezone: str, days: list[DayFigures], at: da
             "one_stop = excluded.one_stop, languages = excluded.languages, "
             "counted_at = excluded.counted_at",
             site_id,
-            figures.day,
+            day,
             timezone,
             visits.advised,
             visits.attended,
@@ -152,14 +163,14 @@ async def store_days(site_id: int, timezone: str, days: list[DayFigures], at: da
             at,
         )
         await StatsServiceDay.delete().where(
-            (StatsServiceDay.site == site_id) & (StatsServiceDay.day == figures.day)
+            (StatsServiceDay.site == site_id) & (StatsServiceDay.day == day)
         )
         if figures.services:
             await StatsServiceDay.insert(
                 *(
                     StatsServiceDay(
                         site=site_id,
-                        day=figures.day,
+                        day=day,
                         service=service_id,
                         booked=f.counts.booked,
                         cancelled=f.counts.cancelled,
@@ -180,9 +191,17 @@ async def store_days(site_id: int, timezone: str, days: list[DayFigures], at: da
 
 
 async def remove_marks(seen: list[Mark]) -> None:
-    """Remove the marks as they were seen: one raised since stands."""
+    """Remove the marks as they were seen: one raised since stands. On PostgreSQL a
+    mark a writer's transaction holds (it is raising it) is passed over, not waited
+    for: the statistics never make a correction wait, nor deadlock with it."""
+    skip = " FOR UPDATE SKIP LOCKED" if engine().engine_type == "postgres" else ""
     for mark in seen:
-        await StatsMark.delete().where((StatsMark.id == mark.id) & (StatsMark.seq == mark.seq))
+        await StatsMark.raw(
+            "DELETE FROM stats_mark WHERE id IN "  # noqa: S608 - fixed fragments only
+            f"(SELECT id FROM stats_mark WHERE id = {{}} AND seq = {{}}{skip})",
+            mark.id,
+            mark.seq,
+        )
 
 
 async def cached_day_count(site_id: int) -> int:

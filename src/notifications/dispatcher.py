@@ -299,8 +299,11 @@ class Dispatcher:
             return None
         day = now().date()  # the UTC day: now() is UTC
         key = recipient_day(message.channel, message.recipient, day)
-        async with self._transaction():
-            counted = await repository.count_message(key, day, cap)
+        if repository.writes_need_transaction():
+            async with self._transaction():
+                counted = await repository.count_message(key, day, cap)
+        else:
+            counted = await repository.count_message(key, day, cap)  # one statement
         if not counted:
             raise Suppressed(f"the recipient had {cap} messages on {day.isoformat()} (UTC) already")
         return key
@@ -327,7 +330,7 @@ class Dispatcher:
         moment = now()
         attempt = NewAttempt(at=moment, worker=self.name, outcome=outcome, error=error)
         sent_at = moment if status == MessageStatus.SENT else None
-        if uncount is None and not repository.finish_needs_transaction():
+        if uncount is None and not repository.writes_need_transaction():
             # One statement, atomic and relaxed by itself: the round trips of a
             # transaction would be spent under the channel's gate (see deliver).
             await repository.finish(

@@ -171,9 +171,11 @@ _FINISH_ALONE = (
 )
 
 
-def finish_needs_transaction() -> bool:
-    """Whether :func:`finish` must run inside a write transaction: on SQLite, whose WITH
-    holds no UPDATE, it is two statements; on PostgreSQL one, atomic by itself."""
+def writes_need_transaction() -> bool:
+    """Whether :func:`finish` and :func:`count_message` must run inside a write
+    transaction: on SQLite (whose WITH holds no UPDATE, and whose writers take turns
+    with BEGIN IMMEDIATE); on PostgreSQL each is one statement, atomic by itself, and
+    its commit relaxed as :func:`relax_durability` makes a transaction's."""
     return Message._meta.db.engine_type != "postgres"  # noqa: SLF001
 
 
@@ -187,9 +189,9 @@ async def finish(
     attempt: NewAttempt,
 ) -> None:
     """The message's last word (sent, failed or dropped), and the attempt that ended in
-    it; see :func:`finish_needs_transaction`."""
+    it; see :func:`writes_need_transaction`."""
     values = (status, sent_at, error, provider_id, message_id)
-    if not finish_needs_transaction():
+    if not writes_need_transaction():
         await Message.raw(_FINISH_ALONE, *values, *_attempt_values(attempt))
         return
     updated = await Message.raw(
@@ -241,16 +243,27 @@ async def count_message(recipient_day: str, day: date, cap: int) -> bool:
     """Count one message more for ``recipient_day`` unless ``cap`` went out already;
     True when counted. One upsert decides, so that dispatchers racing for one
     recipient never exceed the cap: the conditional ``DO UPDATE … WHERE sent < cap``
-    (the row locked on PostgreSQL, BEGIN IMMEDIATE on SQLite) returns no row then."""
-    rows = await MessageQuota.raw(
-        "INSERT INTO message_quota (recipient_day, utc_day, sent) VALUES ({}, {}, 1) "
-        "ON CONFLICT (recipient_day) DO UPDATE SET sent = message_quota.sent + 1 "
-        "WHERE message_quota.sent < {} RETURNING sent",
-        recipient_day,
-        day,
-        cap,
-    )
+    (the row locked on PostgreSQL, BEGIN IMMEDIATE on SQLite) returns no row then.
+    See :func:`writes_need_transaction`."""
+    if writes_need_transaction():
+        rows = await MessageQuota.raw(_COUNT_UPSERT, recipient_day, day, cap)
+    else:
+        rows = await MessageQuota.raw(_COUNT_ALONE, recipient_day, day, cap)
     return bool(rows)
+
+
+_COUNT_UPSERT = (
+    "INSERT INTO message_quota (recipient_day, utc_day, sent) VALUES ({}, {}, 1) "
+    "ON CONFLICT (recipient_day) DO UPDATE SET sent = message_quota.sent + 1 "
+    "WHERE message_quota.sent < {} RETURNING sent"
+)
+# PostgreSQL's: the same upsert, one statement with the relaxed commit of _FINISH_ALONE.
+_COUNT_ALONE = (
+    "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true) AS setting) "
+    "INSERT INTO message_quota (recipient_day, utc_day, sent) SELECT {}, {}, 1 FROM relaxed "
+    "ON CONFLICT (recipient_day) DO UPDATE SET sent = message_quota.sent + 1 "
+    "WHERE message_quota.sent < {} RETURNING sent"
+)
 
 
 async def uncount_message(recipient_day: str) -> None:

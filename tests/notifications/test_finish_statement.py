@@ -1,10 +1,11 @@
-"""The message's last word and its attempt: one statement on PostgreSQL where there were
-a transaction of two (issue 15). The rows are what the two statements wrote, on both
-engines, and nothing of the statement's relaxed commit stays on the connection."""
+"""The message's last word and its attempt, and the daily cap's count: one statement
+each on PostgreSQL where there was a transaction (issue 15). The rows are what the
+transaction wrote, on both engines, and nothing of the statement's relaxed commit
+stays on the connection."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -48,7 +49,7 @@ async def _planned(app: Any, count: int) -> list[int]:
 
 async def _finish(app: Any, message_id: int, **values: Any) -> None:
     """As the dispatcher calls it: alone where it is one statement."""
-    if repository.finish_needs_transaction():
+    if repository.writes_need_transaction():
         async with write_transaction(app.state.engine):
             await repository.finish(message_id, **values)
     else:
@@ -137,5 +138,24 @@ async def test_the_relaxed_commit_ends_with_its_statement(app: Any, database_url
         provider_id=None,
         attempt=NewAttempt(at=AT, worker="w1", outcome=AttemptOutcome.SENT),
     )
+    assert await repository.count_message("sms:+491511234567:2031-05-06", date(2031, 5, 6), 2)
     [setting] = await Message.raw("SHOW synchronous_commit")
     assert setting["synchronous_commit"] == "on"
+
+
+async def _count(app: Any, key: str, cap: int) -> bool:
+    if repository.writes_need_transaction():
+        async with write_transaction(app.state.engine):
+            return await repository.count_message(key, date(2031, 5, 6), cap)
+    return await repository.count_message(key, date(2031, 5, 6), cap)
+
+
+async def test_the_count_stops_at_the_cap_and_an_uncount_gives_a_place_back(app: Any) -> None:
+    counted = [await _count(app, "email:one@example.org:2031-05-06", 3) for _ in range(5)]
+    assert counted == [True, True, True, False, False]
+    assert await repository.count_of("email:one@example.org:2031-05-06") == 3
+    assert await _count(app, "email:other@example.org:2031-05-06", 3)  # its own count
+    async with write_transaction(app.state.engine):
+        await repository.uncount_message("email:one@example.org:2031-05-06")
+    assert await _count(app, "email:one@example.org:2031-05-06", 3)
+    assert not await _count(app, "email:one@example.org:2031-05-06", 3)

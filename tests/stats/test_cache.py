@@ -5,10 +5,14 @@ cached. On SQLite and PostgreSQL, on the seeded October (read on 9 November)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import asyncpg
+import pytest
 
 from tests.stats import expected
 from tests.stats.conftest import Seeded
@@ -248,3 +252,33 @@ async def test_the_triggers_are_there(centre: Centre) -> None:
             f"stats_mark_{table}_{op}" for table, ops in WATCHED.items() for op in ops.split()
         }
     assert wanted <= {row["name"] for row in rows}
+
+
+async def test_a_read_passes_over_a_mark_a_writer_holds(centre: Centre, seeded: Seeded) -> None:
+    """On PostgreSQL a correction's transaction holds its mark until it commits; the
+    read removing marks does not wait for it (SQLite has one writer at a time)."""
+    del centre
+    if repo.engine().engine_type != "postgres":
+        pytest.skip("SQLite serialises writers")
+    site = await catalogue.site_by_slug("bochum")
+    ticket = (
+        await sql(
+            "SELECT id, language FROM ticket WHERE site = {} AND day = {} ORDER BY id",
+            site.id,
+            DAY,
+        )
+    )[0]
+    other = "fr" if ticket["language"] != "fr" else "ar"
+    await sql("UPDATE ticket SET language = {} WHERE id = {}", other, ticket["id"])
+    seen = await repo.marks(site.id)
+    connection = await asyncpg.connect(seeded.database_url)
+    try:
+        async with connection.transaction():
+            await connection.execute(
+                "UPDATE ticket SET language = $1 WHERE id = $2", ticket["language"], ticket["id"]
+            )
+            await asyncio.wait_for(repo.remove_marks(seen), timeout=10)
+    finally:
+        await connection.close()
+    standing = {m.day: m.seq for m in await repo.marks(site.id)}
+    assert standing[DAY] > next(m.seq for m in seen if m.day == DAY)

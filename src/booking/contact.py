@@ -10,7 +10,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from wcr.config import SUPPORTED_LANGUAGES
-from wcr.errors import InvalidInput
+from wcr.errors import ErrorCode, InvalidInput
 from wcr.tokens import digest
 
 # Numbers typed without a country code are taken as German ones.
@@ -84,7 +84,9 @@ def clean_name(raw: str) -> str:
     if not name:
         raise InvalidInput.field("name", "please give a name")
     if len(name) > MAX_NAME_LENGTH:
-        raise InvalidInput.field("name", f"at most {MAX_NAME_LENGTH} characters")
+        raise InvalidInput.field(
+            "name", f"at most {MAX_NAME_LENGTH} characters", ErrorCode.TOO_LONG, n=MAX_NAME_LENGTH
+        )
     if any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn"} for ch in name):
         raise InvalidInput.field("name", "contains characters that are not letters or marks")
     return name

@@ -26,9 +26,7 @@ async def _states(world: World) -> dict[str, int]:
         for i, state in enumerate(("free", "full", "withdrawn", "begun"))
     }
     await Slot.update({Slot.booked: 2}).where(Slot.id == slots["full"])
-    await Slot.update({Slot.withdrawn_at: datetime.now(UTC)}).where(
-        Slot.id == slots["withdrawn"]
-    )
+    await Slot.update({Slot.withdrawn_at: datetime.now(UTC)}).where(Slot.id == slots["withdrawn"])
     await Slot.update({Slot.starts_at: datetime.now(UTC) - timedelta(minutes=5)}).where(
         Slot.id == slots["begun"]
     )

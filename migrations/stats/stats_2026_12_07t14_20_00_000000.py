@@ -11,8 +11,9 @@ A ticket's day is the site's local day (``local``); a place's day needs the site
 zone, which SQLite cannot apply, so it is marked by the UTC date of its start
 (``utc``), and the statistics drop every local day that date touches. An appointment
 also marks the day of its booking's ticket (who came counts on the ticket's day).
-A mark that stands is raised (``seq``), so the statistics remove only the marks they
-saw before counting, never one set while they counted.
+A mark that stands is raised (``seq``); marks are never removed, and a cached day
+keeps the sum of its marks' ``seq`` from when its counting began
+(migrations/stats/…14_54_46: stats_day.marks), so a day changed since is counted again.
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager

@@ -20,19 +20,21 @@ call, finish, booking) compare one date and mark nothing. A ticket marks its loc
 day; a place is marked by the UTC date of its start (SQLite cannot apply a zone in a
 trigger), which drops each local day that date touches (two in Berlin).
 
-**Reading.** :func:`site_days` reads the site's marks first, then the cached days of the
-range, ignoring the marked ones and those counted in another zone; it counts what is
-left (today, the last three days by the database's clock, days never cached, marked
-ones) the way it always did, in contiguous stretches. In one transaction it then drops
-the marked days' cache (also outside the range), stores the newly counted closed days
-(one pass in day order, so processes doing the same days take turns and never deadlock)
-and removes the marks *as it saw them* (same id and ``seq``): a change made while it
-counted raised its mark's ``seq`` or set a new one, which stands, so the day is counted
-again next time; a mark a writer holds is passed over, so a read never waits for a
-correction nor deadlocks with it. A day is cached only if the site's today is after it
-and it ended before the horizon the triggers mark from (UTC today minus three days, one
-day of margin over the triggers' two), so no fact of a cached day can change without a
-mark.
+**Reading.** :func:`site_days` reads the site's marks of the range first and sums their
+``seq`` per local day; then the cached days of the range, each stored with the sum its
+day had when its counting began, and takes those whose sum is still the same (and
+counted in the site's zone). It counts what is left (today, the last three days by the
+database's clock, days never cached, changed ones) the way it always did, in contiguous
+stretches, and stores the closed ones with the sums it read before counting, in one
+transaction, in day order (processes storing the same days take turns, never deadlock).
+Marks are never removed, only raised, so a row counted before a change is stale however
+late it is stored, by whichever process: its sum is below the marks' (a change that
+commits while the counting runs may be counted already; the day is counted once more
+next time). The reads take no lock a writer waits for, and the marks are few: a site's
+day or UTC date that had a late change, once each. A day is cached only if the site's
+today is after it and it ended before the horizon the triggers mark from (UTC today
+minus three days, one day of margin over the triggers' two), so no fact of a cached day
+can change without a mark.
 
 What is not a counted fact stays out of the cache: the names of agencies and services
 (looked up per answer), a purge that erases names (it marks nothing; the figures stay).
@@ -42,6 +44,7 @@ A site moved to another zone counts its days anew.
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 
 from wcr import clock
@@ -51,7 +54,7 @@ from wcr.timezones import local_range
 
 from . import repository as repo
 from .counting import count_days
-from .records import DayFigures, Mark, MarkKind
+from .records import CachedDay, DayFigures, Mark, MarkKind
 
 # Days the database's triggers may not mark yet (they mark from UTC today - 2), and one
 # of margin for the clocks of the app and the database.
@@ -96,20 +99,34 @@ def _all_days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
+def mark_sums(marks: list[Mark], site: catalogue.Site) -> dict[date, int]:
+    """Per local day of the site, the sum of the ``seq`` of the marks that touch it: it
+    rises with every change of the day (a mark is raised or set, never removed)."""
+    sums: dict[date, int] = defaultdict(int)
+    for mark in marks:
+        for day in marked_days(mark, site):
+            sums[day] += mark.seq
+    return sums
+
+
 async def site_days(site: catalogue.Site, first: date, last: date) -> dict[date, DayFigures]:
     """Every local day ``first``…``last`` of the site, from the cache where it holds
     the day, else counted (and cached if closed)."""
     today = clock.now().astimezone(site.tz).date()
-    database_today, seen = await asyncio.gather(repo.database_today(), repo.marks(site.id))
-    stale: set[date] = set()
-    for mark in seen:
-        stale |= marked_days(mark, site)
+    database_today, seen = await asyncio.gather(
+        repo.database_today(), repo.marks(site.id, first, last)
+    )
+    sums = mark_sums(seen, site)
     days = _all_days(first, last)
     closed = {day for day in days if cacheable(site, day, today, database_today)}
     found: dict[date, DayFigures] = {}
     if closed:
         cached = await repo.cached_days(site.id, site.timezone, min(closed), max(closed))
-        found = {f.day: f for f in cached if f.day in closed and f.day not in stale}
+        found = {
+            c.figures.day: c.figures
+            for c in cached
+            if c.figures.day in closed and c.marks == sums.get(c.figures.day, 0)
+        }
     missing = [day for day in days if day not in found]
     counted: dict[date, DayFigures] = {}
     for part in await asyncio.gather(
@@ -117,10 +134,9 @@ async def site_days(site: catalogue.Site, first: date, last: date) -> dict[date,
     ):
         counted.update(part)
     fresh = [counted.get(day) or DayFigures.empty(day) for day in missing]
-    keep = [figures for figures in fresh if figures.day in closed]
-    if keep or seen:
+    keep = [CachedDay(f, sums.get(f.day, 0)) for f in fresh if f.day in closed]
+    if keep:
         async with write_transaction(repo.engine()):
-            await repo.replace_days(site.id, site.timezone, sorted(stale), keep, clock.now())
-            await repo.remove_marks(seen)
+            await repo.store_days(site.id, site.timezone, keep, clock.now())
     found.update((figures.day, figures) for figures in fresh)
     return dict(sorted(found.items()))

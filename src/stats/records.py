@@ -195,6 +195,15 @@ class DayFigures:
         return cls(day=day, services={}, visits=Visits())
 
 
+@dataclass(frozen=True)
+class CachedDay:
+    """A day as the cache holds it, with the sum of its marks' ``seq`` when it was
+    counted."""
+
+    figures: DayFigures
+    marks: int
+
+
 class MarkKind(StrEnum):
     """What the day of a :class:`Mark` is."""
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from piccolo.engine.base import Engine
 
 from .records import (
+    CachedDay,
     Counts,
     DayFigures,
     Durations,
@@ -51,9 +52,14 @@ async def database_today() -> date:
     return _date(rows[0]["today"])
 
 
-async def marks(site_id: int) -> list[Mark]:
+async def marks(site_id: int, first: date, last: date) -> list[Mark]:
+    """The site's marks of the days ``first``…``last`` (a UTC date a day either side)."""
     rows = await StatsMark.raw(
-        "SELECT id, site, kind, day, seq FROM stats_mark WHERE site = {} ORDER BY id", site_id
+        "SELECT id, site, kind, day, seq FROM stats_mark WHERE site = {} AND day >= {} "
+        "AND day <= {} ORDER BY id",
+        site_id,
+        first - timedelta(days=1),
+        last + timedelta(days=1),
     )
     return [
         Mark(
@@ -67,10 +73,10 @@ async def marks(site_id: int) -> list[Mark]:
     ]
 
 
-async def cached_days(site_id: int, timezone: str, first: date, last: date) -> list[DayFigures]:
+async def cached_days(site_id: int, timezone: str, first: date, last: date) -> list[CachedDay]:
     """The site's days ``first``…``last`` cached when counted in ``timezone``."""
     days = await StatsDay.raw(
-        "SELECT day, advised, attended, one_stop, languages FROM stats_day "
+        "SELECT day, advised, attended, one_stop, languages, marks FROM stats_day "
         "WHERE site = {} AND timezone = {} AND day >= {} AND day <= {}",
         site_id,
         timezone,
@@ -107,53 +113,46 @@ async def cached_days(site_id: int, timezone: str, first: date, last: date) -> l
     for row in days:
         day = _date(row["day"])
         found.append(
-            DayFigures(
-                day=day,
-                services=per_day.get(day, {}),
-                visits=Visits(
-                    advised=row["advised"],
-                    attended=row["attended"],
-                    one_stop=row["one_stop"],
-                    languages=_json(row["languages"]),
+            CachedDay(
+                DayFigures(
+                    day=day,
+                    services=per_day.get(day, {}),
+                    visits=Visits(
+                        advised=row["advised"],
+                        attended=row["attended"],
+                        one_stop=row["one_stop"],
+                        languages=_json(row["languages"]),
+                    ),
                 ),
+                marks=row["marks"],
             )
         )
     return found
 
 
 async def forget_days(site_id: int, days: list[date]) -> None:
-    """Drop the cached ``days`` of the site (their counted facts changed)."""
-    await replace_days(site_id, "", days, [], None)
+    """Drop the cached ``days`` of the site."""
+    for day in sorted(days):
+        await StatsDay.delete().where((StatsDay.site == site_id) & (StatsDay.day == day))
+        await StatsServiceDay.delete().where(
+            (StatsServiceDay.site == site_id) & (StatsServiceDay.day == day)
+        )
 
 
-async def replace_days(
-    site_id: int,
-    timezone: str,
-    forget: list[date],
-    store: list[DayFigures],
-    at: datetime | None,
-) -> None:
-    """Drop the cached days ``forget`` of the site and cache ``store`` (counted in
-    ``timezone`` at ``at``) in their place, in one pass in day order: each day's row is
-    written (or deleted) before its services, so two processes doing the same day take
-    turns on that row, always in the same order (no deadlock between them)."""
-    storing = {figures.day: figures for figures in store}
-    for day in sorted({*forget, *storing}):
-        figures = storing.get(day)
-        if figures is None:
-            await StatsDay.delete().where((StatsDay.site == site_id) & (StatsDay.day == day))
-            await StatsServiceDay.delete().where(
-                (StatsServiceDay.site == site_id) & (StatsServiceDay.day == day)
-            )
-            continue
-        visits = figures.visits
+async def store_days(site_id: int, timezone: str, store: list[CachedDay], at: datetime) -> None:
+    """Cache ``store`` (counted in ``timezone`` at ``at``), replacing what was cached of
+    those days, in day order: each day's row is written before its services, so two
+    processes storing the same day take turns on that row, always in the same order (no
+    deadlock between them)."""
+    for cached in sorted(store, key=lambda c: c.figures.day):
+        figures, day, visits = cached.figures, cached.figures.day, cached.figures.visits
         await StatsDay.raw(
             "INSERT INTO stats_day (site, day, timezone, advised, attended, one_stop, "
-            "languages, counted_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {}) "
+            "languages, counted_at, marks) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}) "
             "ON CONFLICT (site, day) DO UPDATE SET timezone = excluded.timezone, "
             "advised = excluded.advised, attended = excluded.attended, "
             "one_stop = excluded.one_stop, languages = excluded.languages, "
-            "counted_at = excluded.counted_at",
+            "counted_at = excluded.counted_at, marks = excluded.marks",
             site_id,
             day,
             timezone,
@@ -162,6 +161,7 @@ async def replace_days(
             visits.one_stop,
             json.dumps(visits.languages, sort_keys=True),
             at,
+            cached.marks,
         )
         await StatsServiceDay.delete().where(
             (StatsServiceDay.site == site_id) & (StatsServiceDay.day == day)
@@ -189,20 +189,6 @@ async def replace_days(
                     for service_id, f in sorted(figures.services.items())
                 )
             )
-
-
-async def remove_marks(seen: list[Mark]) -> None:
-    """Remove the marks as they were seen: one raised since stands. On PostgreSQL a
-    mark a writer's transaction holds (it is raising it) is passed over, not waited
-    for: the statistics never make a correction wait, nor deadlock with it."""
-    skip = " FOR UPDATE SKIP LOCKED" if engine().engine_type == "postgres" else ""
-    for mark in seen:
-        await StatsMark.raw(
-            "DELETE FROM stats_mark WHERE id IN "  # noqa: S608 - fixed fragments only
-            f"(SELECT id FROM stats_mark WHERE id = {{}} AND seq = {{}}{skip})",
-            mark.id,
-            mark.seq,
-        )
 
 
 async def cached_day_count(site_id: int) -> int:

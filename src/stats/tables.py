@@ -25,6 +25,9 @@ class StatsDay(Table, tablename="stats_day"):
     one_stop = Integer(default=0)
     languages = Text(default="{}")  # JSON: code -> visits
     counted_at = Timestamptz()
+    # The day's marks when its counting began (the sum of their ``seq``): a change of
+    # the day since raised it, so a row whose sum differs from the marks' now is stale.
+    marks = Integer(default=0)
 
 
 class StatsServiceDay(Table, tablename="stats_service_day"):
@@ -49,7 +52,7 @@ class StatsServiceDay(Table, tablename="stats_service_day"):
 
 class StatsMark(Table, tablename="stats_mark"):
     """A day of a site whose counted facts changed after it was closed: written by the
-    database's triggers (migrations/stats), read and removed by the statistics.
+    database's triggers (migrations/stats), read (never removed) by the statistics.
     ``kind`` says what ``day`` is: ``local`` the site's local day (a ticket's),
     ``utc`` the UTC date of a place's start (a slot's, whose local day needs the zone)."""
 
@@ -58,4 +61,4 @@ class StatsMark(Table, tablename="stats_mark"):
     site = Integer()
     kind = Varchar(length=8)
     day = Date()
-    seq = Integer(default=1)  # raised by every further change while the mark stands
+    seq = Integer(default=1)  # raised by every further change of the day

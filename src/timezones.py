@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
+from . import clock
 from .errors import InvalidInput
 
 
@@ -82,7 +83,8 @@ def local_range(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, dateti
 
 
 def today(tz: ZoneInfo) -> date:
-    return datetime.now(tz).date()
+    """The local date in ``tz`` of the one clock's now (``wcr.clock``)."""
+    return clock.now().astimezone(tz).date()
 
 
 def as_utc(value: datetime) -> datetime:

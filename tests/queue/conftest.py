@@ -1,4 +1,4 @@
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -7,6 +7,7 @@ import pytest
 from litestar import Litestar
 
 from tests.conftest import World
+from tests.day_clock import Base, DayClock, installed, machine_now
 from wcr.accounts.public import create_staff
 from wcr.catalogue.tables import Site
 from wcr.queue.setup import add_counter
@@ -44,6 +45,23 @@ async def login(
     return await client.post(
         "/api/v1/auth/login", json={"username": username, "password": password}
     )
+
+
+@pytest.fixture
+def machine_clock() -> Base:
+    """The machine's clock the simulated day is chosen from (a test module overrides
+    it to run as if the machine's clock said another time)."""
+    return machine_now()
+
+
+@pytest.fixture
+def day_clock(machine_clock: Base) -> Iterator[DayClock]:
+    """``wcr.clock.now`` at 10:00 Berlin time on a weekday ahead (tests/day_clock.py),
+    for the test's whole run. A module whose tests need one local day puts it first:
+    ``pytestmark = pytest.mark.usefixtures("day_clock")``, so that it is installed
+    before the app, the world and the desk are set up."""
+    with installed(DayClock(machine_clock)) as simulated:
+        yield simulated
 
 
 @pytest.fixture

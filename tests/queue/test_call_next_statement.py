@@ -6,7 +6,7 @@ its statements; and many counters racing call every ticket exactly once."""
 import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -18,7 +18,8 @@ from piccolo.engine.base import Engine
 from tests.conftest import World
 from tests.queue.conftest import Desk
 from tests.queue.test_ordering import check_in
-from tests.queue.test_tickets import booked_visit, near_midnight
+from tests.queue.test_tickets import booked_visit
+from wcr import clock
 from wcr.catalogue import public as catalogue
 from wcr.errors import Conflict
 from wcr.queue import live, ordering, tickets, views
@@ -27,7 +28,8 @@ from wcr.queue.records import CounterState
 from wcr.queue.setup import add_counter
 from wcr.queue.tables import CounterService, Ticket
 
-pytestmark = pytest.mark.skipif(near_midnight(), reason="tickets are numbered per local day")
+# Tickets are numbered per local day: on the simulated day (tests/day_clock.py).
+pytestmark = pytest.mark.usefixtures("day_clock")
 
 
 NAMES = {"one": "Schalter 1", "two": "Schalter 2", "equal": "Schalter 3", "reverse": "Schalter 4"}
@@ -99,7 +101,7 @@ async def counters(app: Litestar, desk: Desk) -> dict[str, int]:
 async def mixed_queue(desk: Desk, world: World) -> dict[str, int]:
     """Walk-ins of both services (two waiting past the cap), priority ones, booked
     visitors due, soon due and early, and a parked ticket."""
-    now = datetime.now(UTC)
+    now = clock.now()
     made: dict[str, int] = {}
     for n in range(3):
         made[f"reg{n}"] = (await desk.walk_in("registration"))["id"]
@@ -130,7 +132,7 @@ async def test_the_statement_calls_whom_the_old_pick_and_call_called(
     called: list[int] = []
     for step in range(40):
         name = order[step % len(order)]
-        at = datetime.now(UTC)
+        at = clock.now()
         expected = await old_pick(site.id, ids[name], at)
         assert expected == await rule_pick(site.id, ids[name], at)
         with statements(engine) as seen:

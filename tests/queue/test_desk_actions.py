@@ -3,7 +3,7 @@ a note; a number typed in; a no-show undone; the serving timer's fields; today's
 figures; and the machine codes of every refusal."""
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,11 +12,13 @@ import pytest
 
 from tests.conftest import World
 from tests.queue.conftest import Desk, login
-from tests.queue.test_tickets import booked_visit, near_midnight
+from tests.queue.test_tickets import booked_visit
+from wcr import clock
 from wcr.catalogue.tables import Site
 from wcr.queue.tables import Ticket, TicketStep
 
-pytestmark = pytest.mark.skipif(near_midnight(), reason="tickets are numbered per local day")
+# Tickets are numbered per local day: on the simulated day (tests/day_clock.py).
+pytestmark = pytest.mark.usefixtures("day_clock")
 
 
 async def state(desk: Desk, counter: str, value: str, site: str = "bochum") -> httpx.Response:
@@ -290,7 +292,7 @@ async def test_a_no_show_can_be_undone_within_a_minute(desk: Desk) -> None:
     assert again.json()["code"] == "ticket_wrong_state"
     # Over a minute later, no.
     await desk.post(f"/tickets/{second['id']}/no-show")
-    await Ticket.update({Ticket.finished_at: datetime.now(UTC) - timedelta(seconds=61)}).where(
+    await Ticket.update({Ticket.finished_at: clock.now() - timedelta(seconds=61)}).where(
         Ticket.id == second["id"]
     )
     late = await desk.post(f"/tickets/{second['id']}/undo-no-show")
@@ -318,7 +320,7 @@ async def test_ticket_view_has_the_timer_wait_booking_language_and_next_names(
     assert checked["booked_at"] == checked["due"]
     assert checked["booked_at"].endswith(("+01:00", "+02:00"))  # Bochum's zone
     assert checked["language"] == "en"  # the booking's
-    await Ticket.update({Ticket.queued_at: datetime.now(UTC) - timedelta(minutes=7)}).where(
+    await Ticket.update({Ticket.queued_at: clock.now() - timedelta(minutes=7)}).where(
         Ticket.id == walk_in["id"]
     )
     called = (await desk.call_next("one")).json()["ticket"]
@@ -339,14 +341,14 @@ async def test_todays_figures(desk: Desk, client: httpx.AsyncClient) -> None:
     tickets = [await desk.walk_in("registration") for _ in range(5)]
     # The first two waited 10 and 20 minutes before their calls.
     for ticket, waited in zip(tickets[:2], (10, 20), strict=True):
-        await Ticket.update(
-            {Ticket.queued_at: datetime.now(UTC) - timedelta(minutes=waited)}
-        ).where(Ticket.id == ticket["id"])
+        await Ticket.update({Ticket.queued_at: clock.now() - timedelta(minutes=waited)}).where(
+            Ticket.id == ticket["id"]
+        )
         await desk.call_next("one")
         await desk.post(f"/tickets/{ticket['id']}/finish")
     await desk.call_next("one")
     await desk.post(f"/tickets/{tickets[2]['id']}/no-show")
-    await Ticket.update({Ticket.queued_at: datetime.now(UTC) - timedelta(minutes=33)}).where(
+    await Ticket.update({Ticket.queued_at: clock.now() - timedelta(minutes=33)}).where(
         Ticket.id == tickets[4]["id"]
     )
     figures = (await client.get(path, headers=desk.headers)).json()
@@ -356,9 +358,7 @@ async def test_todays_figures(desk: Desk, client: httpx.AsyncClient) -> None:
     assert figures["issued"] == 5
     assert figures["median_wait_minutes"] == 10.0  # 20, 10 and ~0 minutes
     assert figures["longest_wait_now_minutes"] == 33
-    assert (
-        figures["day"] == datetime.now(UTC).astimezone(ZoneInfo("Europe/Berlin")).date().isoformat()
-    )
+    assert figures["day"] == clock.now().astimezone(ZoneInfo("Europe/Berlin")).date().isoformat()
     neuss = (await login(client, "neuss-clerk")).json()["token"]
     assert (await client.get(path, headers={"Authorization": f"Bearer {neuss}"})).status_code == 403
     client.cookies.clear()  # the logins above left a session cookie
@@ -370,7 +370,7 @@ async def test_today_is_the_sites_local_day(desk: Desk, client: httpx.AsyncClien
     await Site.update({Site.timezone: "Pacific/Kiritimati"}).where(Site.slug == "bochum")
     ticket = await desk.walk_in("registration")
     figures = (await client.get("/api/v1/sites/bochum/today", headers=desk.headers)).json()
-    kiritimati = datetime.now(UTC).astimezone(ZoneInfo("Pacific/Kiritimati"))
+    kiritimati = clock.now().astimezone(ZoneInfo("Pacific/Kiritimati"))
     assert figures["day"] == kiritimati.date().isoformat()
     assert figures["issued"] == 1
     # A ticket of the day before (its local day) does not count.

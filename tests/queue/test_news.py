@@ -16,13 +16,14 @@ from litestar.channels import ChannelsPlugin
 
 from tests.conftest import World
 from tests.queue.conftest import Desk
-from tests.queue.test_tickets import booked_visit, near_midnight
+from tests.queue.test_tickets import booked_visit
 from wcr import events
 from wcr.config import Settings
 from wcr.queue.public import TicketMoment, TicketNews, ticket_link
 from wcr.queue.tables import Ticket
 
-pytestmark = pytest.mark.skipif(near_midnight(), reason="tickets are numbered per local day")
+# Tickets are numbered per local day: on the simulated day (tests/day_clock.py).
+pytestmark = pytest.mark.usefixtures("day_clock")
 
 
 @pytest.fixture

@@ -8,11 +8,13 @@ import pytest
 
 from tests.conftest import World
 from tests.queue.conftest import Desk
-from tests.queue.test_tickets import booked_visit, near_midnight
+from tests.queue.test_tickets import booked_visit
+from wcr import clock
 from wcr.queue import ordering
 from wcr.queue.tables import Ticket
 
-pytestmark = pytest.mark.skipif(near_midnight(), reason="tickets are numbered per local day")
+# Tickets are numbered per local day: on the simulated day (tests/day_clock.py).
+pytestmark = pytest.mark.usefixtures("day_clock")
 
 
 async def check_in(desk: Desk, reference: str) -> dict[str, Any]:
@@ -62,7 +64,7 @@ async def test_a_walk_in_waiting_the_cap_is_not_overtaken_by_a_later_booking(
 ) -> None:
     waited = (await desk.walk_in("registration"))["id"]
     fresh = (await desk.walk_in("registration"))["id"]
-    came = datetime.now(UTC) - ordering.WALK_IN_CAP - timedelta(minutes=1)
+    came = clock.now() - ordering.WALK_IN_CAP - timedelta(minutes=1)
     await Ticket.update({Ticket.due_at: came}).where(Ticket.id == waited)
     # Due 10 minutes ago (so after the long-waiting walk-in came): behind them, but
     # ahead of the walk-in who just came; a priority ticket before all.
@@ -75,7 +77,7 @@ async def test_a_walk_in_waiting_the_cap_is_not_overtaken_by_a_later_booking(
 async def test_the_database_and_the_estimates_order_alike(desk: Desk, world: World) -> None:
     # A mix of walk-ins (some waiting long), booked visitors due, soon and later, and a
     # priority ticket: the ORDER BY of the database and ordering.call_key agree.
-    now = datetime.now(UTC)
+    now = clock.now()
     tickets = [(await desk.walk_in("registration"))["id"] for _ in range(4)]
     await Ticket.update({Ticket.due_at: now - timedelta(minutes=45)}).where(Ticket.id == tickets[0])
     await Ticket.update({Ticket.due_at: now - timedelta(minutes=12)}).where(Ticket.id == tickets[1])
@@ -87,7 +89,7 @@ async def test_the_database_and_the_estimates_order_alike(desk: Desk, world: Wor
     rows = await Ticket.select(Ticket.id, Ticket.priority, Ticket.kind, Ticket.due_at).where(
         Ticket.id.is_in(tickets)
     )
-    at = datetime.now(UTC)
+    at = clock.now()
 
     def key(row: dict[str, Any]) -> tuple[bool, int, bool, datetime, int]:
         due = row["due_at"]

@@ -12,7 +12,7 @@ import pytest
 from tests.challenge.test_challenge import MAX_NUMBER, solved
 from tests.conftest import World
 from tests.queue.conftest import Desk
-from tests.queue.test_tickets import booked_visit, near_midnight
+from tests.queue.test_tickets import booked_visit
 from tests.test_operations import wcr
 from wcr.booking.tables import Booking
 from wcr.catalogue.tables import Site
@@ -21,7 +21,8 @@ from wcr.queue import repository
 from wcr.queue.tables import Ticket
 from wcr.tokens import digest
 
-pytestmark = pytest.mark.skipif(near_midnight(), reason="tickets are numbered per local day")
+# Tickets are numbered per local day: on the simulated day (tests/day_clock.py).
+pytestmark = pytest.mark.usefixtures("day_clock")
 
 ALWAYS_OPEN = {str(day): [["00:00", "23:59"]] for day in range(1, 8)}
 JOIN = "/api/v1/sites/bochum/remote-tickets"

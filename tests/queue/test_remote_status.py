@@ -3,7 +3,6 @@ which the booking pages ask before they offer to join a walk-in line from a phon
 the join page that uses it."""
 
 import json
-from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -11,10 +10,11 @@ import pytest
 
 from tests.queue.conftest import Desk
 from tests.queue.test_remote import ALWAYS_OPEN, open_for_remote, settings
-from tests.queue.test_tickets import near_midnight
+from wcr import clock
 from wcr.catalogue.tables import Site
 
-pytestmark = pytest.mark.skipif(near_midnight(), reason="the site's day is asked for")
+# The site's day is asked for: the simulated day (tests/day_clock.py).
+pytestmark = pytest.mark.usefixtures("day_clock")
 
 STATUS = "/api/v1/sites/bochum/remote-tickets"
 __all__ = ["settings"]  # the proof of work on, as the public gets it
@@ -29,7 +29,7 @@ async def test_off_by_default_open_or_closed_by_the_opening_hours(
 ) -> None:
     off = await status(client)
     assert off.status_code == 200, off.text
-    today = datetime.now(UTC).astimezone(ZoneInfo("Europe/Berlin")).date().isoformat()
+    today = clock.now().astimezone(ZoneInfo("Europe/Berlin")).date().isoformat()
     assert off.json() == {
         "allowed": False,
         "open": False,  # the test site has no opening hours

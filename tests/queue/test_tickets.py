@@ -1,32 +1,22 @@
 """Walk-ins, check-in, calling order and counter actions at the front desk."""
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from tests.conftest import BERLIN, World
+from tests.conftest import World
 from tests.queue.conftest import Desk
+from wcr import clock
 from wcr.booking.tables import Appointment, Booking, Slot
 from wcr.catalogue.tables import Service, Site
 from wcr.queue.tables import Ticket
 from wcr.tokens import digest
 
-
-def crosses_midnight(before: int, after: int) -> bool:
-    """Whether ``before`` minutes ago and ``after`` minutes ahead fall on two local days."""
-    local = datetime.now(BERLIN)
-    return (local - timedelta(minutes=before)).date() != (local + timedelta(minutes=after)).date()
-
-
-def near_midnight() -> bool:
-    """Tickets are numbered per local day, and check-in takes today's appointments only:
-    these tests make appointments from 30 minutes before to 45 after now, and the
-    suite may reach them up to 25 minutes after it was collected."""
-    return crosses_midnight(45, 70)
-
-
-pytestmark = pytest.mark.skipif(near_midnight(), reason="tickets are numbered per local day")
+# Tickets are numbered per local day, and check-in takes today's appointments only:
+# these tests make appointments from 30 minutes before to 45 after now, on the
+# simulated day (tests/day_clock.py), whatever the machine's clock says.
+pytestmark = pytest.mark.usefixtures("day_clock")
 
 
 async def booked_visit(
@@ -35,7 +25,7 @@ async def booked_visit(
     """A booking whose appointments start at now + offset minutes (may be in the past)."""
     ids: list[int] = []
     for offset, service in offsets_and_services:
-        start = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=offset)
+        start = clock.now().replace(microsecond=0) + timedelta(minutes=offset)
         site = await Site.select(Site.id).where(Site.slug == "bochum").first()
         assert site is not None
         row = await Slot.insert(
@@ -218,7 +208,7 @@ async def test_estimated_wait_uses_recent_service_times(desk: Desk) -> None:
     called = await Ticket.select(Ticket.id).where(Ticket.status == "called")
     # Two services of 10 minutes each: the estimate follows them, not the 20 booked.
     for row in called:
-        await Ticket.update({Ticket.called_at: datetime.now(UTC) - timedelta(minutes=10)}).where(
+        await Ticket.update({Ticket.called_at: clock.now() - timedelta(minutes=10)}).where(
             Ticket.id == row["id"]
         )
         await desk.post(f"/tickets/{row['id']}/finish")

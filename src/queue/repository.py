@@ -380,9 +380,19 @@ async def call_next_ticket(site_id: int, counter_id: int, at: datetime) -> NextC
 
     On PostgreSQL one statement answers everything: the counter's row read ``FOR
     SHARE`` (a pause waits for the call, and a call after the pause sees it), the pick
-    ``FOR UPDATE SKIP LOCKED`` (a ticket another counter is calling is skipped, not
-    waited for), and the conditional update ``AND status = 'waiting'``, in CTEs; when it
-    calls nobody, whether tickets wait all the same, held by other transactions. On
+    ``FOR UPDATE SKIP LOCKED`` (a ticket another counter is calling is not waited for),
+    and the conditional update ``AND status = 'waiting'``, in CTEs; when it calls
+    nobody, whether tickets wait all the same, held by other transactions.
+
+    Passing over a held ticket must not let the one behind it go first, unless the held
+    one is leaving the line. The lock tells which: another counter calling a ticket
+    holds it ``FOR UPDATE`` (the pick's lock), anyone else changing it (marking the next
+    ones "almost your turn", a check-in, parking) ``FOR NO KEY UPDATE`` (a plain
+    UPDATE's). So the head is also read ``FOR KEY SHARE SKIP LOCKED``, which only the
+    first kind stops: the pick is called if it is that head; otherwise the head waits
+    held by a change, nobody is called and the caller tries again once the change is
+    over (``held``). Two counters calling at once still call the first two, in
+    parallel. On
     SQLite (BEGIN IMMEDIATE serialises writers, so the pick cannot be lost) the update
     with the counter's state in its condition; only when it calls nobody, a second
     statement reads the counter to tell why."""
@@ -395,14 +405,16 @@ async def call_next_ticket(site_id: int, counter_id: int, at: datetime) -> NextC
         pick, pick_args, order_args = _pick_sql(
             site_id, counter_id, at, "EXISTS (SELECT 1 FROM c WHERE c.state = {})"
         )
+        call = update.format("{}", "{}", "{}", "SELECT p.id FROM p JOIN f ON f.id = p.id", "{}")
         rows = await TicketTable.raw(
             "WITH c AS (SELECT id, site, name, state FROM counter "  # noqa: S608 - fixed fragments, bound values
             "WHERE id = {} AND site = {} FOR SHARE), "
+            f"f AS ({pick} FOR KEY SHARE OF t SKIP LOCKED), "
             f"p AS ({pick} FOR UPDATE OF t SKIP LOCKED), "
-            f"u AS ({update.format('{}', '{}', '{}', 'SELECT id FROM p', '{}')}"
-            f"RETURNING {TICKET_COLUMNS}) "
+            f"u AS ({call}RETURNING {TICKET_COLUMNS}) "
             "SELECT c.id AS counter_id, c.site AS counter_site, c.name AS counter_name, "
             "c.state AS counter_state, (SELECT id FROM p) AS picked, "
+            "(SELECT id FROM f) AS line_head, "
             # A plain read, which a held row does not stop: "nobody picked" tells
             # "all of them held" from "nobody there".
             "EXISTS (SELECT 1 FROM ticket w JOIN counter_service ws ON ws.service = w.service "
@@ -410,6 +422,9 @@ async def call_next_ticket(site_id: int, counter_id: int, at: datetime) -> NextC
             "FROM c LEFT JOIN u ON TRUE",
             counter_id,
             site_id,
+            *pick_args,
+            CounterState.OPEN,
+            *order_args,
             *pick_args,
             CounterState.OPEN,
             *order_args,
@@ -427,7 +442,8 @@ async def call_next_ticket(site_id: int, counter_id: int, at: datetime) -> NextC
             state=CounterState(row["counter_state"]),
         )
         ticket = _ticket(row) if row["id"] is not None else None
-        lost = ticket is None and row["picked"] is not None
+        # Picked the head, but the update found it no longer waiting: called meanwhile.
+        lost = ticket is None and row["picked"] is not None and row["picked"] == row["line_head"]
         return NextCall(counter, ticket, lost=lost, held=ticket is None and bool(row["anyone"]))
     pick, pick_args, order_args = _pick_sql(
         site_id,

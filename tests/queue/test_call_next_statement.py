@@ -301,3 +301,34 @@ async def test_a_held_ticket_is_never_answered_as_nobody_waiting(
     assert answer.status_code == 200, answer.text
     assert answer.json()["ticket"]["id"] == only["id"]
     assert (await desk.call_next("one")).status_code == 204  # now nobody waits
+
+
+async def test_a_held_head_of_the_line_is_not_passed_over_for_the_one_behind(
+    desk: Desk, app: Litestar, database_url: str
+) -> None:
+    """The first in line held by another transaction (another counter calling it, or
+    marking it "almost your turn"): call-next does not call the second instead, it
+    says "busy, try again"; once the hold ends the first is called, then the second.
+    A held one further back stops nobody."""
+    if not database_url.startswith("postgres"):
+        pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE): no row is ever locked")
+    first = await desk.walk_in("registration")
+    second = await desk.walk_in("registration")
+    third = await desk.walk_in("registration")
+    other = await asyncpg.connect(database_url)
+    try:
+        async with other.transaction():
+            await other.execute("UPDATE ticket SET almost_step = step WHERE id = $1", first["id"])
+            held = await desk.call_next("one")
+            assert held.status_code == 409, held.text
+            assert held.json()["code"] == "queue_busy"
+        async with other.transaction():
+            await other.execute("UPDATE ticket SET almost_step = step WHERE id = $1", third["id"])
+            answer = await desk.call_next("one")  # the head is free: held ones behind wait
+            assert answer.status_code == 200, answer.text
+            assert answer.json()["ticket"]["id"] == first["id"]
+    finally:
+        await other.close()
+    answer = await desk.call_next("one")
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["ticket"]["id"] == second["id"]

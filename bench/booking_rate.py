@@ -8,10 +8,14 @@ for ``--duration`` seconds, each sent at its time whether or not the ones before
 answered, and each one's latency is counted from the time it was due, not from when it
 left: a sender that falls behind shows as latency too, never hides it.
 
-The targets are the closed race's: a few single-place slots, each asked ``--asks``
-times, so most answers are refusals (409) and every slot ends booked exactly once. The
+The targets: single-place slots, each asked ``--asks`` times on average, that come
+free one by one evenly over the run while every ask goes to a slot come free so far
+(see ``released_targets``): a steady rush, most answers refusals (409), the bookings
+at a steady pace, every slot booked exactly once at the end. The
 same schedule then runs straight through asyncpg (the same database work, see
-bench/booking_race.py) on other slots, as the floor.
+bench/booking_race.py) on other slots, as the floor. Each round first runs
+``--warmup`` seconds of the schedule on slots of its own, not counted: the pools open
+their connections, the statements are prepared, the client keeps its connections.
 
     .venv/bin/python -m bench.booking_rate --rate 500 --duration 20
 """
@@ -39,12 +43,14 @@ from wcr.database import keep_session
 # not the server, could not keep up, and the run says so instead of reporting it.
 SENDER_LAG_LIMIT_S = 0.05
 DRAIN_TIMEOUT = 120
+SLOWEST = 8
 
 
 @dataclass(frozen=True)
 class RateOptions:
     rate: float
     duration: float
+    warmup: float
     asks: int
     workers: int
     pool_size: int
@@ -59,6 +65,14 @@ class RateOptions:
     def slots(self) -> int:
         return max(1, self.requests // self.asks)
 
+    @property
+    def warm_requests(self) -> int:
+        return round(self.rate * self.warmup)
+
+    @property
+    def warm_slots(self) -> int:
+        return max(1, self.warm_requests // self.asks)
+
 
 def parse_options(argv: Sequence[str] | None = None) -> RateOptions:
     parser = argparse.ArgumentParser(
@@ -67,6 +81,12 @@ def parse_options(argv: Sequence[str] | None = None) -> RateOptions:
     )
     parser.add_argument("--rate", type=positive_float, default=500.0, help="bookings a second")
     parser.add_argument("--duration", type=positive_float, default=20.0, help="seconds")
+    parser.add_argument(
+        "--warmup",
+        type=positive_float,
+        default=3.0,
+        help="seconds of the same schedule before, on other slots, not counted",
+    )
     parser.add_argument(
         "--asks", type=positive, default=40, help="bookings asked per single-place slot"
     )
@@ -77,6 +97,7 @@ def parse_options(argv: Sequence[str] | None = None) -> RateOptions:
     return RateOptions(
         rate=args.rate,
         duration=args.duration,
+        warmup=args.warmup,
         asks=args.asks,
         workers=args.workers,
         pool_size=args.pool_size,
@@ -103,6 +124,9 @@ class RateFigures:
     sender_lag_max_ms: float
     outcomes: dict[str, int]
     cpu: dict[str, float]
+    # The slowest answers: (seconds into the run it was due, ms, outcome), to tell a
+    # stall (many at one moment) from a spread tail.
+    slowest: list[tuple[float, float, str]]
 
 
 async def on_schedule(
@@ -158,15 +182,21 @@ def rate_figures(
         sender_lag_max_ms=round(1000 * lag, 2),
         outcomes=dict(sorted(Counter(str(o) for _, _, o in samples).items())),
         cpu=cpu,
+        slowest=[
+            (round(due - first_due, 2), round(1000 * (end - due), 1), str(outcome))
+            for due, end, outcome in sorted(samples, key=lambda s: s[0] - s[1])[:SLOWEST]
+        ],
     )
 
 
 # --- the two rounds -----------------------------------------------------------------
 
 
-async def http_round(server: Server, targets: list[int], rate: float) -> RateFigures:
+async def http_round(
+    server: Server, warm: list[int], targets: list[int], rate: float
+) -> RateFigures:
     url = server.url + "/api/v1/bookings"
-    bodies = dict(zip(targets, race.booking_bodies(targets), strict=True))
+    bodies = dict(zip(warm + targets, race.booking_bodies(warm + targets), strict=True))
     headers = {"Content-Type": "application/json"}
     # No connection limit: an open loop must not queue requests inside the client.
     connector = aiohttp.TCPConnector(limit=0)
@@ -178,8 +208,8 @@ async def http_round(server: Server, targets: list[int], rate: float) -> RateFig
                 await response.read()
                 return response.status
 
-        # Open the connections a steady load would keep open before the clock starts.
-        await asyncio.gather(*(session.get(server.url + "/health") for _ in range(50)))
+        # The pools, connections and caches a steady load keeps, before the clock starts.
+        await on_schedule(warm, rate, attempt)
         meter = harness.CpuMeter({"server": [server.pid]})
         cpu = time.process_time()
         wall = time.monotonic()
@@ -197,7 +227,7 @@ async def http_round(server: Server, targets: list[int], rate: float) -> RateFig
 
 
 async def raw_round(
-    database_url: str, targets: list[int], rate: float, pool_size: int
+    database_url: str, warm: list[int], targets: list[int], rate: float, pool_size: int
 ) -> RateFigures:
     async with asyncpg.create_pool(
         database_url, min_size=pool_size, max_size=pool_size, reset=keep_session
@@ -206,6 +236,7 @@ async def raw_round(
         async def attempt(slot_id: int) -> str:
             return await race.raw_attempt(pool, slot_id)
 
+        await on_schedule(warm, rate, attempt)
         meter = harness.CpuMeter()
         cpu = time.process_time()
         wall = time.monotonic()
@@ -230,8 +261,26 @@ async def raw_round(
 
 def shuffled_targets(slot_ids: list[int], requests: int, rng: random.Random) -> list[int]:
     """``requests`` targets in random order, every slot among them (the closed race's
-    deck, one attempt per client)."""
+    deck, one attempt per client): the warm-up's."""
     return [plan[0] for plan in race.deal_targets(slot_ids, requests, 1, rng)]
+
+
+def released_targets(slot_ids: list[int], requests: int, rng: random.Random) -> list[int]:
+    """``requests`` targets in which the slots come free one by one, evenly over the
+    run, and the crowd asks for any slot come free so far: each slot's first ask is the
+    one that books it, the others are refused. A steady rush (places freed by
+    cancellations, a crowd refreshing), not one burst of bookings at the start, which
+    would measure how fast a burst of bookings drains instead of latency at a rate."""
+    targets = []
+    released = 0
+    for position in range(requests):
+        due = min(len(slot_ids), (position + 1) * len(slot_ids) // requests)
+        if due > released:
+            targets.append(slot_ids[released])  # a place comes free: its first ask
+            released += 1
+        else:
+            targets.append(slot_ids[rng.randrange(max(1, released))])
+    return targets
 
 
 def lag_problems(result: RateFigures) -> list[str]:
@@ -250,20 +299,29 @@ async def run(options: RateOptions) -> bool:
         env = harness.wcr_env(database_url) | {"WCR_POOL_SIZE": str(options.pool_size)}
         async with harness.running_servers(env, workers=options.workers) as [server]:
             print(f"server     {server.url}, pid {server.pid}, {options.workers} worker(s)")
-            http_ids, raw_ids = await race.publish_rounds(server, key, options.slots)
+            http_all, raw_all = await race.publish_rounds(
+                server, key, options.slots + options.warm_slots
+            )
+            http_ids, http_warm = http_all[: options.slots], http_all[options.slots :]
+            raw_ids, raw_warm = raw_all[: options.slots], raw_all[options.slots :]
             print(
                 f"offering   {options.rate:g} bookings/s for {options.duration:g} s "
-                f"({options.requests} requests on {options.slots} slots)"
+                f"({options.requests} requests on {options.slots} slots), after "
+                f"{options.warmup:g} s of warm-up on {options.warm_slots} others"
             )
             http = await http_round(
-                server, shuffled_targets(http_ids, options.requests, rng), options.rate
+                server,
+                shuffled_targets(http_warm, options.warm_requests, rng),
+                released_targets(http_ids, options.requests, rng),
+                options.rate,
             )
         http_problems = race.outcome_problems(http, options.slots, "201", "409")
         http_problems += await race.database_problems(database_url, http_ids)
         http_problems += lag_problems(http)
         raw = await raw_round(
             database_url,
-            shuffled_targets(raw_ids, options.requests, rng),
+            shuffled_targets(raw_warm, options.warm_requests, rng),
+            released_targets(raw_ids, options.requests, rng),
             options.rate,
             options.pool_size,
         )
@@ -283,6 +341,8 @@ def print_rate_figures(result: RateFigures, problems: list[str]) -> None:
         f"p99 {result.p99_ms:.1f}  max {result.max_ms:.1f}  (from the time each was due)"
     )
     print(f"  sender lag max      {result.sender_lag_max_ms:.1f} ms")
+    slowest = ", ".join(f"{ms:.0f} ms at {at:.2f} s ({o})" for at, ms, o in result.slowest)
+    print(f"  slowest             {slowest}")
     print(f"  outcomes            {outcomes}")
     print(f"  CPU (% of a core)   {cpu}")
     print(f"  verification        {'; '.join(problems) or 'ok'}")

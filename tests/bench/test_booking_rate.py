@@ -32,3 +32,15 @@ def test_every_slot_is_a_target() -> None:
     targets = booking_rate.shuffled_targets([7, 8, 9], 10, random.Random(1))
     assert len(targets) == 10
     assert set(targets) == {7, 8, 9}
+
+
+def test_slots_come_free_one_by_one_and_each_is_asked_for_first_when_it_does() -> None:
+    slots = list(range(100, 110))
+    targets = booking_rate.released_targets(slots, 400, random.Random(2))
+    assert len(targets) == 400
+    firsts = [targets.index(slot) for slot in slots]
+    assert firsts == sorted(firsts)  # in the order they come free
+    # evenly: the k-th slot comes free about k tenths into the run
+    assert all(abs(first - 40 * k) <= 40 for k, first in enumerate(firsts))
+    for position, slot in enumerate(targets):  # nobody asks for a slot not yet free
+        assert firsts[slots.index(slot)] <= position

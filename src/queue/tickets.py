@@ -48,9 +48,12 @@ from .records import (
 MANAGE_LINK = re.compile(r"/manage/([A-Za-z0-9-]+)")
 # A number as typed at the desk: its queue letter and digits ("A012", "a 12").
 TYPED_NUMBER = re.compile(r"^\s*([A-Za-z])\s*-?\s*0*(\d{1,6})\s*$")
-MAX_CALL_ATTEMPTS = 5
-# Seconds before call-next tries again when the tickets it could call were held (x attempt).
-HELD_PAUSE = 0.01
+MAX_CALL_ATTEMPTS = 8
+# Seconds before call-next tries again when the tickets it could call were held (x
+# attempt): the head of the line waits while another counter's call marks it "almost
+# your turn", a few milliseconds; short steps keep that wait short (bench-live, with a
+# core taken: call-next p99 73 ms with steps of 10 ms, 39 ms with these), 84 ms in all.
+HELD_PAUSE = 0.003
 UNDO_NO_SHOW = timedelta(seconds=60)  # how long a no-show can be taken back
 MAX_NOTE = 500
 LIVE_LANGUAGE = "en"  # the live stream names queues in English (as views.snapshot does)

@@ -27,6 +27,11 @@ from wcr.web import public as web
 from . import figures, scope, views
 from .figures import LANGUAGES
 
+# A range longer than this shows its rows per service and day only as the CSV file: a
+# year of four services is 1,460 rows, a 600 kB page nobody reads row by row, and most
+# of the year's page's time (bench/stats.py).
+DETAIL_DAYS = 62
+
 LangPath = Annotated[str, PathParameter(max_length=8)]
 SiteQuery = Annotated[str | None, QueryParameter(max_length=64)]
 FromQuery = Annotated[str | None, QueryParameter(name="from", max_length=32)]
@@ -110,6 +115,7 @@ class StatsPages(Controller):
         report = await figures.report(sites, first, last, months=True)
         numbers = views.Numbers.of(language)
         words = _words(language)
+        rows_in_csv = bool(report.rows) and (last - first).days >= DETAIL_DAYS
         return _page(
             request,
             language,
@@ -123,7 +129,11 @@ class StatsPages(Controller):
             total=views.day_row(language, numbers, report.total),
             days=[views.day_row(language, numbers, d) for d in report.days],
             services=views.service_rows(language, numbers, report),
-            rows=[views.service_day_row(language, numbers, r) for r in report.rows],
+            rows=[]
+            if rows_in_csv
+            else [views.service_day_row(language, numbers, r) for r in report.rows],
+            rows_in_csv=rows_in_csv,
+            row_count=numbers.count(len(report.rows)),
             months=[views.month_row(language, numbers, m) for m in report.months],
             several_sites=len(sites) > 1,
             chart=views.chart_data(language, report, words),

@@ -190,3 +190,23 @@ def test_a_wrong_range_is_explained_at_its_field(server: str, browser: Browser) 
     expect(page.locator("#field-to")).to_be_focused()
     check_accessibility(page)
     shoot(page, "stats-de-invalid")
+
+
+def test_a_year_shows_its_rows_per_service_and_day_as_the_csv_only(
+    server: str, browser: Browser, seeded: Seeded
+) -> None:
+    page, problems = open_signed_in(browser, server, "de", 1280)
+    year = "site=bochum&from=2026-01-01&to=2026-12-31"
+    page.goto(f"{server}/de/admin/stats?{year}")
+    expect(page.locator("#days-table")).to_be_visible()
+    expect(page.locator("#detail-table")).to_have_count(0)
+    daily = csv_rows(server, seeded.tokens["boss"], f"/api/v1/stats/daily.csv?{year}")
+    note = page.locator("#detail-in-csv")
+    expect(note).to_contain_text(f"die {len(daily):,} Zeilen".replace(",", "."))
+    link = note.locator("a[download]")
+    assert link.get_attribute("href") == f"/api/v1/stats/daily.csv?{year}"
+    # A range of a month or two keeps its table (the test above: October's rows).
+    check_accessibility(page)
+    note.scroll_into_view_if_needed()
+    shoot(page, "stats-year-de")
+    assert problems == []

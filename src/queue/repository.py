@@ -402,15 +402,23 @@ async def call_next_ticket(site_id: int, counter_id: int, at: datetime) -> NextC
     )
     head = [TicketStatus.CALLED, counter_id, at]
     if _postgres():
-        pick, pick_args, order_args = _pick_sql(
-            site_id, counter_id, at, "EXISTS (SELECT 1 FROM c WHERE c.state = {})"
+        is_open = "EXISTS (SELECT 1 FROM c WHERE c.state = {})"
+        pick, pick_args, order_args = _pick_sql(site_id, counter_id, at, is_open)
+        # The head is read after the pick (its condition waits for p): read first, its
+        # KEY SHARE lock would make another counter's pick skip the head as if it were
+        # being called, and two counters could stop each other.
+        head_pick, _, _ = _pick_sql(
+            site_id,
+            counter_id,
+            at,
+            f"{is_open} AND (SELECT count(*) FROM p) >= 0",  # noqa: S608
         )
         call = update.format("{}", "{}", "{}", "SELECT p.id FROM p JOIN f ON f.id = p.id", "{}")
         rows = await TicketTable.raw(
             "WITH c AS (SELECT id, site, name, state FROM counter "  # noqa: S608 - fixed fragments, bound values
             "WHERE id = {} AND site = {} FOR SHARE), "
-            f"f AS ({pick} FOR KEY SHARE OF t SKIP LOCKED), "
             f"p AS ({pick} FOR UPDATE OF t SKIP LOCKED), "
+            f"f AS ({head_pick} FOR KEY SHARE OF t SKIP LOCKED), "
             f"u AS ({call}RETURNING {TICKET_COLUMNS}) "
             "SELECT c.id AS counter_id, c.site AS counter_site, c.name AS counter_name, "
             "c.state AS counter_state, (SELECT id FROM p) AS picked, "
@@ -635,7 +643,9 @@ async def mark_almost(ticket_id: int, step: int) -> bool:
         "WHERE id = {} AND step = {} AND status = {} AND (almost_step IS NULL OR almost_step < {})"
     )
     if _postgres():
-        condition = f"WHERE id = (SELECT id FROM ticket {condition} FOR UPDATE SKIP LOCKED)"  # noqa: S608
+        # FOR NO KEY UPDATE, a plain UPDATE's lock: not FOR UPDATE, which call-next
+        # takes as "this one is being called, leaving the line" (call_next_ticket).
+        condition = f"WHERE id = (SELECT id FROM ticket {condition} FOR NO KEY UPDATE SKIP LOCKED)"  # noqa: S608
     rows = await TicketTable.raw(
         f"UPDATE ticket SET almost_step = {{}} {condition} RETURNING id",  # noqa: S608 - fixed fragments
         step,

@@ -21,6 +21,7 @@ from tests.queue.test_ordering import check_in
 from tests.queue.test_tickets import booked_visit
 from wcr import clock
 from wcr.catalogue import public as catalogue
+from wcr.database import write_transaction
 from wcr.errors import Conflict
 from wcr.queue import live, ordering, tickets, views
 from wcr.queue import repository as repo
@@ -315,13 +316,37 @@ async def test_a_held_head_of_the_line_is_not_passed_over_for_the_one_behind(
     first = await desk.walk_in("registration")
     second = await desk.walk_in("registration")
     third = await desk.walk_in("registration")
+    # Held as another counter's call holds it while telling it "almost your turn": the
+    # app's own statement, in a transaction left open.
+    telling, told = asyncio.Event(), asyncio.Event()
+
+    row = await Ticket.select(Ticket.step).where(Ticket.id == first["id"]).first()
+    assert row is not None
+    # Not yet told (a walk-in at the front may be told at once): the mark is to come.
+    await Ticket.update({Ticket.almost_step: None}).where(Ticket.id == first["id"])
+
+    async def tell_almost() -> None:
+        async with write_transaction(app.state.engine):
+            assert await repo.mark_almost(first["id"], row["step"])
+            telling.set()
+            await told.wait()
+
+    task = asyncio.create_task(tell_almost())
+    await asyncio.wait_for(telling.wait(), 10)
+    try:
+        held = await desk.call_next("one")
+        assert held.status_code == 409, held.text
+        assert held.json()["code"] == "queue_busy"
+    finally:
+        told.set()
+        await task
+    await Ticket.update({Ticket.almost_step: None}).where(Ticket.id == first["id"])
     other = await asyncpg.connect(database_url)
     try:
-        async with other.transaction():
-            await other.execute("UPDATE ticket SET almost_step = step WHERE id = $1", first["id"])
+        async with other.transaction():  # any plain change of the head holds it too
+            await other.execute("UPDATE ticket SET note = 'x' WHERE id = $1", first["id"])
             held = await desk.call_next("one")
             assert held.status_code == 409, held.text
-            assert held.json()["code"] == "queue_busy"
         async with other.transaction():
             await other.execute("UPDATE ticket SET almost_step = step WHERE id = $1", third["id"])
             answer = await desk.call_next("one")  # the head is free: held ones behind wait

@@ -82,18 +82,21 @@ class PooledSQLiteEngine(SQLiteEngine):
     The database's lock and busy timeout stay, for other processes' writers.
     """
 
-    __slots__ = ("_idle", "_keep", "_open", "_writers")
+    __slots__ = ("_idle", "_keep", "_lent", "_open", "_writers")
 
     def __init__(self, path: str, **connection_kwargs: Any) -> None:
         super().__init__(path=path, **connection_kwargs)
         self._idle: list[aiosqlite.Connection] | None = None
         self._keep = 0
-        self._open: asyncio.Semaphore | None = None
+        self._open: asyncio.BoundedSemaphore | None = None
+        # Each lent connection's place, given back to the pool it came from: one taken
+        # before a restart of the pool must not add a place to the next one.
+        self._lent: dict[int, asyncio.BoundedSemaphore] = {}
         self._writers: asyncio.Lock | None = None
 
     async def start_pool(self, keep: int) -> None:
         self._idle, self._keep, self._writers = [], keep, asyncio.Lock()
-        self._open = asyncio.Semaphore(keep)
+        self._open = asyncio.BoundedSemaphore(keep)
 
     async def close_pool(self) -> None:
         idle, self._idle, self._open, self._writers = self._idle or [], None, None, None
@@ -105,32 +108,38 @@ class PooledSQLiteEngine(SQLiteEngine):
         if opened is not None:
             await opened.acquire()
         try:
-            if self._idle:
-                return self._idle.pop()
-            return await self.get_connection()  # Piccolo's: row factory, foreign keys on
+            idle = self._idle if opened is self._open else None  # closed while waiting
+            connection = idle.pop() if idle else await self.get_connection()
         except BaseException:
             if opened is not None:
                 opened.release()
             raise
+        if opened is not None:
+            self._lent[id(connection)] = opened
+        return connection
 
     async def release(self, connection: aiosqlite.Connection) -> None:
         """Back to the idle ones, or closed; only after a clean end (on an error or a
         cancellation the caller :meth:`discard`s it: a statement may still be under way)."""
-        if self._idle is not None and len(self._idle) < self._keep:
-            self._idle.append(connection)
-        else:
-            await connection.close()
-        self._free_one()
+        came_from = self._lent.get(id(connection))
+        try:
+            if self._idle is not None and came_from is self._open and len(self._idle) < self._keep:
+                self._idle.append(connection)
+            else:
+                await connection.close()
+        finally:
+            self._give_back(connection)
 
     async def discard(self, connection: aiosqlite.Connection) -> None:
         try:
             await connection.close()
         finally:
-            self._free_one()
+            self._give_back(connection)
 
-    def _free_one(self) -> None:
-        if self._open is not None:
-            self._open.release()
+    def _give_back(self, connection: aiosqlite.Connection) -> None:
+        came_from = self._lent.pop(id(connection), None)
+        if came_from is not None:
+            came_from.release()
 
     async def _run_in_new_connection(
         self,

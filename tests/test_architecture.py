@@ -113,12 +113,15 @@ def test_tables_are_queried_only_by_repositories() -> None:
 
 
 # What would outlive a transaction on a pooled PostgreSQL connection: the pool does not
-# reset sessions (wcr.database.keep_session), so none of it may appear. SET LOCAL (and
-# set_config(..., true)) end with the transaction and are fine.
+# reset sessions (wcr.database.keep_session), so none of it may appear. SQL here is
+# written in capitals, so the keywords are matched case-sensitively (English text such
+# as "Set the hours" is not SQL). SET LOCAL and set_config(..., true) end with the
+# transaction and are fine.
 SESSION_STATE = re.compile(
-    r"(?:^|;)\s*SET\s+(?!LOCAL\b)(SESSION\s+)?\w+\s*(=|TO\b)|\bLISTEN\s+\w|\bpg_advisory_(?!xact_)"
-    r"|\bWITH\s+HOLD\b|\bset_config\s*\([^)]*,\s*false\s*\)|\bPREPARE\s+\w+\s+AS\b",
-    re.IGNORECASE,
+    r"(?:^|;)\s*SET\s+(?!LOCAL\b)"  # SET x = …, SET TIME ZONE, SET ROLE, SET SESSION …
+    r"|\bLISTEN\s+\w|\bpg_advisory_(?!xact_)|\bWITH\s+HOLD\b|\bPREPARE\s+\w+\s+AS\b"
+    r"|\bCREATE\s+(?:GLOBAL\s+|LOCAL\s+)?TEMP(?:ORARY)?\s+TABLE\b"
+    r"|\bset_config\s*\((?!\s*'[^']*'\s*,\s*'[^']*'\s*,\s*true\s*\))",
 )
 
 
@@ -146,8 +149,15 @@ def test_the_session_check_sees_session_state(tmp_path: Path) -> None:
         'F = "UPDATE slot SET booked = booked + 1"\n'
         'G = "SET search_path TO other"\n'
         'H = "Set the hours, then save"\n'
+        "I = \"SET TIME ZONE 'UTC'\"\n"
+        'J = "SET ROLE reporting"\n'
+        'K = "CREATE TEMP TABLE mark (x INTEGER)"\n'
+        "L = \"SELECT set_config('a', lower('B'), false)\"\n"
+        'M = "SELECT set_config({}, {}, {})"\n'
+        "N = \"WITH r AS (SELECT set_config('synchronous_commit', 'off', true)) SELECT 1\"\n"
+        'O = "SET SESSION AUTHORIZATION other"\n'
     )
-    assert session_state_lines(sample) == [1, 3, 4, 7]
+    assert session_state_lines(sample) == [1, 3, 4, 7, 9, 10, 11, 12, 13, 15]
 
 
 def test_the_checks_see_a_trespass(tmp_path: Path) -> None:

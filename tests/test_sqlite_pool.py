@@ -183,3 +183,28 @@ async def test_connections_given_up_after_errors_free_their_place(engine: Any) -
             with pytest.raises(sqlite3.OperationalError):
                 await engine.run_ddl("SELECT * FROM no_such_table")
         assert await asyncio.wait_for(count(engine), HANG) == 0
+
+
+async def test_a_connection_from_before_a_restart_gives_its_place_back_to_its_own_pool(
+    engine: Any,
+) -> None:
+    """Taken from one pool, given back after the pool was closed and opened again: the
+    new pool still holds as many as it was opened with, and a query waiting on the old
+    one is served when that connection comes back."""
+    await engine.start_pool(keep=1)
+    before = await engine.acquire()
+    waiting = asyncio.create_task(engine.acquire())  # the old pool's one place is taken
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    await engine.close_pool()
+    await engine.start_pool(keep=1)
+    await engine.release(before)  # to the old pool: it serves the waiting query
+    served = await asyncio.wait_for(waiting, HANG)
+    await engine.release(served)
+    first = await engine.acquire()
+    second = asyncio.create_task(engine.acquire())
+    await asyncio.sleep(0.05)
+    assert not second.done()  # the new pool holds one, as opened
+    await engine.release(first)
+    await engine.release(await asyncio.wait_for(second, HANG))
+    await engine.close_pool()

@@ -22,7 +22,7 @@ from wcr.errors import Conflict, ErrorCode, InvalidInput, NotFound, field_error
 
 from . import repository as repo
 from .records import PackageInfo
-from .visits import MAX_SERVICES, MIN_SERVICES, Schedule
+from .visits import MAX_SERVICES, MIN_SERVICES, Schedule, wrong_service_count
 
 REQUIRED_NAMES = ("de", "en")
 MAX_NAME = 200
@@ -80,25 +80,13 @@ def check_schedule(schedule: Schedule) -> Schedule:
 
 async def _services(site: catalogue.Site, services: Sequence[str]) -> list[int]:
     if not MIN_SERVICES <= len(services) <= MAX_SERVICES:
-        raise InvalidInput.field(
-            "services",
-            f"{MIN_SERVICES} to {MAX_SERVICES} services",
-            ErrorCode.SERVICE_COUNT,
-            least=MIN_SERVICES,
-            most=MAX_SERVICES,
-        )
+        raise wrong_service_count()
     if len(set(services)) != len(services):
         raise InvalidInput.field("services", "each service once", ErrorCode.SERVICE_TWICE)
     offered = {s.slug: s.id for s in await catalogue.list_services(site)}
     for slug in services:
         if slug not in offered:
-            raise InvalidInput.field(
-                "services",
-                f"{site.slug} does not offer {slug[:64]!r}",
-                ErrorCode.SITE_NOT_OFFERING,
-                site=site.slug,
-                service=slug[:64],
-            )
+            raise catalogue.not_offered(site, slug)
     return [offered[slug] for slug in services]
 
 

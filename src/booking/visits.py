@@ -22,6 +22,19 @@ from .itinerary import DEFAULT_PER_DAY, FreeSlot, Itinerary, Rules, search, viol
 from .records import PackageInfo, SlotFacts
 
 MIN_SERVICES, MAX_SERVICES = 2, 5
+
+
+def wrong_service_count() -> InvalidInput:
+    """The refusal of a visit or package of too few or too many services."""
+    return InvalidInput.field(
+        "services",
+        f"{MIN_SERVICES} to {MAX_SERVICES} services",
+        ErrorCode.SERVICE_COUNT,
+        least=MIN_SERVICES,
+        most=MAX_SERVICES,
+    )
+
+
 MAX_SEARCH_DAYS = 62
 MAX_OPTIONS = 20
 # A day's grid of one-stop options (the times step, the manage page, a strip's counts).
@@ -135,13 +148,7 @@ async def create_package(
     if await repo.package_exists(slug):
         return False
     if not MIN_SERVICES <= len(services) <= MAX_SERVICES:
-        raise InvalidInput.field(
-            "services",
-            f"{MIN_SERVICES} to {MAX_SERVICES} services",
-            ErrorCode.SERVICE_COUNT,
-            least=MIN_SERVICES,
-            most=MAX_SERVICES,
-        )
+        raise wrong_service_count()
     site_row = await catalogue.site_by_slug(site)
     rows = [await catalogue.service_by_slug(s, field="services") for s in services]
     try:

@@ -24,6 +24,18 @@ def _missing(what: str, slug: str, field: str | None) -> Exception:
     return InvalidInput.field(field, f"no {what} {slug!r}", _NO[what], slug=slug)
 
 
+def not_offered(site: Site, slug: str, field: str = "services") -> InvalidInput:
+    """The refusal of a service ``site`` does not offer (the slug cut to 64 characters:
+    it comes from the request)."""
+    return InvalidInput.field(
+        field,
+        f"{site.slug} does not offer {slug[:64]!r}",
+        ErrorCode.SITE_NOT_OFFERING,
+        site=site.slug,
+        service=slug[:64],
+    )
+
+
 async def list_sites() -> list[Site]:
     return await repo.sites()
 

@@ -329,26 +329,16 @@ class Dispatcher:
     ) -> None:
         moment = now()
         attempt = NewAttempt(at=moment, worker=self.name, outcome=outcome, error=error)
-        sent_at = moment if status == MessageStatus.SENT else None
-        if uncount is None and not repository.writes_need_transaction():
-            # One statement, atomic and relaxed by itself: the round trips of a
-            # transaction would be spent under the channel's gate (see deliver).
-            await repository.finish(
-                message.id,
-                status,
-                sent_at=sent_at,
-                error=error,
-                provider_id=provider_id,
-                attempt=attempt,
-            )
-            return
-        async with self._transaction():
+        # Alone, one statement, atomic and relaxed by itself: the round trips of a
+        # transaction would be spent under the channel's gate (see deliver).
+        alone = uncount is None and not repository.writes_need_transaction()
+        async with contextlib.nullcontext() if alone else self._transaction():
             if uncount is not None:
                 await repository.uncount_message(uncount)
             await repository.finish(
                 message.id,
                 status,
-                sent_at=sent_at,
+                sent_at=moment if status == MessageStatus.SENT else None,
                 error=error,
                 provider_id=provider_id,
                 attempt=attempt,

@@ -131,13 +131,7 @@ async def _profile(
             )
         seen.add(slug)
         if slug not in offered:
-            raise InvalidInput.field(
-                "services",
-                f"{site.slug} does not offer {slug[:64]!r}",
-                ErrorCode.SITE_NOT_OFFERING,
-                site=site.slug,
-                service=slug[:64],
-            )
+            raise catalogue.not_offered(site, slug)
         if not MIN_RANK <= rank <= MAX_RANK:
             raise InvalidInput.field(
                 f"ranks.{slug}",

@@ -188,16 +188,16 @@ async def slot_exists(slot_id: int) -> bool:
 
 # --- capacity -------------------------------------------------------------------
 
+# A slot that takes somebody at {}: a place free, not withdrawn, not begun. One text for
+# the take and for the read before it, so that the read refuses exactly what the take
+# would.
+_TAKES_SOMEBODY = "booked < capacity AND withdrawn_at IS NULL AND starts_at > {}"
+_TAKE = f"UPDATE slot SET booked = booked + 1 WHERE id = {{}} AND {_TAKES_SOMEBODY} "  # noqa: S608
+
 
 async def take_place(slot_id: int, at: datetime) -> datetime | None:
     """Take one place; the slot's start when it had one free, else None."""
-    rows = await Slot.raw(
-        "UPDATE slot SET booked = booked + 1 "
-        "WHERE id = {} AND booked < capacity AND withdrawn_at IS NULL AND starts_at > {} "
-        "RETURNING starts_at",
-        slot_id,
-        at,
-    )
+    rows = await Slot.raw(f"{_TAKE}RETURNING starts_at", slot_id, at)
     return as_utc(rows[0]["starts_at"]) if rows else None
 
 
@@ -207,8 +207,7 @@ async def first_unavailable(ids: list[int], at: datetime) -> tuple[int, NoPlace]
     when the write comes, and the conditional update then decides."""
     placeholders = ", ".join("{}" for _ in ids)
     rows = await Slot.raw(
-        "SELECT id, booked < capacity AND withdrawn_at IS NULL AND starts_at > {} AS free "  # noqa: S608
-        f"FROM slot WHERE id IN ({placeholders})",
+        f"SELECT id, {_TAKES_SOMEBODY} AS free FROM slot WHERE id IN ({placeholders})",  # noqa: S608
         at,
         *ids,
     )
@@ -225,9 +224,7 @@ async def first_unavailable(ids: list[int], at: datetime) -> tuple[int, NoPlace]
 # sees the same snapshot, so the slot's existence is read as the update found it. A
 # booking rush is mostly refusals, and this spares each one a round trip.
 _TAKE_OR_WHY = (
-    "WITH taken AS (UPDATE slot SET booked = booked + 1 "
-    "WHERE id = {} AND booked < capacity AND withdrawn_at IS NULL AND starts_at > {} "
-    "RETURNING starts_at) "
+    f"WITH taken AS ({_TAKE}RETURNING starts_at) "  # noqa: S608 - fixed fragments
     "SELECT (SELECT starts_at FROM taken) AS starts_at, "
     "EXISTS (SELECT 1 FROM slot WHERE id = {}) AS found"
 )
@@ -1151,9 +1148,8 @@ async def take_place_unless_locked(slot_id: int, at: datetime) -> datetime | Non
     if Slot._meta.db.engine_type != "postgres":  # noqa: SLF001
         return await take_place(slot_id, at)
     rows = await Slot.raw(
-        "UPDATE slot SET booked = booked + 1 WHERE id = (SELECT id FROM slot "
-        "WHERE id = {} AND booked < capacity AND withdrawn_at IS NULL AND starts_at > {} "
-        "FOR UPDATE SKIP LOCKED) RETURNING starts_at",
+        "UPDATE slot SET booked = booked + 1 WHERE id = (SELECT id FROM slot "  # noqa: S608
+        f"WHERE id = {{}} AND {_TAKES_SOMEBODY} FOR UPDATE SKIP LOCKED) RETURNING starts_at",
         slot_id,
         at,
     )

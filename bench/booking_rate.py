@@ -192,6 +192,32 @@ def rate_figures(
 # --- the two rounds -----------------------------------------------------------------
 
 
+async def measured_round(
+    name: str,
+    warm: list[int],
+    targets: list[int],
+    rate: float,
+    attempt: Attempt,
+    *,
+    server_pids: list[int] | None = None,
+) -> RateFigures:
+    """``warm``'s schedule (the pools, connections and caches a steady load keeps), then
+    ``targets``' on the clock, with the CPU shares of the measured part."""
+    await on_schedule(warm, rate, attempt)
+    meter = harness.CpuMeter({"server": server_pids} if server_pids else {})
+    cpu = time.process_time()
+    wall = time.monotonic()
+    samples, lag = await on_schedule(targets, rate, attempt)
+    wall = time.monotonic() - wall
+    use = meter.measure()
+    shares = {"postgres": use.named("postgres")}
+    if server_pids:
+        shares["server"] = use.groups["server"]
+    shares["bench process"] = round(100 * (time.process_time() - cpu) / wall, 1)
+    cpu_shares = {"machine": use.machine, **shares, "rest": use.rest(shares)}
+    return rate_figures(name, rate, samples, lag, cpu_shares)
+
+
 async def http_round(
     server: Server, warm: list[int], targets: list[int], rate: float
 ) -> RateFigures:
@@ -208,22 +234,7 @@ async def http_round(
                 await response.read()
                 return response.status
 
-        # The pools, connections and caches a steady load keeps, before the clock starts.
-        await on_schedule(warm, rate, attempt)
-        meter = harness.CpuMeter({"server": [server.pid]})
-        cpu = time.process_time()
-        wall = time.monotonic()
-        samples, lag = await on_schedule(targets, rate, attempt)
-        wall = time.monotonic() - wall
-        use = meter.measure()
-        shares = {
-            "postgres": use.named("postgres"),
-            "server": use.groups["server"],
-            "bench process": round(100 * (time.process_time() - cpu) / wall, 1),
-        }
-    return rate_figures(
-        "HTTP", rate, samples, lag, {"machine": use.machine, **shares, "rest": use.rest(shares)}
-    )
+        return await measured_round("HTTP", warm, targets, rate, attempt, server_pids=[server.pid])
 
 
 async def raw_round(
@@ -236,24 +247,7 @@ async def raw_round(
         async def attempt(slot_id: int) -> str:
             return await race.raw_attempt(pool, slot_id)
 
-        await on_schedule(warm, rate, attempt)
-        meter = harness.CpuMeter()
-        cpu = time.process_time()
-        wall = time.monotonic()
-        samples, lag = await on_schedule(targets, rate, attempt)
-        wall = time.monotonic() - wall
-        use = meter.measure()
-        shares = {
-            "postgres": use.named("postgres"),
-            "bench process": round(100 * (time.process_time() - cpu) / wall, 1),
-        }
-    return rate_figures(
-        "raw asyncpg",
-        rate,
-        samples,
-        lag,
-        {"machine": use.machine, **shares, "rest": use.rest(shares)},
-    )
+        return await measured_round("raw asyncpg", warm, targets, rate, attempt)
 
 
 # --- the run ------------------------------------------------------------------------

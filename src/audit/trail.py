@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -219,20 +219,28 @@ def entry_of(scope: Scope, status: int) -> Entry | None:
 
 class RefusalBudget:
     """At most one refused attempt per (address, operation, status) a minute, and at
-    most ``per_minute`` in all: a flood of bad keys cannot fill the table."""
+    most ``per_minute`` in all: a flood of bad keys cannot fill the table.
 
-    def __init__(self, per_minute: int = REFUSALS_PER_MINUTE) -> None:
+    The minute starts at the first refusal it counts (not on the clock's minute), so a
+    burst shorter than a minute is written once however it falls on the clock."""
+
+    WINDOW = 60.0
+
+    def __init__(
+        self, per_minute: int = REFUSALS_PER_MINUTE, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.per_minute = per_minute
-        self.minute = -1
+        self.clock = clock
+        self.started: float | None = None
         self.seen: set[tuple[str | None, str, int]] = set()
         self.dropped = 0
 
     def allows(self, entry: Entry) -> bool:
-        minute = int(time.monotonic() // 60)
-        if minute != self.minute:
+        now = self.clock()
+        if self.started is None or now - self.started >= self.WINDOW:
             if self.dropped:
                 log.warning("audit: %d refused attempts not written last minute", self.dropped)
-            self.minute, self.seen, self.dropped = minute, set(), 0
+            self.started, self.seen, self.dropped = now, set(), 0
         key = (entry.address, entry.action, entry.status)
         if key in self.seen or len(self.seen) >= self.per_minute:
             self.dropped += 1

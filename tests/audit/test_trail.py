@@ -157,6 +157,17 @@ def test_the_refusal_budget_is_bounded_in_all() -> None:
     assert budget.dropped == 3
 
 
+def test_the_refusal_minute_starts_at_the_first_refusal_not_on_the_clock() -> None:
+    now = [119.5]  # half a second before the clock's minute turns
+    budget = RefusalBudget(per_minute=3, clock=lambda: now[0])
+    same = Entry(Actor(ActorKind.ANONYMOUS, ""), "login", "request", "", None, "10.0.0.1", 401, {})
+    assert budget.allows(same)
+    now[0] = 121.0
+    assert not budget.allows(same)  # the same burst, though the clock's minute turned
+    now[0] = 179.6
+    assert budget.allows(same)  # a minute after the first one: written again
+
+
 async def test_the_feed_token_in_a_path_never_reaches_the_log(
     world: World, client: httpx.AsyncClient, database_url: str
 ) -> None:

@@ -166,7 +166,9 @@ class AgencyController(Controller):
         engine: EngineDep,
         force: FromQuery[bool] = False,  # noqa: FBT002 - a query flag
     ) -> None:
-        """204 when nothing was booked; 409 when booked, unless force=true cancels them."""
+        """204 when nobody has booked it (a place only held for a waitlist entry ends
+        with the slot, and the entry waits again); 409 when booked, unless force=true
+        cancels the bookings (the people are told)."""
         await publishing.withdraw(engine, agency, slot_id, force=force)
 
     @get("/bookings", operation_id="agencyBookings")

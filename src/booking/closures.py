@@ -21,6 +21,7 @@ from typing import Any
 
 from piccolo.engine.base import Engine
 
+from wcr import events
 from wcr.catalogue import public as catalogue
 from wcr.clock import now
 from wcr.database import write_transaction
@@ -30,7 +31,7 @@ from wcr.timezones import local_range, today
 from . import bookings
 from . import repository as repo
 from .agency_records import ClosedDayRecord
-from .events import BookingChange
+from .events import BookingChange, SlotsWithdrawn
 from .notice import QUIET, Notice
 from .publishing import MAX_AHEAD
 from .records import AgencyBooking, SlotFacts
@@ -114,6 +115,8 @@ async def close_day(
             agency.id, site.id, day, closure.reason, at
         )
         withdrawn = await repo.withdraw_free_slots(agency.id, site.id, start, end, at)
+        if withdrawn:
+            await events.emit(SlotsWithdrawn(slot_ids=tuple(withdrawn), at=at))
     facts = await repo.slots_by_id(withdrawn)
     closure.withdrawn = [facts[i] for i in withdrawn]
     if booked_handling == BookedHandling.KEEP:
@@ -121,7 +124,8 @@ async def close_day(
         return closure
     for slot in closure.booked:
         async with write_transaction(engine):
-            await repo.withdraw_slot(slot.id, agency.id, only_if_unbooked=False)
+            if await repo.withdraw_slot(slot.id, agency.id, only_if_unbooked=False):
+                await events.emit(SlotsWithdrawn(slot_ids=(slot.id,), at=now()))
     for booking, slot in people:
         closure.people.append(await _one(engine, booking, slot, booked_handling, notice))
     log.info(
@@ -150,11 +154,14 @@ async def _the_day(
         )
         if not s.withdrawn and s.starts_at > at
     ]
-    closure.booked = [s for s in ahead if s.booked > 0]
-    by_slot = {s.id: s for s in closure.booked}
     held = await repo.agency_bookings(agency.id, start, end)
+    # A slot counts as booked by its bookings, not by ``booked``: a place held for a
+    # waitlist entry is no booking, and it is withdrawn with the free ones.
+    with_people = {b.slot_id for b in held}
+    closure.booked = [s for s in ahead if s.id in with_people]
+    by_slot = {s.id: s for s in closure.booked}
     people = [(b, by_slot[b.slot_id]) for b in held if b.slot_id in by_slot]
-    return [s for s in ahead if s.booked == 0], people
+    return [s for s in ahead if s.id not in with_people], people
 
 
 async def _one(

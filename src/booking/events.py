@@ -67,3 +67,13 @@ class PlacesAdded(Event):
 
     slot_ids: tuple[int, ...]
     at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class SlotsWithdrawn(Event):
+    """The agency withdrew ``slot_ids`` (one by one or by closing a day). Bookings in
+    them are changed by booking itself, after; a place held in them for somebody else
+    (the waitlist's) must end inside this transaction, or it could still be claimed."""
+
+    slot_ids: tuple[int, ...]
+    at: datetime

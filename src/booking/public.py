@@ -84,13 +84,14 @@ __all__ += ["AppointmentDay", "appointment_days"]
 
 # --- the waitlist (wcr.waitlist): places held for an entry, then booked on claiming ---
 from .contact import clean_contact  # noqa: E402 - a block of its own, after the others
-from .events import PlacesAdded  # noqa: E402 - a block of its own, after the others
+from .events import PlacesAdded, SlotsWithdrawn  # noqa: E402 - a block of its own
 from .held import book_held, give_back_place, take_held_place  # noqa: E402 - a block of its own
 from .notice import Notice  # noqa: E402 - a block of its own, after the others
 
 __all__ += [
     "Notice",
     "PlacesAdded",
+    "SlotsWithdrawn",
     "book_held",
     "clean_contact",
     "give_back_place",

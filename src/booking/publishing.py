@@ -25,7 +25,7 @@ from wcr.timezones import combine, local_instant
 from . import advice, bookings
 from . import repository as repo
 from .agency_records import Skipped, SkipReason
-from .events import BookingChange, PlacesAdded
+from .events import BookingChange, PlacesAdded, SlotsWithdrawn
 from .records import NewSlot
 from .schemas import SlotPublication
 
@@ -277,14 +277,22 @@ async def withdraw(
         raise NotFound(f"no slot {slot_id} of yours")
     if facts.withdrawn:
         raise Conflict("the slot is already withdrawn")
+    has_bookings = Conflict(
+        "the slot has bookings; withdraw with force=true to cancel them (the people are told)"
+    )
     async with write_transaction(engine):
         if not await repo.withdraw_slot(slot_id, agency.id, only_if_unbooked=not force):
-            raise Conflict(
-                "the slot has bookings; withdraw with force=true to cancel them "
-                "(the people are told)"
-            )
-    if not force:
-        return 0
+            raise has_bookings
+        await events.emit(SlotsWithdrawn(slot_ids=(slot_id,), at=utc_now()))
+        # A waitlist claim may have booked the held place meanwhile: the subscribers
+        # waited for it, and this later read sees it (PostgreSQL's read committed).
+        if not force and await repo.bookings_in_slot(slot_id):
+            raise has_bookings
+    return await _end_bookings_in(engine, slot_id) if force else 0
+
+
+async def _end_bookings_in(engine: Engine[Any], slot_id: int) -> int:
+    """The bookings of a slot withdrawn by force: how many were cancelled or changed."""
     # Withdrawn first, so no new booking can arrive; then each booking is changed in its
     # own transaction along the usual lock order (booking, then slots ascending). A
     # one-stop visit loses only this appointment; a booking of this slot alone ends.

@@ -249,8 +249,18 @@ async def free_place(slot_id: int) -> None:
     await Slot.raw("UPDATE slot SET booked = booked - 1 WHERE id = {} AND booked > 0", slot_id)
 
 
+# Nobody has booked the slot: no live appointment of a standing booking in it. A place
+# held for a waitlist entry counts in ``booked`` but is no booking; it ends with the slot.
+# The two values are this module's own enum constants.
+_NOBODY_BOOKED = (
+    "NOT EXISTS (SELECT 1 FROM appointment a JOIN booking b ON b.id = a.booking "  # noqa: S608
+    f"WHERE a.slot = slot.id AND a.status = '{AppointmentStatus.ACTIVE.value}' "
+    f"AND b.status = '{BookingStatus.CONFIRMED.value}')"
+)
+
+
 async def withdraw_slot(slot_id: int, agency_id: int, *, only_if_unbooked: bool) -> bool:
-    condition = " AND booked = 0" if only_if_unbooked else ""
+    condition = " AND " + _NOBODY_BOOKED if only_if_unbooked else ""
     # Only fixed SQL fragments are joined; every value is a bound parameter.
     rows = await Slot.raw(
         "UPDATE slot SET withdrawn_at = {} "  # noqa: S608
@@ -771,9 +781,9 @@ async def withdraw_free_slots(
 ) -> list[int]:
     """Withdraw the agency's unbooked slots ahead starting in [start, end); their ids."""
     rows = await Slot.raw(
-        "UPDATE slot SET withdrawn_at = {} WHERE agency = {} AND site = {} "
+        "UPDATE slot SET withdrawn_at = {} WHERE agency = {} AND site = {} "  # noqa: S608
         "AND starts_at >= {} AND starts_at < {} AND starts_at > {} "
-        "AND withdrawn_at IS NULL AND booked = 0 RETURNING id",
+        "AND withdrawn_at IS NULL AND " + _NOBODY_BOOKED + " RETURNING id",
         at,
         agency_id,
         site_id,

@@ -32,4 +32,12 @@ Design (see :mod:`.offers` for the details of the offer):
   held that slot before); an entry offered ``WCR_WAITLIST_MAX_OFFERS`` times, or whose
   last day passed, lapses. Leaving declines a live hold the same way. A one-stop
   hold's rows run out, are declined and give their places back together.
+- **Withdrawn** (:func:`.offers.offers_withdrawn`): a held place is no booking, so the
+  agency withdraws its slot without ``force`` (and closing a day withdraws it with the
+  free ones); booking emits ``SlotsWithdrawn`` in that transaction and every hold
+  touching those slots ends there (status ``withdrawn``), the entry waits again in its
+  place with the offer not counted, and a one-stop hold's other places are given back
+  and offered on. A claim racing the withdrawal: the claim's hold update and the
+  withdrawal's are on the same rows, so one waits for the other; a withdrawal that
+  waited reads the slot's bookings again and refuses (409) if the claim booked.
 """

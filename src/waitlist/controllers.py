@@ -113,7 +113,8 @@ class WaitlistController(Controller):
 
 
 async def entry_view(entry: EntryRecord, public_url: str) -> EntryView:
-    held = await repo.holds_of(entry.id, HoldStatus.HELD)
+    every_hold = await repo.holds_of(entry.id)
+    held = [h for h in every_hold if h.status == HoldStatus.HELD]
     site = await catalogue.site_by_id(entry.site_id)
     services = await catalogue.services_by_id(list(entry.service_ids))
     service = services.get(entry.service_id)
@@ -139,6 +140,9 @@ async def entry_view(entry: EntryRecord, public_url: str) -> EntryView:
         timezone=site.timezone,
         language=entry.language,
         manage_url=await manage_url(entry.booking_reference, public_url),
+        offer_withdrawn=entry.status == EntryStatus.WAITING
+        and bool(every_hold)
+        and every_hold[-1].status == HoldStatus.WITHDRAWN,
     )
 
 

@@ -40,6 +40,7 @@ from wcr import events
 from wcr.booking import public as booking
 
 from . import repository as repo
+from .entries import give_back
 from .events import OfferMade
 from .records import EntryRecord
 
@@ -189,3 +190,17 @@ async def offer_slot(facts: booking.SlotFacts, at: datetime) -> int:
                 at=at,
             )
         )
+
+
+async def offers_withdrawn(event: booking.SlotsWithdrawn) -> None:
+    """The agency withdrew slots: the holds in them end (all of a one-stop hold's
+    places), their entries wait again in their place in line, and the hold's other
+    places are offered on. In the withdrawing transaction, so a claim either booked
+    before it (and booking changes that booking) or finds no hold."""
+    ended = await repo.withdraw_holds(event.slot_ids)
+    if not ended:
+        return
+    await repo.reopen_unoffered(sorted({entry_id for entry_id, _ in ended}))
+    # The withdrawn slots' places go back too (booked keeps counting holds and
+    # bookings only); they are never offered again, being withdrawn.
+    await give_back([slot_id for _, slot_id in ended], event.at)

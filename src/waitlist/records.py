@@ -20,6 +20,7 @@ class HoldStatus(StrEnum):
     CLAIMED = "claimed"
     EXPIRED = "expired"
     DECLINED = "declined"
+    WITHDRAWN = "withdrawn"  # the agency withdrew one of its slots: the offer fell away
 
 
 OPEN = (EntryStatus.WAITING, EntryStatus.OFFERED)

@@ -240,6 +240,37 @@ async def end_holds(entry_id: int, status: HoldStatus) -> list[int]:
     return sorted(row["slot"] for row in rows)
 
 
+async def withdraw_holds(slot_ids: tuple[int, ...]) -> list[tuple[int, int]]:
+    """(entry id, slot id) of every live hold of the entries holding a place in
+    ``slot_ids``, now marked withdrawn: a one-stop hold's other slots end with it."""
+    marks = ", ".join("{}" for _ in slot_ids)
+    rows = await WaitlistHold.raw(
+        "UPDATE waitlist_hold SET status = {} WHERE status = {} AND entry IN ("  # noqa: S608
+        f"SELECT entry FROM waitlist_hold WHERE status = {{}} AND slot IN ({marks})) "
+        "RETURNING entry, slot",
+        HoldStatus.WITHDRAWN.value,
+        HoldStatus.HELD.value,
+        HoldStatus.HELD.value,
+        *slot_ids,
+    )
+    return sorted((row["entry"], row["slot"]) for row in rows)
+
+
+async def reopen_unoffered(entry_ids: list[int]) -> None:
+    """Entries whose offer fell away through no doing of theirs wait again in their
+    place in line; the offer does not count towards their ``max_offers``."""
+    if not entry_ids:
+        return
+    marks = ", ".join("{}" for _ in entry_ids)
+    await WaitlistEntry.raw(
+        "UPDATE waitlist_entry SET status = {}, offers = offers - 1 "  # noqa: S608
+        f"WHERE id IN ({marks}) AND status = {{}}",
+        EntryStatus.WAITING.value,
+        *entry_ids,
+        EntryStatus.OFFERED.value,
+    )
+
+
 async def expire_holds(at: datetime, limit: int = 500) -> list[tuple[int, int]]:
     """(entry id, slot id) of the holds that ran out, now marked expired: every slot
     of an entry's hold at once (a one-stop hold has several), for up to ``limit``

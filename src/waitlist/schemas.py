@@ -89,6 +89,9 @@ class EntryView(msgspec.Struct):
     timezone: str | None = None
     language: str | None = None
     manage_url: str | None = None
+    # Waiting again because the agency withdrew the time last offered (the visitor
+    # may have the offer's message still): the page says so.
+    offer_withdrawn: bool = False
 
 
 class Claimed(msgspec.Struct):

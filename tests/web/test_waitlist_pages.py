@@ -224,6 +224,34 @@ def test_a_freed_place_is_held_and_booked_in_arabic_on_a_phone(
     assert again.status_code == 409
 
 
+def test_an_offer_whose_time_the_agency_withdrew_says_so_in_arabic(
+    server: tuple[str, str], browser: Browser
+) -> None:
+    base, key = server
+    day = far_day(11)
+    booking = full_slot(base, key, day, 9)
+    entry = join(base, day, 6)
+    cancel(base, booking)
+    view = httpx.get(
+        f"{base}/api/v1/waitlist/{entry['reference']}",
+        headers={"Authorization": f"Bearer {entry['token']}"},
+    ).json()
+    withdrawn = httpx.delete(
+        f"{base}/api/v1/agency/slots/{view['offer']['slot_ids'][0]}",
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert withdrawn.status_code == 204, withdrawn.text
+    page = browser.new_page(viewport=PHONE, locale="ar")
+    page.goto(base + entry_path(entry, "ar"))
+    expect(page.locator("#waiting")).to_be_visible()
+    expect(page.locator("#offered")).to_be_hidden()
+    notice = page.locator("#offer-withdrawn")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("قائمة الانتظار")
+    expect(page.locator("#leave-row")).to_be_visible()
+    looked_at(page, "waitlist-offer-withdrawn-ar")
+
+
 def test_the_place_held_at_1280_and_a_claim_too_late(
     server: tuple[str, str], browser: Browser
 ) -> None:

@@ -159,6 +159,7 @@
       $("offered").hidden = true;
       $("waiting").hidden = false;
     }
+    $("offer-withdrawn").hidden = !entry.offer_withdrawn;
     if (entry.status === "booked" && entry.booking_reference) {
       const hash = entry.manage_url ? entry.manage_url.slice(entry.manage_url.indexOf("#")) : "";
       showBooked(entry.booking_reference, entry.manage_url && entry.manage_url.includes("#") ? hash : "");

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sqlite3
+from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urlparse
 
 from piccolo.engine.postgres import PostgresEngine
@@ -32,6 +34,9 @@ if TYPE_CHECKING:
     from piccolo.table import Table
 
     from .config import Settings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Row ids are PostgreSQL ``serial`` (int4): a larger id in a request is refused as bad
 # input, before asyncpg would fail to encode it (schemathesis found that 500).
@@ -324,6 +329,34 @@ def write_transaction(engine: Engine[Any]) -> Any:
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()
+
+
+def is_deadlock(error: BaseException) -> bool:
+    """PostgreSQL broke a cycle of lock waits by aborting this transaction (40P01)."""
+    try:
+        import asyncpg  # noqa: PLC0415 - only present with PostgreSQL
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(error, asyncpg.DeadlockDetectedError)
+
+
+DEADLOCK_ATTEMPTS = 3
+
+
+async def retrying_deadlocks(run: Callable[[], Awaitable[T]]) -> T:
+    """Run a whole write use case (``run`` opens its own transaction) again when
+    PostgreSQL aborted it to break a deadlock: the other transaction went through, and
+    this one starts afresh from what that one left. For the few use cases whose lock
+    orders cannot all agree (a slot withdrawn while a waitlist entry holding it leaves
+    or runs out: slot then holds, against holds then slot)."""
+    for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+        try:
+            return await run()
+        except Exception as error:
+            if attempt == DEADLOCK_ATTEMPTS or not is_deadlock(error):
+                raise
+            log.info("deadlock broken by PostgreSQL; attempt %d of the use case", attempt + 1)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def is_unique_violation(error: BaseException) -> bool:

@@ -13,6 +13,7 @@ withdrawn, so no new booking arrives meanwhile.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -24,14 +25,14 @@ from piccolo.engine.base import Engine
 from wcr import events
 from wcr.catalogue import public as catalogue
 from wcr.clock import now
-from wcr.database import write_transaction
+from wcr.database import retrying_deadlocks, write_transaction
 from wcr.errors import Conflict, InvalidInput, NotFound
 from wcr.timezones import local_range, today
 
 from . import bookings
 from . import repository as repo
 from .agency_records import ClosedDayRecord
-from .events import BookingChange, SlotsWithdrawn
+from .events import BookingChange, PlacesAdded, SlotsWithdrawn
 from .notice import QUIET, Notice
 from .publishing import MAX_AHEAD
 from .records import AgencyBooking, SlotFacts
@@ -108,24 +109,15 @@ async def close_day(
         }[booked_handling]
         closure.people = [PersonOutcome(b, s, planned) for b, s in people]
         return closure
-    start, end = local_range(day, day, site.tz)
-    async with write_transaction(engine):
-        at = now()
-        closure.closed_day_id = await repo.save_closed_day(
-            agency.id, site.id, day, closure.reason, at
-        )
-        withdrawn = await repo.withdraw_free_slots(agency.id, site.id, start, end, at)
-        if withdrawn:
-            await events.emit(SlotsWithdrawn(slot_ids=tuple(withdrawn), at=at))
+    withdrawn = await retrying_deadlocks(lambda: _withdraw_the_free(engine, agency, closure))
     facts = await repo.slots_by_id(withdrawn)
     closure.withdrawn = [facts[i] for i in withdrawn]
+    _, people = await _the_day(agency, closure)  # by now: those booked meanwhile too
     if booked_handling == BookedHandling.KEEP:
         closure.people = [PersonOutcome(b, s, Outcome.KEPT) for b, s in people]
         return closure
     for slot in closure.booked:
-        async with write_transaction(engine):
-            if await repo.withdraw_slot(slot.id, agency.id, only_if_unbooked=False):
-                await events.emit(SlotsWithdrawn(slot_ids=(slot.id,), at=now()))
+        await retrying_deadlocks(functools.partial(_withdraw_booked, engine, agency, slot.id))
     for booking, slot in people:
         closure.people.append(await _one(engine, booking, slot, booked_handling, notice))
     log.info(
@@ -138,6 +130,35 @@ async def close_day(
         booked_handling,
     )
     return closure
+
+
+async def _withdraw_the_free(
+    engine: Engine[Any], agency: catalogue.Agency, closure: Closure
+) -> list[int]:
+    """Record the closed day and withdraw its free slots (a place only held for a
+    waitlist entry counts as free): the ids withdrawn."""
+    start, end = local_range(closure.day, closure.day, closure.site.tz)
+    async with write_transaction(engine):
+        at = now()
+        closure.closed_day_id = await repo.save_closed_day(
+            agency.id, closure.site.id, closure.day, closure.reason, at
+        )
+        withdrawn = await repo.withdraw_free_slots(agency.id, closure.site.id, start, end, at)
+        if not withdrawn:
+            return []
+        await events.emit(SlotsWithdrawn(slot_ids=tuple(withdrawn), at=at))
+        # Booked while the day closed (see repo.booked_among): those stay, as booked.
+        late = sorted(await repo.booked_among(withdrawn))
+        if late:
+            await repo.restore_slots(late)
+            await events.emit(PlacesAdded(slot_ids=tuple(late), at=at))
+        return [i for i in withdrawn if i not in late]
+
+
+async def _withdraw_booked(engine: Engine[Any], agency: catalogue.Agency, slot_id: int) -> None:
+    async with write_transaction(engine):
+        if await repo.withdraw_slot(slot_id, agency.id, only_if_unbooked=False):
+            await events.emit(SlotsWithdrawn(slot_ids=(slot_id,), at=now()))
 
 
 async def _the_day(

@@ -18,7 +18,7 @@ from piccolo.engine.base import Engine
 from wcr import events
 from wcr.catalogue import public as catalogue
 from wcr.clock import now as utc_now
-from wcr.database import write_transaction
+from wcr.database import retrying_deadlocks, write_transaction
 from wcr.errors import Conflict, Forbidden, InvalidInput, NotFound
 from wcr.timezones import combine, local_instant
 
@@ -280,14 +280,16 @@ async def withdraw(
     has_bookings = Conflict(
         "the slot has bookings; withdraw with force=true to cancel them (the people are told)"
     )
-    async with write_transaction(engine):
-        if not await repo.withdraw_slot(slot_id, agency.id, only_if_unbooked=not force):
-            raise has_bookings
-        await events.emit(SlotsWithdrawn(slot_ids=(slot_id,), at=utc_now()))
-        # A waitlist claim may have booked the held place meanwhile: the subscribers
-        # waited for it, and this later read sees it (PostgreSQL's read committed).
-        if not force and await repo.bookings_in_slot(slot_id):
-            raise has_bookings
+
+    async def withdrawing() -> None:
+        async with write_transaction(engine):
+            if not await repo.withdraw_slot(slot_id, agency.id, only_if_unbooked=not force):
+                raise has_bookings
+            await events.emit(SlotsWithdrawn(slot_ids=(slot_id,), at=utc_now()))
+            if not force and await repo.booked_among([slot_id]):
+                raise has_bookings
+
+    await retrying_deadlocks(withdrawing)
     return await _end_bookings_in(engine, slot_id) if force else 0
 
 

@@ -259,6 +259,33 @@ _NOBODY_BOOKED = (
 )
 
 
+async def booked_among(slot_ids: list[int]) -> set[int]:
+    """Those of ``slot_ids`` that somebody has booked, read afresh.
+
+    The withdrawals' ``NOBODY_BOOKED`` alone is not enough on PostgreSQL: a booking
+    that took its place but had not committed when the UPDATE began makes the UPDATE
+    wait for the row and then recheck it, with the subquery still reading the old
+    snapshot (read committed). Asked after the UPDATE (and after the waitlist's
+    subscribers, which wait for a claim under way), this later statement sees them."""
+    if not slot_ids:
+        return set()
+    marks = ", ".join("{}" for _ in slot_ids)
+    rows = await Slot.raw(
+        f"SELECT id FROM slot WHERE id IN ({marks}) AND NOT {_NOBODY_BOOKED}",  # noqa: S608
+        *slot_ids,
+    )
+    return {row["id"] for row in rows}
+
+
+async def restore_slots(slot_ids: list[int]) -> None:
+    """Undo the withdrawal of ``slot_ids`` (booked meanwhile), in the same transaction."""
+    marks = ", ".join("{}" for _ in slot_ids)
+    await Slot.raw(
+        f"UPDATE slot SET withdrawn_at = NULL WHERE id IN ({marks})",  # noqa: S608
+        *slot_ids,
+    )
+
+
 async def withdraw_slot(slot_id: int, agency_id: int, *, only_if_unbooked: bool) -> bool:
     condition = " AND " + _NOBODY_BOOKED if only_if_unbooked else ""
     # Only fixed SQL fragments are joined; every value is a bound parameter.

@@ -39,5 +39,8 @@ Design (see :mod:`.offers` for the details of the offer):
   place with the offer not counted, and a one-stop hold's other places are given back
   and offered on. A claim racing the withdrawal: the claim's hold update and the
   withdrawal's are on the same rows, so one waits for the other; a withdrawal that
-  waited reads the slot's bookings again and refuses (409) if the claim booked.
+  waited reads the slot's bookings again and refuses (409) if the claim booked (a
+  closing day keeps such a slot, booked). A withdrawal (slot, then holds) and a leave
+  or the sweep (holds, then slot) can wait for each other: PostgreSQL aborts one of
+  them, and :func:`wcr.database.retrying_deadlocks` runs that use case again.
 """

@@ -16,6 +16,8 @@ async def offer_days(site_id: int, tz: ZoneInfo, start: datetime, end: datetime)
     of the place (in ``tz``): made, claimed, and run out unanswered."""
     tally: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0, 0])
     for fact in await repo.hold_facts(site_id, start, end):
+        if fact.status == HoldStatus.WITHDRAWN:
+            continue  # the agency withdrew the place: no offer the visitor could take
         counted = tally[fact.service_id, fact.starts_at.astimezone(tz).date()]
         counted[0] += 1
         counted[1] += fact.status == HoldStatus.CLAIMED

@@ -17,7 +17,7 @@ from wcr import events
 from wcr.booking import public as booking
 from wcr.catalogue import public as catalogue
 from wcr.clock import now
-from wcr.database import is_unique_violation, write_transaction
+from wcr.database import is_unique_violation, retrying_deadlocks, write_transaction
 from wcr.errors import Conflict, InvalidInput, NotFound
 from wcr.tokens import digest, matches, new_manage_token, new_reference, normalise_reference
 
@@ -216,9 +216,13 @@ async def leave(engine: Engine[Any], entry: EntryRecord) -> None:
     """Leave the list; a place held for the entry passes on to the next one."""
     if entry.status not in OPEN:
         raise Conflict(f"the entry is {entry.status}; it is no longer on the list")
-    async with write_transaction(engine):
-        if not await take_off(entry, now()):
-            raise Conflict("the entry is no longer on the list")
+
+    async def leaving() -> None:
+        async with write_transaction(engine):
+            if not await take_off(entry, now()):
+                raise Conflict("the entry is no longer on the list")
+
+    await retrying_deadlocks(leaving)
 
 
 async def take_off(entry: EntryRecord, at: datetime, *, silent: bool = False) -> bool:

@@ -9,7 +9,7 @@ from piccolo.engine.base import Engine
 
 from wcr import events
 from wcr.clock import now
-from wcr.database import write_transaction
+from wcr.database import retrying_deadlocks, write_transaction
 
 from . import repository as repo
 from .entries import give_back
@@ -24,6 +24,10 @@ async def _tell_lapsed(entries: list[EntryRecord], at: Any) -> None:
 
 async def sweep(engine: Engine[Any]) -> int:
     """One round in one transaction; how many holds ran out and entries lapsed."""
+    return await retrying_deadlocks(lambda: _round(engine))
+
+
+async def _round(engine: Engine[Any]) -> int:
     async with write_transaction(engine):
         at = now()
         expired = await repo.expire_holds(at)

@@ -16,7 +16,11 @@ from tests.waitlist.helpers import bearer, booked, entry_status, holds, join
 from tests.waitlist.test_offers import cancel
 from tests.waitlist.test_one_stop import WEDNESDAY, active, join_visit, pair
 from wcr.booking import public as booking_public
+from wcr.booking import repository
 from wcr.booking.tables import Slot
+from wcr.catalogue import public as catalogue
+from wcr.timezones import local_range
+from wcr.waitlist import counts
 from wcr.waitlist.tables import WaitlistEntry
 
 
@@ -70,6 +74,10 @@ async def test_a_held_place_is_no_booking_and_its_withdrawal_ends_the_offer(
     assert view.json()["status"] == "waiting"
     assert view.json()["offer"] is None
     assert view.json()["offer_withdrawn"] is True
+    # Nor do the statistics count it as an offer made.
+    site = await catalogue.site_by_slug("bochum")
+    start, end = local_range(day, day, site.tz)
+    assert await counts.offer_days(site.id, site.tz, start, end) == []
 
 
 async def test_a_slot_with_a_booking_and_a_hold_still_needs_force(
@@ -217,3 +225,119 @@ async def test_a_withdrawal_waits_for_a_claim_under_way_and_then_refuses(
     assert withdrawal.status_code == 409, withdrawal.text
     assert not await withdrawn(slot)
     assert await active(slot) == 1
+
+
+class Gate:
+    """Holds the first call of a coroutine function until opened; later calls pass."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> None:
+        self.opened = asyncio.Event()
+        self.reached = asyncio.Event()
+        original = getattr(module, name)
+
+        async def gated(*args: object, **kwargs: object) -> object:
+            if not self.reached.is_set():
+                self.reached.set()
+                await self.opened.wait()
+            return await original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, gated)
+
+    async def open_after(self, seconds: float) -> None:
+        await asyncio.wait_for(self.reached.wait(), 5)
+        await asyncio.sleep(seconds)
+        self.opened.set()
+
+
+async def test_a_withdrawal_and_a_leave_waiting_for_each_other_both_go_through(
+    world: World, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The leave has ended its entry and hold and is about to give the place back
+    # (slot row next) when the withdrawal, holding the slot row, wants the hold row:
+    # on PostgreSQL a deadlock, broken by aborting one; that one runs again.
+    day = next_weekday(3)
+    slot = await world.slot(local(day, 9))
+    taken = (await world.book(slot)).json()
+    entry = await join(client, day, 1)
+    await cancel(client, taken)
+    gate = Gate(monkeypatch, booking_public, "give_back_place")
+    leaving = asyncio.create_task(
+        client.delete(f"/api/v1/waitlist/{entry['reference']}", headers=bearer(entry["token"]))
+    )
+    await asyncio.wait_for(gate.reached.wait(), 5)
+    withdrawing = asyncio.create_task(
+        client.delete(f"/api/v1/agency/slots/{slot}", headers=world.headers(world.citizens_key))
+    )
+    await gate.open_after(0.3)
+    left, withdrawal = await leaving, await withdrawing
+    assert (left.status_code, withdrawal.status_code) == (204, 204), (left.text, withdrawal.text)
+    assert await withdrawn(slot)
+    assert await booked(slot) == 0
+    assert await entry_status(entry["reference"]) == "left"
+    assert [h["status"] for h in await holds()] in (["declined"], ["withdrawn"])
+
+
+@pytest.mark.parametrize("handling", ["keep", "cancel"])
+async def test_a_booking_made_while_the_day_closes_is_kept_or_cancelled_not_lost(
+    world: World, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, handling: str
+) -> None:
+    # The booking has taken its place (the slot row is its) but not committed when
+    # the closure's UPDATE starts: the slot must not end up withdrawn under it.
+    day = next_weekday(3)
+    slot = await world.slot(local(day, 9))
+    gate = Gate(monkeypatch, repository, "insert_booking")
+    booking = asyncio.create_task(world.book(slot, email="late@example.org"))
+    await asyncio.wait_for(gate.reached.wait(), 5)
+    closing = asyncio.create_task(
+        client.post(
+            "/api/v1/agency/closures",
+            headers=world.headers(world.citizens_key),
+            json={"site": "bochum", "date": day.isoformat(), "bookings": handling},
+        )
+    )
+    await gate.open_after(0.3)
+    made, closed = await booking, await closing
+    assert made.status_code == 201, made.text
+    assert closed.status_code == 200, closed.text
+    outcome = {p["reference"]: p["outcome"] for p in closed.json()["people"]}
+    assert outcome == {made.json()["reference"]: {"keep": "kept", "cancel": "cancelled"}[handling]}
+    view = await client.get(
+        f"/api/v1/bookings/{made.json()['reference']}",
+        headers=bearer(made.json()["manage_token"]),
+    )
+    if handling == "keep":
+        assert [s["id"] for s in closed.json()["withdrawn"]] == []
+        assert not await withdrawn(slot)
+        assert view.json()["status"] == "confirmed"
+    else:
+        assert await withdrawn(slot)
+        assert view.json()["status"] == "cancelled"
+    # Never a withdrawn slot with a live booking in it.
+    assert not (await withdrawn(slot) and await active(slot))
+
+
+async def test_a_claim_made_while_the_day_closes_keeps_its_booking(
+    world: World, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    day = next_weekday(3)
+    slot = await world.slot(local(day, 9))
+    taken = (await world.book(slot)).json()
+    entry = await join(client, day, 1)
+    await cancel(client, taken)
+    gate = Gate(monkeypatch, booking_public, "book_held")
+    claiming = asyncio.create_task(claim(client, entry))
+    await asyncio.wait_for(gate.reached.wait(), 5)
+    closing = asyncio.create_task(
+        client.post(
+            "/api/v1/agency/closures",
+            headers=world.headers(world.citizens_key),
+            json={"site": "bochum", "date": day.isoformat(), "bookings": "keep"},
+        )
+    )
+    await gate.open_after(0.3)
+    claimed, closed = await claiming, await closing
+    assert claimed.status_code == 201, claimed.text
+    assert closed.status_code == 200, closed.text
+    assert not await withdrawn(slot)
+    assert await active(slot) == 1
+    assert [p["outcome"] for p in closed.json()["people"]] == ["kept"]

@@ -5,7 +5,7 @@ closed, the printable day list; German and Arabic (right to left); axe-core clea
 
 import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import httpx
 import pytest
@@ -164,6 +164,70 @@ def test_pattern_preview_publishes_past_an_overlap(server: str, browser: Browser
     expect(result.locator("li")).to_contain_text("zu dieser Zeit gibt es schon einen Termin")
     # The grid moved to that week and shows the three slots of the Saturday.
     expect(page.locator("#week-grid .slot-card")).to_have_count(3)
+
+
+def test_a_place_only_held_for_the_waitlist_is_withdrawn_without_force(
+    server: str, browser: Browser, key: str
+) -> None:
+    wednesday = weekday_ahead(3, 6)
+    agency = {"Authorization": f"Bearer {key}"}
+    published = httpx.post(
+        f"{server}/api/v1/agency/slots",
+        headers=agency,
+        json={
+            "site": "bochum",
+            "service": "residence-registration",
+            "start": f"{wednesday}T07:00:00",
+            "end": f"{wednesday}T07:30:00",
+        },
+    )
+    assert published.status_code == 201, published.text
+    slot_id = published.json()["slots"][0]["id"]
+    booked = httpx.post(
+        f"{server}/api/v1/bookings",
+        json={"slot_id": slot_id, "name": "First Booker", "email": "first-held@example.org"},
+    ).json()
+    entry = httpx.post(
+        f"{server}/api/v1/waitlist",
+        json={
+            "site": "bochum",
+            "service": "residence-registration",
+            "from": wednesday,
+            "to": wednesday,
+            "name": "Waiting Person",
+            "email": "waiting-held@example.org",
+            "language": "de",
+        },
+    ).json()
+    cancelled = httpx.post(
+        f"{server}/api/v1/bookings/{booked['reference']}/cancel",
+        headers={"Authorization": f"Bearer {booked['manage_token']}"},
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="de")
+    sign_in(page, server, key, cards=False)
+    monday = (date.fromisoformat(wednesday) - timedelta(days=2)).isoformat()
+    for _ in range(8):  # the week asked for is in the export's "from" at once
+        if page.locator("#export-from").input_value() >= monday:
+            break
+        page.locator("#next").click()
+    expect(page.locator("#export-from")).to_have_value(monday)
+    expect(page.locator(f"#week-grid thead th a[href$='{wednesday}']")).to_be_attached()
+    card = page.locator("#week-grid .slot-button", has_text="07:00")
+    expect(card).to_contain_text("1/1")  # the place counts, held for the entry
+    card.click()
+    expect(page.locator("#slot-dialog")).to_be_visible()
+    # Nobody booked it: no force box, no "people are told".
+    expect(page.locator("#slot-people li")).to_have_count(1)
+    expect(page.locator("#slot-people li.muted")).to_be_visible()
+    expect(page.locator("#slot-force-label")).to_be_hidden()
+    page.locator("#slot-withdraw").click()
+    expect(page.locator("#slot-result")).to_contain_text("zurückgezogen")
+    view = httpx.get(
+        f"{server}/api/v1/waitlist/{entry['reference']}",
+        headers={"Authorization": f"Bearer {entry['token']}"},
+    ).json()
+    assert (view["status"], view["offer_withdrawn"]) == ("waiting", True)
 
 
 def test_closing_a_day_with_bookings_asks_first(server: str, browser: Browser, key: str) -> None:

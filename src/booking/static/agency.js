@@ -281,8 +281,10 @@
     $("slot-start").disabled = $("slot-end").disabled = slot.booked > 0;
     $("slot-times-hint").textContent = slot.booked ? texts.times_hint_booked : "";
     $("slot-force").checked = false;
-    $("slot-force-label").hidden = slot.booked === 0;
-    $("slot-force-text").textContent = fill(texts.force, { count: people.length || slot.booked });
+    // Force is for bookings; a place only held for somebody on the waitlist is no
+    // booking, and the withdrawal ends that offer by itself.
+    $("slot-force-label").hidden = people.length === 0;
+    $("slot-force-text").textContent = fill(texts.force, { count: people.length });
     Array.from($("slot-form").elements).forEach(function (e) { if (e.id !== "slot-start" && e.id !== "slot-end") e.disabled = false; });
     show("slot-result", "");
     $("slot-dialog").showModal();
@@ -310,13 +312,25 @@
 
   $("slot-withdraw").addEventListener("click", async function () {
     const slot = openSlot;
-    if (slot.booked > 0 && !$("slot-force").checked) { show("slot-result", texts.force_needed, false); $("slot-force").focus(); return; }
+    const booked = (current.people[slot.id] || []).length > 0;
+    if (booked && !$("slot-force").checked) { show("slot-result", texts.force_needed, false); $("slot-force").focus(); return; }
     try {
-      await api("DELETE", "/slots/" + slot.id + (slot.booked > 0 ? "?force=true" : ""));
+      await api("DELETE", "/slots/" + slot.id + (booked ? "?force=true" : ""));
       show("slot-result", texts.withdrawn, true);
       Array.from($("slot-form").elements).forEach(function (e) { if (e.id !== "slot-close") e.disabled = true; });
       await week();
-    } catch (err) { show("slot-result", explain(err, $("slot-form")), false); }
+    } catch (err) {
+      if (err.status === 409 && !booked) {
+        // Somebody booked it since the week was shown: now it takes the force box.
+        await week();
+        $("slot-force-label").hidden = false;
+        $("slot-force-text").textContent = fill(texts.force, { count: (current.people[slot.id] || []).length || 1 });
+        show("slot-result", texts.force_needed, false);
+        $("slot-force").focus();
+        return;
+      }
+      show("slot-result", explain(err, $("slot-form")), false);
+    }
   });
   $("slot-close").addEventListener("click", function () { $("slot-dialog").close(); });
 

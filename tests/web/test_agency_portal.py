@@ -217,10 +217,12 @@ def test_a_place_only_held_for_the_waitlist_is_withdrawn_without_force(
     expect(card).to_contain_text("1/1")  # the place counts, held for the entry
     card.click()
     expect(page.locator("#slot-dialog")).to_be_visible()
-    # Nobody booked it: no force box, no "people are told".
-    expect(page.locator("#slot-people li")).to_have_count(1)
-    expect(page.locator("#slot-people li.muted")).to_be_visible()
+    # Nobody booked it: no force box, no "people are told"; the offer is named.
+    expect(page.locator("#slot-people li")).to_have_count(2)
+    expect(page.locator("#slot-people li.held")).to_contain_text("Warteliste")
     expect(page.locator("#slot-force-label")).to_be_hidden()
+    check_accessibility(page)
+    page.screenshot(path=str(SHOTS / "agency-held-slot-de-1280.png"))
     page.locator("#slot-withdraw").click()
     expect(page.locator("#slot-result")).to_contain_text("zurückgezogen")
     view = httpx.get(

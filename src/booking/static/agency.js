@@ -273,6 +273,9 @@
       list.append(el("li", {}, [el("span", { class: "name", text: p.name }), el("span", { class: "ref", text: p.reference }),
         el("span", { class: "lang", text: languageName(p.language) })]));
     });
+    // The places taken that nobody booked are held for waitlist entries (offers).
+    const held = slot.booked - people.length;
+    if (held > 0) list.append(el("li", { class: "muted held", text: fill(texts.held_for_waitlist, { count: held }) }));
     $("slot-capacity").value = slot.capacity;
     $("slot-capacity").min = Math.max(1, slot.booked);
     $("slot-capacity-hint").textContent = slot.booked ? fill(texts.capacity_hint, { count: slot.booked }) : "";

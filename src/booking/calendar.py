@@ -6,9 +6,10 @@ so importing a newer file updates the entries instead of adding new ones.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from functools import lru_cache
 
-from icalendar import Alarm, Calendar, Event
+from icalendar import Alarm, Calendar, Event, Timezone
 from icalendar.enums import STATUS
 
 from wcr.timezones import as_utc
@@ -61,9 +62,21 @@ def booking_calendar(
             alarm.add("trigger", timedelta(hours=-2))
             event.add_component(alarm)
         events.append(event)
-    calendar = Calendar.new(prodid=PRODID, method=method, subcomponents=events)
+    zones: list[Timezone] = []
     if visit:
         first = min(as_utc(s.starts_at) for _, s in visit).date() - timedelta(days=1)
         last = max(as_utc(s.ends_at) for _, s in visit).date() + timedelta(days=1)
-        calendar.add_missing_timezones(first_date=first, last_date=last)
+        zones = [_vtimezone(key, first, last) for key in sorted({s.tz.key for _, s in visit})]
+    # VTIMEZONE first, as add_missing_timezones puts it, for the clients that need it
+    # before the events that refer to it.
+    calendar = Calendar.new(prodid=PRODID, method=method, subcomponents=[*zones, *events])
     return bytes(calendar.to_ical())
+
+
+@lru_cache(maxsize=256)
+def _vtimezone(key: str, first: date, last: date) -> Timezone:
+    """The site's zone over the visit's days, made once for every booking of those
+    days: the outbox worker sends many a day (add_missing_timezones walked the whole
+    calendar for its zones and built the same VTIMEZONE again each time). The
+    component is shared and must not be changed."""
+    return Timezone.from_tzid(key, first_date=first, last_date=last)

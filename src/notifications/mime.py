@@ -16,8 +16,11 @@ an ``EmailMessage`` at the end and given its ``To`` there.
 from __future__ import annotations
 
 import email
+import io
+import secrets
 from collections.abc import Sequence
 from email import charset, policy
+from email.generator import BytesGenerator
 from email.header import Header
 from email.message import EmailMessage, Message
 from email.mime.application import MIMEApplication
@@ -33,6 +36,45 @@ READABLE = charset.Charset("utf-8")
 READABLE.body_encoding = charset.QP
 EXACT = charset.Charset("utf-8")
 EXACT.body_encoding = charset.BASE64
+
+
+class _PlainHeaders(policy.Compat32):
+    """compat32, except that a header of short ASCII on one line is written as it is.
+
+    compat32 runs every header through the ``Header`` class to fold it, which leaves
+    such a header unchanged and was, with the search for a boundary, most of the time
+    of flattening a mail; every other header is folded by compat32 as before
+    (``tests/notifications/test_mime_flatten.py`` compares the bytes)."""
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        line = f"{name}: {value}"
+        if (
+            isinstance(value, str)
+            and value.isascii()
+            and len(line) <= (self.max_line_length or 78)
+            and "\n" not in value
+            and "\r" not in value
+        ):
+            return (line + self.linesep).encode("ascii")
+        return super().fold_binary(name, value)
+
+
+FLATTEN = _PlainHeaders()
+
+
+def flatten(mail: Message) -> bytes:
+    """The mail as SMTP takes it (``sendmail``), written as compat32 writes it."""
+    with io.BytesIO() as out:
+        BytesGenerator(out, mangle_from_=False, policy=FLATTEN).flatten(mail)
+        return out.getvalue()
+
+
+def _boundary() -> str:
+    """A boundary no part can contain: the texts are quoted-printable, where ``=`` is
+    always followed by two hex digits or a line break, and the calendars base64, which
+    has neither ``=_`` nor ``_``. Given, it spares the generator its search of every
+    part for a random one that does not occur (a regular expression compiled per mail)."""
+    return "=_" + secrets.token_hex(16)
 
 
 def _text(content: str, subtype: str, encoding: charset.Charset, method: str = "") -> Message:
@@ -68,13 +110,13 @@ def compose(
 ) -> Message:
     """The e-mail to ``recipient`` (as it goes in the ``To`` header); ``calendars``
     are (METHOD, .ics) pairs, the first of them also the calendar alternative."""
-    body = MIMEMultipart("alternative")
+    body = MIMEMultipart("alternative", boundary=_boundary())
     body.attach(_text(text, "plain", READABLE))
     body.attach(_text(html, "html", READABLE))
     if calendars:
         method, ics = calendars[0]
         body.attach(_text(ics.decode(), "calendar", EXACT, method=method))
-        mail: Message = MIMEMultipart("mixed")
+        mail: Message = MIMEMultipart("mixed", boundary=_boundary())
         del body["MIME-Version"]
         mail.attach(body)
         for method, ics in calendars:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from contextlib import suppress
 from dataclasses import dataclass, field
-from email.message import Message
+from email.message import EmailMessage, Message
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -17,6 +18,8 @@ import aiosmtplib
 from email_validator import EmailNotValidError, validate_email
 
 from wcr.config import Settings
+
+from .mime import flatten
 
 # Twilio answers these for numbers that cannot receive: retrying cannot help.
 TWILIO_PERMANENT_STATUSES = range(400, 429)
@@ -128,8 +131,13 @@ class SmtpMailer:
                 await client.connect()
             if not recipient.isascii():
                 await _require_smtputf8(client)
-            # aiosmtplib adds SMTPUTF8 to MAIL FROM for a non-ASCII recipient.
-            await client.send_message(mail, recipients=[recipient])
+            if isinstance(mail, EmailMessage):
+                # A local part beyond ASCII (see mime.compose): aiosmtplib flattens it
+                # in UTF-8 and adds SMTPUTF8 to MAIL FROM.
+                await client.send_message(mail, recipients=[recipient])
+            else:
+                sender = parseaddr(str(mail["From"]))[1]
+                await client.sendmail(sender, [recipient], flatten(mail))
         except aiosmtplib.SMTPServerDisconnected:
             if client is not None:
                 client.close()

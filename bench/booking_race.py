@@ -56,6 +56,8 @@ LOADER_READY_TIMEOUT = 60
 RACE_TIMEOUT = 900
 REFERENCE_ATTEMPTS = 5
 DATABASE_PREFIX = "wcr_bench"
+# Round 3: the framework alone, serving round 2's transaction (bench/bare_app.py).
+BARE_APP = "bench.bare_app:app_from_env"
 
 
 # --- options ----------------------------------------------------------------------
@@ -300,6 +302,7 @@ async def http_race(
     plans: list[list[int]],
     options: Options,
     bodies: list[list[bytes]] | None = None,
+    name: str = "HTTP",
 ) -> Figures:
     """Each client sends its bodies one after the other: by default one booking of the
     bench contact per slot of its plan (encoded before the start, so that the load
@@ -338,7 +341,7 @@ async def http_race(
         "load generators": round(100 * sum(loader_cpu) / wall, 1),
     }
     cpu = {"machine": use.machine, **shares, "rest": use.rest(shares)}
-    return figures("HTTP", start, samples, 201, cpu)
+    return figures(name, start, samples, 201, cpu)
 
 
 async def start_profiler(server: Server, output: Path | None) -> harness.Profiler | None:
@@ -537,13 +540,15 @@ def ratios(http: Figures, raw: Figures) -> dict[str, float]:
 # --- the run ----------------------------------------------------------------------
 
 
-async def publish_rounds(server: Server, key: str, slots: int) -> tuple[list[int], list[int]]:
-    """Slots for both rounds, on separate days so that the rounds never share one."""
-    first_day = datetime.now(UTC).date() + timedelta(days=DAYS_AHEAD)
+async def publish_rounds(server: Server, key: str, slots: int, rounds: int = 2) -> list[list[int]]:
+    """Slots for each round, on separate days so that the rounds never share one."""
+    day = datetime.now(UTC).date() + timedelta(days=DAYS_AHEAD)
+    ids: list[list[int]] = []
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
-        http_ids, next_day = await publish_slots(session, server, key, first_day, slots)
-        raw_ids, _ = await publish_slots(session, server, key, next_day, slots)
-    return http_ids, raw_ids
+        for _ in range(rounds):
+            round_ids, day = await publish_slots(session, server, key, day, slots)
+            ids.append(round_ids)
+    return ids
 
 
 async def run(options: Options) -> bool:
@@ -555,7 +560,7 @@ async def run(options: Options) -> bool:
         env = harness.wcr_env(database_url) | {"WCR_POOL_SIZE": str(options.pool_size)}
         async with harness.running_servers(env, workers=options.workers) as [server]:
             print(f"server     {server.url}, pid {server.pid}, {options.workers} worker(s)")
-            http_ids, raw_ids = await publish_rounds(server, key, options.slots)
+            http_ids, raw_ids, bare_ids = await publish_rounds(server, key, options.slots, 3)
             plans = deal_targets(http_ids, options.clients, options.attempts, rng)
             http = await http_race(server, plans, options)
         http_problems = outcome_problems(http, options.slots, "201", "409")
@@ -564,32 +569,56 @@ async def run(options: Options) -> bool:
         raw = await raw_race(database_url, plans, options)
         raw_problems = outcome_problems(raw, options.slots, "booked", "full")
         raw_problems += await database_problems(database_url, raw_ids)
-    report(options, http, http_problems, raw, raw_problems)
-    return not (http_problems or raw_problems)
+        bare_env = env | {"WCR_DATABASE_URL": database_url}
+        async with harness.running_servers(bare_env, workers=options.workers, app=BARE_APP) as [
+            bare_server
+        ]:
+            plans = deal_targets(bare_ids, options.clients, options.attempts, rng)
+            bare = await http_race(bare_server, plans, options, name="bare Litestar")
+        bare_problems = outcome_problems(bare, options.slots, "201", "409")
+        bare_problems += await database_problems(database_url, bare_ids)
+    report(
+        options, Round(http, http_problems), Round(raw, raw_problems), Round(bare, bare_problems)
+    )
+    return not (http_problems or raw_problems or bare_problems)
 
 
-def report(
-    options: Options, http: Figures, http_problems: list[str], raw: Figures, raw_problems: list[str]
-) -> None:
+@dataclass(frozen=True)
+class Round:
+    figures: Figures
+    problems: list[str]
+
+
+def report(options: Options, app: Round, raw: Round, bare: Round) -> None:
     print(
         f"\nHTTP: {options.clients} clients x {options.attempts} bookings on {options.slots} "
         f"slots, {options.workers} worker(s), pool {options.pool_size}, "
         f"{options.loaders} load generator(s)"
     )
-    print_figures(http, http_problems)
+    print_figures(app.figures, app.problems)
     print(f"\nraw asyncpg: the same race, pool {options.pool_size}, no HTTP")
-    print_figures(raw, raw_problems)
-    relative = ratios(http, raw)
-    print("\nHTTP / raw")
-    print(f"  requests/s ratio  {relative['requests_per_s']:.3f}")
-    print(f"  p99 ratio         {relative['p99']:.2f}")
+    print_figures(raw.figures, raw.problems)
+    print("\nbare Litestar: the raw transaction behind one route, same uvicorn and load")
+    print_figures(bare.figures, bare.problems)
+    pairs = {
+        "HTTP / raw": ratios(app.figures, raw.figures),
+        "bare Litestar / raw (the framework's ceiling)": ratios(bare.figures, raw.figures),
+        "HTTP / bare Litestar (what the app adds)": ratios(app.figures, bare.figures),
+    }
+    for title, relative in pairs.items():
+        print(f"\n{title}")
+        print(f"  requests/s ratio  {relative['requests_per_s']:.3f}")
+        print(f"  p99 ratio         {relative['p99']:.2f}")
     if options.json:
         summary = {
             "options": harness.options_view(options),
-            "http": asdict(http) | {"problems": http_problems},
-            "raw": asdict(raw) | {"problems": raw_problems},
-            "ratios": relative,
-            "ok": not (http_problems or raw_problems),
+            "http": asdict(app.figures) | {"problems": app.problems},
+            "raw": asdict(raw.figures) | {"problems": raw.problems},
+            "bare": asdict(bare.figures) | {"problems": bare.problems},
+            "ratios": pairs["HTTP / raw"],
+            "bare_ratios": pairs["bare Litestar / raw (the framework's ceiling)"],
+            "app_to_bare_ratios": pairs["HTTP / bare Litestar (what the app adds)"],
+            "ok": not (app.problems or raw.problems or bare.problems),
         }
         harness.print_summary_line(summary)
 

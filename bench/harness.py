@@ -270,7 +270,9 @@ class Server:
 
 
 @contextmanager
-def uvicorn_server(env: Mapping[str, str], *, workers: int = 1) -> Iterator[Server]:
+def uvicorn_server(
+    env: Mapping[str, str], *, workers: int = 1, app: str = "wcr.app:app_from_env"
+) -> Iterator[Server]:
     """The app under uvicorn on a free loopback port, stopped (workers and all) at the
     end; not answering yet when this yields (``await wait_healthy(server)``).
 
@@ -283,7 +285,7 @@ def uvicorn_server(env: Mapping[str, str], *, workers: int = 1) -> Iterator[Serv
     port = free_port()
     url = f"http://{HOST}:{port}"
     command = [
-        sys.executable, "-m", "uvicorn", "wcr.app:app_from_env", "--factory",
+        sys.executable, "-m", "uvicorn", app, "--factory",
         "--host", HOST, "--port", str(port), "--workers", str(workers),
         "--no-access-log", "--log-level", "warning",
     ]  # fmt: skip
@@ -330,11 +332,14 @@ async def wait_healthy(server: Server) -> None:
 
 @asynccontextmanager
 async def running_servers(
-    env: Mapping[str, str], count: int = 1, *, workers: int = 1
+    env: Mapping[str, str], count: int = 1, *, workers: int = 1, app: str = "wcr.app:app_from_env"
 ) -> AsyncIterator[list[Server]]:
-    """``count`` servers of the app on ``env``, started together, all answering."""
+    """``count`` servers of ``app`` (the app's factory) on ``env``, started together,
+    all answering."""
     with ExitStack() as stack:
-        servers = [stack.enter_context(uvicorn_server(env, workers=workers)) for _ in range(count)]
+        servers = [
+            stack.enter_context(uvicorn_server(env, workers=workers, app=app)) for _ in range(count)
+        ]
         for server in servers:
             await wait_healthy(server)
         yield servers

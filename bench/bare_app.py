@@ -1,0 +1,62 @@
+"""The framework's own floor for the booking race: Litestar under the same uvicorn,
+with one route that runs the raw round's asyncpg transaction (bench.booking_race's
+``raw_attempt``) and answers 201 or 409 with a small JSON body, and nothing else: no
+settings, no middleware, no validation of contacts, no events, no outbox, no Piccolo.
+
+What separates the app from the raw round is then split in two: what HTTP, uvicorn
+and Litestar cost at all (raw -> bare), and what the app adds on top (bare -> app).
+
+    uvicorn bench.bare_app:app_from_env --factory   # WCR_DATABASE_URL=postgresql://...
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+import asyncpg
+import msgspec
+from litestar import Litestar, Response, get, post
+from litestar.params import Body
+
+from bench.booking_race import raw_attempt
+from wcr.database import keep_session
+
+
+class BookingRequest(msgspec.Struct):
+    slot_id: int
+
+
+class Booked(msgspec.Struct):
+    slot_id: int
+    status: str
+
+
+def app_from_env() -> Litestar:
+    url = os.environ["WCR_DATABASE_URL"]
+    size = int(os.environ.get("WCR_POOL_SIZE", "10"))
+    pools: list[asyncpg.Pool] = []
+
+    @asynccontextmanager
+    async def pool(_: Litestar) -> AsyncIterator[None]:
+        async with asyncpg.create_pool(
+            url, min_size=min(2, size), max_size=size, reset=keep_session
+        ) as opened:
+            pools.append(opened)
+            yield
+
+    @post("/api/v1/bookings", status_code=201)
+    async def book(data: Annotated[BookingRequest, Body()]) -> Response[Booked]:
+        outcome = await raw_attempt(pools[0], data.slot_id)
+        return Response(
+            Booked(slot_id=data.slot_id, status=outcome),
+            status_code=201 if outcome == "booked" else 409,
+        )
+
+    @get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return Litestar(route_handlers=[book, health], lifespan=[pool], openapi_config=None)

@@ -7,13 +7,19 @@ What separates the app from the raw round is then split in two: what HTTP, uvico
 and Litestar cost at all (raw -> bare), and what the app adds on top (bare -> app).
 
     uvicorn bench.bare_app:app_from_env --factory   # WCR_DATABASE_URL=postgresql://...
+    uvicorn bench.bare_app:sqlite_app_from_env --factory   # WCR_DATABASE_URL=sqlite:///...
+
+The SQLite one runs bench.booking_race_sqlite's raw transaction the way its raw round
+does: on ``BENCH_SQLITE_CONNECTIONS`` stdlib connections, each in a thread of its own.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Annotated
 
 import asyncpg
@@ -60,3 +66,34 @@ def app_from_env() -> Litestar:
         return {"status": "ok"}
 
     return Litestar(route_handlers=[book, health], lifespan=[pool], openapi_config=None)
+
+
+def sqlite_app_from_env() -> Litestar:
+    from bench import booking_race_sqlite as raw_sqlite  # noqa: PLC0415 - SQLite's round only
+
+    path = Path(os.environ["WCR_DATABASE_URL"].removeprefix("sqlite:///"))
+    connections = int(os.environ.get("BENCH_SQLITE_CONNECTIONS", "1"))
+    opened: list[raw_sqlite.Lanes] = []
+
+    @asynccontextmanager
+    async def lanes(_: Litestar) -> AsyncIterator[None]:
+        async with raw_sqlite.lanes(path, connections) as shared:
+            opened.append(shared)
+            yield
+
+    @post("/api/v1/bookings", status_code=201)
+    async def book(data: Annotated[BookingRequest, Body()]) -> Response[Booked]:
+        async with opened[0].lane() as lane:
+            outcome = await asyncio.wrap_future(
+                lane.thread.submit(raw_sqlite.raw_attempt, lane.connection, data.slot_id)
+            )
+        return Response(
+            Booked(slot_id=data.slot_id, status=outcome),
+            status_code=201 if outcome == "booked" else 409,
+        )
+
+    @get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return Litestar(route_handlers=[book, health], lifespan=[lanes], openapi_config=None)

@@ -42,6 +42,7 @@ from bench.booking_race import (
     REFERENCE_ATTEMPTS,
     Figures,
     Options,
+    Round,
     Sample,
     add_race_arguments,
     deal_targets,
@@ -59,6 +60,8 @@ from wcr.database import SQLITE_BUSY_TIMEOUT
 from wcr.tokens import digest, new_manage_token, new_reference
 
 QUERY_ROUNDS = 3  # of the micro-measure; the median is reported
+# Round 3: the framework alone, serving round 2's transaction (bench/bare_app.py).
+BARE_SQLITE_APP = "bench.bare_app:sqlite_app_from_env"
 
 
 @dataclass(frozen=True)
@@ -376,7 +379,7 @@ async def run(options: SqliteOptions) -> bool:
         env = harness.wcr_env(database_url) | {"WCR_POOL_SIZE": str(race.pool_size)}
         async with harness.running_servers(env, workers=race.workers) as [server]:
             print(f"server     {server.url}, pid {server.pid}, {race.workers} worker(s)")
-            http_ids, raw_ids = await publish_rounds(server, key, race.slots)
+            http_ids, raw_ids, bare_ids = await publish_rounds(server, key, race.slots, 3)
             plans = deal_targets(http_ids, race.clients, race.attempts, rng)
             http = await http_race(server, plans, race)
         http_problems = outcome_problems(http, race.slots, "201", "409")
@@ -385,48 +388,59 @@ async def run(options: SqliteOptions) -> bool:
         raw = await raw_race(path, plans, options.connections)
         raw_problems = outcome_problems(raw, race.slots, "booked", "full")
         raw_problems += database_problems(path, raw_ids)
+        bare_env = env | {"BENCH_SQLITE_CONNECTIONS": str(options.connections)}
+        async with harness.running_servers(bare_env, workers=race.workers, app=BARE_SQLITE_APP) as [
+            bare_server
+        ]:
+            plans = deal_targets(bare_ids, race.clients, race.attempts, rng)
+            bare = await http_race(bare_server, plans, race, name="bare Litestar")
+        bare_problems = outcome_problems(bare, race.slots, "201", "409")
+        bare_problems += database_problems(path, bare_ids)
         costs = await query_costs(database_url, path, http_ids, options.queries)
     report(
         options,
-        http=http,
-        http_problems=http_problems,
-        raw=raw,
-        raw_problems=raw_problems,
+        http=Round(http, http_problems),
+        raw=Round(raw, raw_problems),
+        bare=Round(bare, bare_problems),
         costs=costs,
     )
-    return not (http_problems or raw_problems)
+    return not (http_problems or raw_problems or bare_problems)
 
 
 def report(
-    options: SqliteOptions,
-    *,
-    http: Figures,
-    http_problems: list[str],
-    raw: Figures,
-    raw_problems: list[str],
-    costs: list[QueryCost],
+    options: SqliteOptions, *, http: Round, raw: Round, bare: Round, costs: list[QueryCost]
 ) -> None:
     race = options.race
     print(
         f"\nHTTP on SQLite: {race.clients} clients x {race.attempts} bookings on {race.slots} "
         f"slots, {race.workers} worker(s), {race.loaders} load generator(s)"
     )
-    print_figures(http, http_problems)
+    print_figures(http.figures, http.problems)
     print(f"\nraw sqlite3: the same race, {options.connections} connection(s), no HTTP")
-    print_figures(raw, raw_problems)
-    relative = ratios(http, raw)
-    print("\nHTTP / raw")
-    print(f"  requests/s ratio  {relative['requests_per_s']:.3f}")
-    print(f"  p99 ratio         {relative['p99']:.2f}")
+    print_figures(raw.figures, raw.problems)
+    print("\nbare Litestar: the raw transaction behind one route, same uvicorn and load")
+    print_figures(bare.figures, bare.problems)
+    pairs = {
+        "HTTP / raw": ratios(http.figures, raw.figures),
+        "bare Litestar / raw (the framework's ceiling)": ratios(bare.figures, raw.figures),
+        "HTTP / bare Litestar (what the app adds)": ratios(http.figures, bare.figures),
+    }
+    for title, relative in pairs.items():
+        print(f"\n{title}")
+        print(f"  requests/s ratio  {relative['requests_per_s']:.3f}")
+        print(f"  p99 ratio         {relative['p99']:.2f}")
     print_costs(costs, options.queries)
     if race.json:
         summary = {
             "options": harness.options_view(options),
-            "http": asdict(http) | {"problems": http_problems},
-            "raw": asdict(raw) | {"problems": raw_problems},
-            "ratios": relative,
+            "http": asdict(http.figures) | {"problems": http.problems},
+            "raw": asdict(raw.figures) | {"problems": raw.problems},
+            "bare": asdict(bare.figures) | {"problems": bare.problems},
+            "ratios": pairs["HTTP / raw"],
+            "bare_ratios": pairs["bare Litestar / raw (the framework's ceiling)"],
+            "app_to_bare_ratios": pairs["HTTP / bare Litestar (what the app adds)"],
             "query_costs_us": {cost.name: round(cost.per_query_us, 1) for cost in costs},
-            "ok": not (http_problems or raw_problems),
+            "ok": not (http.problems or raw.problems or bare.problems),
         }
         harness.print_summary_line(summary)
 

@@ -167,7 +167,8 @@ def book_once(connection: sqlite3.Connection, slot_id: int) -> bool:
 
 def raw_attempt(connection: sqlite3.Connection, slot_id: int) -> str:
     at = sqlite_instant(datetime.now(UTC))
-    if not connection.execute(IS_FREE, (at, slot_id)).fetchone()[0]:
+    free = connection.execute(IS_FREE, (at, slot_id)).fetchone()
+    if free is None or not free[0]:  # no such slot, or full: refused either way
         return "full"
     for _ in range(REFERENCE_ATTEMPTS):
         try:

@@ -1,6 +1,6 @@
-"""bench/bare_app.py, the framework's floor of the booking race: its one route runs the
-raw round's transaction, books a free place once and refuses the rest, so the bare
-round races for the same outcome as the app's."""
+"""bench/bare_app.py, the framework's floor of the booking races: its one route runs
+the raw round's transaction (asyncpg, or sqlite3 in threads), books a free place once
+and refuses the rest, so the bare round races for the same outcome as the app's."""
 
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ from wcr.booking.tables import Appointment, Slot
 async def test_books_a_place_once_and_refuses_the_rest(
     world: World, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("the bench's raw round is asyncpg's")
     slot = await world.slot(local(next_weekday(3), 9))
     monkeypatch.setenv("WCR_DATABASE_URL", database_url)
-    bare = bare_app.app_from_env()
+    if database_url.startswith("postgresql"):
+        bare = bare_app.app_from_env()
+    else:  # the SQLite race's round: stdlib connections in threads of their own
+        monkeypatch.setenv("BENCH_SQLITE_CONNECTIONS", "2")
+        bare = bare_app.sqlite_app_from_env()
     async with running(bare):
         transport = httpx.ASGITransport(app=bare)  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:

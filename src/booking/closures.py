@@ -109,15 +109,26 @@ async def close_day(
         }[booked_handling]
         closure.people = [PersonOutcome(b, s, planned) for b, s in people]
         return closure
-    withdrawn = await retrying_deadlocks(lambda: _withdraw_the_free(engine, agency, closure))
+    keep = booked_handling == BookedHandling.KEEP
+    withdrawn, late = await retrying_deadlocks(
+        lambda: _withdraw_the_free(engine, agency, closure, keep=keep)
+    )
     facts = await repo.slots_by_id(withdrawn)
     closure.withdrawn = [facts[i] for i in withdrawn]
-    _, people = await _the_day(agency, closure)  # by now: those booked meanwhile too
-    if booked_handling == BookedHandling.KEEP:
+    if keep:
+        _, people = await _the_day(agency, closure)  # by now: those booked meanwhile too
         closure.people = [PersonOutcome(b, s, Outcome.KEPT) for b, s in people]
         return closure
-    for slot in closure.booked:
-        await retrying_deadlocks(functools.partial(_withdraw_booked, engine, agency, slot.id))
+    await _the_day(agency, closure)  # the slots booked by now, into closure.booked
+    booked_ids = sorted({s.id for s in closure.booked} | set(late))
+    for slot_id in booked_ids:
+        await retrying_deadlocks(functools.partial(_withdraw_booked, engine, agency, slot_id))
+    # Read after the withdrawals (which waited for any booking under way): everybody
+    # booked in these slots, those who booked since the day was looked at included.
+    people = await _people_in(agency, closure, booked_ids)
+    closure.booked = sorted(
+        (await repo.slots_by_id(booked_ids)).values(), key=lambda s: s.starts_at
+    )
     for booking, slot in people:
         closure.people.append(await _one(engine, booking, slot, booked_handling, notice))
     log.info(
@@ -133,10 +144,14 @@ async def close_day(
 
 
 async def _withdraw_the_free(
-    engine: Engine[Any], agency: catalogue.Agency, closure: Closure
-) -> list[int]:
+    engine: Engine[Any], agency: catalogue.Agency, closure: Closure, *, keep: bool
+) -> tuple[list[int], list[int]]:
     """Record the closed day and withdraw its free slots (a place only held for a
-    waitlist entry counts as free): the ids withdrawn."""
+    waitlist entry counts as free): the ids withdrawn, and those booked meanwhile.
+
+    A slot booked while the day closed (see repo.booked_among) is no free one: with
+    ``keep`` it is put back, its free places offered again; else it stays withdrawn
+    and its people are handled with the others."""
     start, end = local_range(closure.day, closure.day, closure.site.tz)
     async with write_transaction(engine):
         at = now()
@@ -145,14 +160,27 @@ async def _withdraw_the_free(
         )
         withdrawn = await repo.withdraw_free_slots(agency.id, closure.site.id, start, end, at)
         if not withdrawn:
-            return []
+            return [], []
         await events.emit(SlotsWithdrawn(slot_ids=tuple(withdrawn), at=at))
-        # Booked while the day closed (see repo.booked_among): those stay, as booked.
         late = sorted(await repo.booked_among(withdrawn))
-        if late:
+        if late and keep:
             await repo.restore_slots(late)
             await events.emit(PlacesAdded(slot_ids=tuple(late), at=at))
-        return [i for i in withdrawn if i not in late]
+        return [i for i in withdrawn if i not in late], late
+
+
+async def _people_in(
+    agency: catalogue.Agency, closure: Closure, slot_ids: list[int]
+) -> list[tuple[AgencyBooking, SlotFacts]]:
+    if not slot_ids:
+        return []
+    start, end = local_range(closure.day, closure.day, closure.site.tz)
+    facts = await repo.slots_by_id(slot_ids)
+    return [
+        (b, facts[b.slot_id])
+        for b in await repo.agency_bookings(agency.id, start, end)
+        if b.slot_id in facts
+    ]
 
 
 async def _withdraw_booked(engine: Engine[Any], agency: catalogue.Agency, slot_id: int) -> None:

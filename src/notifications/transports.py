@@ -136,7 +136,7 @@ class SmtpMailer:
                 # in UTF-8 and adds SMTPUTF8 to MAIL FROM.
                 await client.send_message(mail, recipients=[recipient])
             else:
-                sender = parseaddr(str(mail["From"]))[1]
+                sender = parseaddr(str(mail["From"]))[1] or str(mail["From"]).strip()
                 await client.sendmail(sender, [recipient], flatten(mail))
         except aiosmtplib.SMTPServerDisconnected:
             if client is not None:

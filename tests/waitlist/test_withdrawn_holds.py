@@ -282,9 +282,11 @@ async def test_a_booking_made_while_the_day_closes_is_kept_or_cancelled_not_lost
     world: World, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, handling: str
 ) -> None:
     # The booking has taken its place (the slot row is its) but not committed when
-    # the closure's UPDATE starts: the slot must not end up withdrawn under it.
+    # the closure's UPDATE starts: the slot must not end up withdrawn under it. The
+    # slot has a second place and somebody waits for one: only a day kept offers it.
     day = next_weekday(3)
-    slot = await world.slot(local(day, 9))
+    slot = await world.slot(local(day, 9), capacity=2)
+    waiting = await join(client, day, 1)
     gate = Gate(monkeypatch, repository, "insert_booking")
     booking = asyncio.create_task(world.book(slot, email="late@example.org"))
     await asyncio.wait_for(gate.reached.wait(), 5)
@@ -305,15 +307,52 @@ async def test_a_booking_made_while_the_day_closes_is_kept_or_cancelled_not_lost
         f"/api/v1/bookings/{made.json()['reference']}",
         headers=bearer(made.json()["manage_token"]),
     )
+    assert [s["id"] for s in closed.json()["withdrawn"]] == []
+    assert [s["id"] for s in closed.json()["booked"]] == [slot]
     if handling == "keep":
-        assert [s["id"] for s in closed.json()["withdrawn"]] == []
         assert not await withdrawn(slot)
         assert view.json()["status"] == "confirmed"
+        # Its free place may be offered (PostgreSQL: withdrawn, then put back), and an
+        # offer made stands.
+        assert [(h["status"], h["reference"]) for h in await holds()] in (
+            [],
+            [("held", waiting["reference"])],
+        )
     else:
         assert await withdrawn(slot)
         assert view.json()["status"] == "cancelled"
+        assert await holds() == []  # never offered a place of the closed day
+        assert await entry_status(waiting["reference"]) == "waiting"
     # Never a withdrawn slot with a live booking in it.
     assert not (await withdrawn(slot) and await active(slot))
+
+
+async def test_a_booking_made_while_booked_slots_are_withdrawn_is_cancelled_too(
+    world: World, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A slot with one booking and a place left: a second booking is under way when the
+    # closure withdraws the booked slots; it is cancelled (and told) like the first.
+    day = next_weekday(3)
+    slot = await world.slot(local(day, 9), capacity=2)
+    first = (await world.book(slot, email="first@example.org")).json()
+    gate = Gate(monkeypatch, repository, "insert_booking")
+    second = asyncio.create_task(world.book(slot, email="second@example.org"))
+    await asyncio.wait_for(gate.reached.wait(), 5)
+    closing = asyncio.create_task(
+        client.post(
+            "/api/v1/agency/closures",
+            headers=world.headers(world.citizens_key),
+            json={"site": "bochum", "date": day.isoformat(), "bookings": "cancel"},
+        )
+    )
+    await gate.open_after(0.3)
+    made, closed = await second, await closing
+    assert made.status_code == 201, made.text
+    assert closed.status_code == 200, closed.text
+    outcome = {p["reference"]: p["outcome"] for p in closed.json()["people"]}
+    assert outcome == {first["reference"]: "cancelled", made.json()["reference"]: "cancelled"}
+    assert await withdrawn(slot)
+    assert await active(slot) == 0
 
 
 async def test_a_claim_made_while_the_day_closes_keeps_its_booking(

@@ -16,9 +16,10 @@ does: on ``BENCH_SQLITE_CONNECTIONS`` stdlib connections, each in a thread of it
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -40,22 +41,16 @@ class Booked(msgspec.Struct):
     status: str
 
 
-def app_from_env() -> Litestar:
-    url = os.environ["WCR_DATABASE_URL"]
-    size = int(os.environ.get("WCR_POOL_SIZE", "10"))
-    pools: list[asyncpg.Pool] = []
+Attempt = Callable[[int], Awaitable[str]]
+Lifespan = Callable[[Litestar], AbstractAsyncContextManager[None]]
 
-    @asynccontextmanager
-    async def pool(_: Litestar) -> AsyncIterator[None]:
-        async with asyncpg.create_pool(
-            url, min_size=min(2, size), max_size=size, reset=keep_session
-        ) as opened:
-            pools.append(opened)
-            yield
+
+def bare_app(attempt: list[Attempt], lifespan: Lifespan) -> Litestar:
+    """One route that books through ``attempt[0]`` (set by ``lifespan`` at start-up)."""
 
     @post("/api/v1/bookings", status_code=201)
     async def book(data: Annotated[BookingRequest, Body()]) -> Response[Booked]:
-        outcome = await raw_attempt(pools[0], data.slot_id)
+        outcome = await attempt[0](data.slot_id)
         return Response(
             Booked(slot_id=data.slot_id, status=outcome),
             status_code=201 if outcome == "booked" else 409,
@@ -65,7 +60,23 @@ def app_from_env() -> Litestar:
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    return Litestar(route_handlers=[book, health], lifespan=[pool], openapi_config=None)
+    return Litestar(route_handlers=[book, health], lifespan=[lifespan], openapi_config=None)
+
+
+def app_from_env() -> Litestar:
+    url = os.environ["WCR_DATABASE_URL"]
+    size = int(os.environ.get("WCR_POOL_SIZE", "10"))
+    attempt: list[Attempt] = []
+
+    @asynccontextmanager
+    async def pool(_: Litestar) -> AsyncIterator[None]:
+        async with asyncpg.create_pool(
+            url, min_size=min(2, size), max_size=size, reset=keep_session
+        ) as opened:
+            attempt.append(functools.partial(raw_attempt, opened))
+            yield
+
+    return bare_app(attempt, pool)
 
 
 def sqlite_app_from_env() -> Litestar:
@@ -73,27 +84,19 @@ def sqlite_app_from_env() -> Litestar:
 
     path = Path(os.environ["WCR_DATABASE_URL"].removeprefix("sqlite:///"))
     connections = int(os.environ.get("BENCH_SQLITE_CONNECTIONS", "1"))
-    opened: list[raw_sqlite.Lanes] = []
+    attempt: list[Attempt] = []
 
     @asynccontextmanager
     async def lanes(_: Litestar) -> AsyncIterator[None]:
         async with raw_sqlite.lanes(path, connections) as shared:
-            opened.append(shared)
+
+            async def in_a_lane(slot_id: int) -> str:
+                async with shared.lane() as lane:
+                    return await asyncio.wrap_future(
+                        lane.thread.submit(raw_sqlite.raw_attempt, lane.connection, slot_id)
+                    )
+
+            attempt.append(in_a_lane)
             yield
 
-    @post("/api/v1/bookings", status_code=201)
-    async def book(data: Annotated[BookingRequest, Body()]) -> Response[Booked]:
-        async with opened[0].lane() as lane:
-            outcome = await asyncio.wrap_future(
-                lane.thread.submit(raw_sqlite.raw_attempt, lane.connection, data.slot_id)
-            )
-        return Response(
-            Booked(slot_id=data.slot_id, status=outcome),
-            status_code=201 if outcome == "booked" else 409,
-        )
-
-    @get("/health")
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
-
-    return Litestar(route_handlers=[book, health], lifespan=[lanes], openapi_config=None)
+    return bare_app(attempt, lanes)

@@ -598,6 +598,14 @@ def report(options: Options, app: Round, raw: Round, bare: Round) -> None:
     print_figures(app.figures, app.problems)
     print(f"\nraw asyncpg: the same race, pool {options.pool_size}, no HTTP")
     print_figures(raw.figures, raw.problems)
+    summary = report_bare_and_ratios(app, raw, bare)
+    if options.json:
+        harness.print_summary_line({"options": harness.options_view(options), **summary})
+
+
+def report_bare_and_ratios(app: Round, raw: Round, bare: Round) -> dict[str, Any]:
+    """The bare round and the three ratios printed (both races end so); the JSON
+    summary of the three rounds."""
     print("\nbare Litestar: the raw transaction behind one route, same uvicorn and load")
     print_figures(bare.figures, bare.problems)
     pairs = {
@@ -609,18 +617,15 @@ def report(options: Options, app: Round, raw: Round, bare: Round) -> None:
         print(f"\n{title}")
         print(f"  requests/s ratio  {relative['requests_per_s']:.3f}")
         print(f"  p99 ratio         {relative['p99']:.2f}")
-    if options.json:
-        summary = {
-            "options": harness.options_view(options),
-            "http": asdict(app.figures) | {"problems": app.problems},
-            "raw": asdict(raw.figures) | {"problems": raw.problems},
-            "bare": asdict(bare.figures) | {"problems": bare.problems},
-            "ratios": pairs["HTTP / raw"],
-            "bare_ratios": pairs["bare Litestar / raw (the framework's ceiling)"],
-            "app_to_bare_ratios": pairs["HTTP / bare Litestar (what the app adds)"],
-            "ok": not (app.problems or raw.problems or bare.problems),
-        }
-        harness.print_summary_line(summary)
+    return {
+        "http": asdict(app.figures) | {"problems": app.problems},
+        "raw": asdict(raw.figures) | {"problems": raw.problems},
+        "bare": asdict(bare.figures) | {"problems": bare.problems},
+        "ratios": pairs["HTTP / raw"],
+        "bare_ratios": pairs["bare Litestar / raw (the framework's ceiling)"],
+        "app_to_bare_ratios": pairs["HTTP / bare Litestar (what the app adds)"],
+        "ok": not (app.problems or raw.problems or bare.problems),
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:

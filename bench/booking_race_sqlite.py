@@ -28,7 +28,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -53,7 +53,7 @@ from bench.booking_race import (
     print_figures,
     publish_rounds,
     race_options,
-    ratios,
+    report_bare_and_ratios,
 )
 from bench.harness import positive
 from wcr.database import SQLITE_BUSY_TIMEOUT
@@ -419,31 +419,13 @@ def report(
     print_figures(http.figures, http.problems)
     print(f"\nraw sqlite3: the same race, {options.connections} connection(s), no HTTP")
     print_figures(raw.figures, raw.problems)
-    print("\nbare Litestar: the raw transaction behind one route, same uvicorn and load")
-    print_figures(bare.figures, bare.problems)
-    pairs = {
-        "HTTP / raw": ratios(http.figures, raw.figures),
-        "bare Litestar / raw (the framework's ceiling)": ratios(bare.figures, raw.figures),
-        "HTTP / bare Litestar (what the app adds)": ratios(http.figures, bare.figures),
-    }
-    for title, relative in pairs.items():
-        print(f"\n{title}")
-        print(f"  requests/s ratio  {relative['requests_per_s']:.3f}")
-        print(f"  p99 ratio         {relative['p99']:.2f}")
+    summary = report_bare_and_ratios(http, raw, bare)
     print_costs(costs, options.queries)
     if race.json:
-        summary = {
-            "options": harness.options_view(options),
-            "http": asdict(http.figures) | {"problems": http.problems},
-            "raw": asdict(raw.figures) | {"problems": raw.problems},
-            "bare": asdict(bare.figures) | {"problems": bare.problems},
-            "ratios": pairs["HTTP / raw"],
-            "bare_ratios": pairs["bare Litestar / raw (the framework's ceiling)"],
-            "app_to_bare_ratios": pairs["HTTP / bare Litestar (what the app adds)"],
-            "query_costs_us": {cost.name: round(cost.per_query_us, 1) for cost in costs},
-            "ok": not (http.problems or raw.problems or bare.problems),
-        }
-        harness.print_summary_line(summary)
+        costs_us = {cost.name: round(cost.per_query_us, 1) for cost in costs}
+        harness.print_summary_line(
+            {"options": harness.options_view(options), **summary, "query_costs_us": costs_us}
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

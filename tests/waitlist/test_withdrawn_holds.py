@@ -6,7 +6,7 @@ withdrawn slot's neighbours in the visit) are offered on."""
 from __future__ import annotations
 
 import asyncio
-from datetime import time
+from datetime import date, time
 
 import httpx
 import pytest
@@ -46,14 +46,23 @@ async def claim(client: httpx.AsyncClient, entry: dict[str, str]) -> httpx.Respo
     )
 
 
+async def held_place(
+    world: World, client: httpx.AsyncClient, day: date
+) -> tuple[int, dict[str, str]]:
+    """A one-place slot at 09:00 on ``day``, booked, an entry joined, the booking
+    cancelled: the place is held for that entry. The slot and the entry."""
+    slot = await world.slot(local(day, 9))
+    taken = (await world.book(slot)).json()
+    entry = await join(client, day, 1)
+    await cancel(client, taken)
+    return slot, entry
+
+
 async def test_a_held_place_is_no_booking_and_its_withdrawal_ends_the_offer(
     world: World, client: httpx.AsyncClient
 ) -> None:
     day = next_weekday(3)
-    slot = await world.slot(local(day, 9))
-    taken = (await world.book(slot)).json()
-    first = await join(client, day, 1)
-    await cancel(client, taken)
+    slot, first = await held_place(world, client, day)
     assert await entry_status(first["reference"]) == "offered"
     assert await offers_counted(first["reference"]) == 1
     # No force needed: nobody has booked it, somebody was only offered it.
@@ -141,11 +150,7 @@ async def test_closing_the_day_withdraws_a_held_place_with_the_free_ones(
     first = await join(client, day, 1, last=day)
     await cancel(client, taken)
     assert [h["slot"] for h in await holds()] == [held]  # the earlier of the two
-    response = await client.post(
-        "/api/v1/agency/closures",
-        headers=world.headers(world.citizens_key),
-        json={"site": "bochum", "date": day.isoformat(), "bookings": handling},
-    )
+    response = await close(client, world, day, handling)
     assert response.status_code == 200, response.text
     assert sorted(s["id"] for s in response.json()["withdrawn"]) == [held, free]
     assert response.json()["people"] == []
@@ -201,10 +206,7 @@ async def test_a_withdrawal_waits_for_a_claim_under_way_and_then_refuses(
     # when the withdrawal starts: the withdrawal must wait for it and then see the
     # booking, not withdraw the slot under it.
     day = next_weekday(3)
-    slot = await world.slot(local(day, 9))
-    taken = (await world.book(slot)).json()
-    entry = await join(client, day, 1)
-    await cancel(client, taken)
+    slot, entry = await held_place(world, client, day)
     book_held = booking_public.book_held
     go_on = asyncio.Event()
 
@@ -225,6 +227,17 @@ async def test_a_withdrawal_waits_for_a_claim_under_way_and_then_refuses(
     assert withdrawal.status_code == 409, withdrawal.text
     assert not await withdrawn(slot)
     assert await active(slot) == 1
+
+
+async def close(
+    client: httpx.AsyncClient, world: World, day: date, handling: str
+) -> httpx.Response:
+    """The citizens' office closes ``day`` at Bochum, its bookings kept, cancelled or moved."""
+    return await client.post(
+        "/api/v1/agency/closures",
+        headers=world.headers(world.citizens_key),
+        json={"site": "bochum", "date": day.isoformat(), "bookings": handling},
+    )
 
 
 class Gate:
@@ -256,10 +269,7 @@ async def test_a_withdrawal_and_a_leave_waiting_for_each_other_both_go_through(
     # (slot row next) when the withdrawal, holding the slot row, wants the hold row:
     # on PostgreSQL a deadlock, broken by aborting one; that one runs again.
     day = next_weekday(3)
-    slot = await world.slot(local(day, 9))
-    taken = (await world.book(slot)).json()
-    entry = await join(client, day, 1)
-    await cancel(client, taken)
+    slot, entry = await held_place(world, client, day)
     gate = Gate(monkeypatch, booking_public, "give_back_place")
     leaving = asyncio.create_task(
         client.delete(f"/api/v1/waitlist/{entry['reference']}", headers=bearer(entry["token"]))
@@ -290,13 +300,7 @@ async def test_a_booking_made_while_the_day_closes_is_kept_or_cancelled_not_lost
     gate = Gate(monkeypatch, repository, "insert_booking")
     booking = asyncio.create_task(world.book(slot, email="late@example.org"))
     await asyncio.wait_for(gate.reached.wait(), 5)
-    closing = asyncio.create_task(
-        client.post(
-            "/api/v1/agency/closures",
-            headers=world.headers(world.citizens_key),
-            json={"site": "bochum", "date": day.isoformat(), "bookings": handling},
-        )
-    )
+    closing = asyncio.create_task(close(client, world, day, handling))
     await gate.open_after(0.3)
     made, closed = await booking, await closing
     assert made.status_code == 201, made.text
@@ -338,13 +342,7 @@ async def test_a_booking_made_while_booked_slots_are_withdrawn_is_cancelled_too(
     gate = Gate(monkeypatch, repository, "insert_booking")
     second = asyncio.create_task(world.book(slot, email="second@example.org"))
     await asyncio.wait_for(gate.reached.wait(), 5)
-    closing = asyncio.create_task(
-        client.post(
-            "/api/v1/agency/closures",
-            headers=world.headers(world.citizens_key),
-            json={"site": "bochum", "date": day.isoformat(), "bookings": "cancel"},
-        )
-    )
+    closing = asyncio.create_task(close(client, world, day, "cancel"))
     await gate.open_after(0.3)
     made, closed = await second, await closing
     assert made.status_code == 201, made.text
@@ -359,20 +357,11 @@ async def test_a_claim_made_while_the_day_closes_keeps_its_booking(
     world: World, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     day = next_weekday(3)
-    slot = await world.slot(local(day, 9))
-    taken = (await world.book(slot)).json()
-    entry = await join(client, day, 1)
-    await cancel(client, taken)
+    slot, entry = await held_place(world, client, day)
     gate = Gate(monkeypatch, booking_public, "book_held")
     claiming = asyncio.create_task(claim(client, entry))
     await asyncio.wait_for(gate.reached.wait(), 5)
-    closing = asyncio.create_task(
-        client.post(
-            "/api/v1/agency/closures",
-            headers=world.headers(world.citizens_key),
-            json={"site": "bochum", "date": day.isoformat(), "bookings": "keep"},
-        )
-    )
+    closing = asyncio.create_task(close(client, world, day, "keep"))
     await gate.open_after(0.3)
     claimed, closed = await claiming, await closing
     assert claimed.status_code == 201, claimed.text

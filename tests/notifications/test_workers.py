@@ -119,9 +119,12 @@ async def test_two_workers_racing_for_one_recipient_keep_the_daily_cap(
     # Thirty confirmations, all to one address: the cap of 5 must hold across workers.
     await Message.update({Message.recipient: "one@example.org"}).where(Message.kind == "booked")
     cap = {"WCR_MAX_MESSAGES_PER_RECIPIENT_PER_DAY": "5"}
-    with SmtpServer(delay=0.05) as smtp:
-        first = worker(database_url, smtp.port, "--once", batch=2, extra=cap)
-        second = worker(database_url, smtp.port, "--once", batch=2, extra=cap)
+    # Each mail held half a second at the server, one claimed at a time: the sends
+    # last longer than a worker takes to start, so the second joins while the first
+    # sends (with 50 ms, the first had done all thirty before the second began).
+    with SmtpServer(delay=0.5) as smtp:
+        first = worker(database_url, smtp.port, "--once", batch=1, extra=cap)
+        second = worker(database_url, smtp.port, "--once", batch=1, extra=cap)
         for process in (first, second):
             assert process.stderr is not None  # stderr=PIPE
             assert process.wait(timeout=120) == 0, process.stderr.read()

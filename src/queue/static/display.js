@@ -125,12 +125,20 @@
     const ticket = event.ticket || {};
     const at = Date.parse(event.at) || Date.now();
     if (CALLS.indexOf(event.type) >= 0) {
+      const before = known.get(ticket.id);
       const changed = remember(ticket.id, { number: ticket.number, counter: ticket.counter, shown: true }, at);
-      if (!changed) return;
+      // A reread of the page may have learnt of this call a moment before its event
+      // (with the call's own time, which can be a little later): still its first word.
+      const unannounced = Boolean(before && before.fromPage && !before.announced);
+      if (!changed && !unannounced) return;
       // History is replayed right after "ready": only later calls chime.
       const fresh = ready && Date.now() - at < 60000;
       renderCalls(fresh ? ticket.id : null);
-      if (fresh) announce(known.get(ticket.id));
+      if (fresh) {
+        const call = known.get(ticket.id);
+        call.announced = true;
+        announce(call);
+      }
     } else if (GONE.indexOf(event.type) >= 0 || GONE.indexOf(ticket.status) >= 0) {
       if (remember(ticket.id, { number: ticket.number, shown: false }, at)) renderCalls(null);
     } else if (event.type === "counter") {
@@ -323,7 +331,7 @@
       const next = JSON.parse(html.getElementById("page").textContent).board;
       next.calls.forEach(function (call) {
         if (!known.has(call.id)) {
-          remember(call.id, { number: call.number, counter: call.counter, shown: true }, Date.parse(call.at) || 0);
+          remember(call.id, { number: call.number, counter: call.counter, shown: true, fromPage: true }, Date.parse(call.at) || 0);
         }
       });
       board = next;
